@@ -1,0 +1,252 @@
+/**
+ * The one list of functions, state machines and API routes. The CDK app builds a NodejsFunction per
+ * entry and substitutes the same `${Placeholder}` names into the ASL files that the embedded runtime
+ * maps to in-process handlers — so both runtimes are driven by this file and cannot drift apart.
+ * Plain data only: importing it must not import any handler.
+ */
+
+export type PillarFolder =
+  | 'strategist'
+  | 'copywriter'
+  | 'production'
+  | 'campaign-manager'
+  | 'broadcaster'
+  | 'approvals'
+  | 'api';
+
+export interface FunctionSpec {
+  /** Logical id; the ASL placeholder is `${id}FunctionArn`. */
+  id: string;
+  /** Handler file relative to the repository root; it exports `handler`. */
+  entry: string;
+  pillar: PillarFolder;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Needs ffmpeg/ffprobe (the layer from layers/ffmpeg) — runs on x86_64 because the binaries are. */
+  ffmpeg?: boolean;
+  /** Calls SendTaskSuccess/Failure/Heartbeat on the state machines. */
+  sendsTaskResults?: boolean;
+  /** Starts executions of the campaign state machine. */
+  startsExecutions?: boolean;
+  /** Scheduled (EventBridge rule) instead of invoked by a state machine or the API. */
+  schedule?: string;
+}
+
+const fn = (
+  pillar: PillarFolder,
+  id: string,
+  file: string,
+  description: string,
+  extra: Partial<FunctionSpec> = {},
+): FunctionSpec => ({
+  id,
+  entry: `lambdas/${pillar}/${file}.ts`,
+  pillar,
+  description,
+  timeoutSeconds: 60,
+  memoryMb: 512,
+  ...extra,
+});
+
+const media = { ffmpeg: true, timeoutSeconds: 900, memoryMb: 3008 } as const;
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  // Campaign manager (also hosts the orchestrator's own steps)
+  fn(
+    'campaign-manager',
+    'PrepareCampaign',
+    'prepare-campaign',
+    'Marks a campaign in production and creates its variants',
+  ),
+  fn(
+    'campaign-manager',
+    'RecordFailure',
+    'record-failure',
+    'Records a failed step on the campaign and its audit log',
+  ),
+  fn(
+    'campaign-manager',
+    'RegisterVariantAssets',
+    'register-variant-assets',
+    'Registers brief, script and video assets and the ledger entry of a variant',
+  ),
+  fn(
+    'campaign-manager',
+    'SettleLedger',
+    'settle-ledger',
+    'Totals the ledger per pillar and raises budget alerts',
+  ),
+  fn(
+    'campaign-manager',
+    'PackageCampaign',
+    'package-campaign',
+    'Builds the campaign_package of each variant',
+  ),
+  fn(
+    'campaign-manager',
+    'CompleteCampaign',
+    'complete-campaign',
+    'Marks the campaign published and emits the completion event',
+  ),
+  fn(
+    'approvals',
+    'RequestApproval',
+    'request-approval',
+    'Stores an approval with its task token and mails signed links',
+    {
+      sendsTaskResults: true,
+    },
+  ),
+  // Strategist
+  fn(
+    'strategist',
+    'LoadBrandContext',
+    'load-brand-context',
+    'Retrieves the top-5 brand guideline chunks for the campaign (cached)',
+  ),
+  fn('strategist', 'GatherTrends', 'gather-trends', 'Ranks stored trends for the campaign'),
+  fn('strategist', 'SynthesizeBrief', 'synthesize-brief', 'Writes the creative brief', {
+    timeoutSeconds: 300,
+  }),
+  fn('strategist', 'ScoreAlignment', 'score-alignment', 'Scores brand alignment of the brief'),
+  fn('strategist', 'ScrapeTrends', 'scrape-trends', 'Reads trend feeds into the trend store', {
+    schedule: 'rate(1 hour)',
+    timeoutSeconds: 120,
+  }),
+  // Copywriter
+  fn(
+    'copywriter',
+    'GenerateHooks',
+    'generate-hooks',
+    'Generates, scores and ranks at least 50 hook variations',
+    { timeoutSeconds: 600 },
+  ),
+  fn('copywriter', 'OutlineScript', 'outline-script', 'Breaks the script into 3–5 s scene beats', {
+    timeoutSeconds: 300,
+  }),
+  fn('copywriter', 'WriteScene', 'write-scene', 'Writes one scene: visual prompt, voiceover and cues', {
+    timeoutSeconds: 300,
+  }),
+  fn(
+    'copywriter',
+    'FinalizeScript',
+    'finalize-script',
+    'Assembles the script, checks compliance and saves a version',
+    { timeoutSeconds: 120 },
+  ),
+  // Production house
+  fn(
+    'production',
+    'PlanRenders',
+    'plan-renders',
+    'Routes each scene to a video model and looks up the scene cache',
+  ),
+  fn(
+    'production',
+    'SubmitRender',
+    'submit-render',
+    'Submits a scene render and parks its task token on the job',
+    {
+      sendsTaskResults: true,
+      timeoutSeconds: 120,
+    },
+  ),
+  fn(
+    'production',
+    'PollRenders',
+    'poll-renders',
+    'Polls providers without webhooks and sends the task tokens',
+    {
+      sendsTaskResults: true,
+      schedule: 'rate(1 minute)',
+    },
+  ),
+  fn('production', 'SynthesizeVoiceover', 'synthesize-voiceover', 'Voices the script scene by scene', {
+    ...media,
+    timeoutSeconds: 300,
+  }),
+  fn('production', 'ComposeMusic', 'compose-music', 'Generates the music bed', {
+    ...media,
+    timeoutSeconds: 300,
+  }),
+  fn(
+    'production',
+    'AssembleMaster',
+    'assemble-master',
+    'Concatenates clips, mixes audio, burns captions',
+    media,
+  ),
+  fn('production', 'CheckQuality', 'check-quality', 'ffprobe quality gate on the master', {
+    ...media,
+    timeoutSeconds: 120,
+  }),
+  // Broadcaster
+  fn(
+    'broadcaster',
+    'PlanDistribution',
+    'plan-distribution',
+    'Plans platforms, captions and hashtags of a variant',
+  ),
+  fn(
+    'broadcaster',
+    'FormatRendition',
+    'format-rendition',
+    'Renders one platform rendition with captions and a thumbnail',
+    media,
+  ),
+  fn('broadcaster', 'PublishPost', 'publish-post', 'Publishes or schedules one platform post', {
+    timeoutSeconds: 300,
+  }),
+  fn(
+    'broadcaster',
+    'AssemblePublication',
+    'assemble-publication',
+    'Writes the publication_package of a variant',
+  ),
+  // API
+  fn('api', 'CampaignsApi', 'campaigns', 'POST/GET /campaigns', { startsExecutions: true }),
+  fn('api', 'BrandsApi', 'brands', 'POST /brands, PUT /brands/{id}/guidelines', { timeoutSeconds: 120 }),
+  fn('api', 'ApprovalsApi', 'approvals', 'GET/POST /approvals/{id}', { sendsTaskResults: true }),
+  fn('api', 'WebhooksApi', 'webhooks', 'POST /webhooks/{provider}: provider render callbacks', {
+    sendsTaskResults: true,
+  }),
+];
+
+export interface StateMachineSpec {
+  /** Logical id; the ASL placeholder is `${id}StateMachineArn`. */
+  id: 'Campaign' | 'Strategist' | 'Copywriter' | 'Production' | 'CampaignManager' | 'Broadcaster';
+  file: string;
+  /** Whether the orchestrator starts it as a nested `.sync:2` execution. */
+  nested: boolean;
+}
+
+export const STATE_MACHINES: readonly StateMachineSpec[] = [
+  { id: 'Campaign', file: 'state-machines/campaign.asl.json', nested: false },
+  { id: 'Strategist', file: 'state-machines/strategist.asl.json', nested: true },
+  { id: 'Copywriter', file: 'state-machines/copywriter.asl.json', nested: true },
+  { id: 'Production', file: 'state-machines/production.asl.json', nested: true },
+  { id: 'CampaignManager', file: 'state-machines/campaign-manager.asl.json', nested: true },
+  { id: 'Broadcaster', file: 'state-machines/broadcaster.asl.json', nested: true },
+];
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  functionId: string;
+}
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'POST', path: '/campaigns', functionId: 'CampaignsApi' },
+  { method: 'GET', path: '/campaigns', functionId: 'CampaignsApi' },
+  { method: 'GET', path: '/campaigns/{id}', functionId: 'CampaignsApi' },
+  { method: 'POST', path: '/brands', functionId: 'BrandsApi' },
+  { method: 'PUT', path: '/brands/{id}/guidelines', functionId: 'BrandsApi' },
+  { method: 'GET', path: '/approvals', functionId: 'ApprovalsApi' },
+  { method: 'GET', path: '/approvals/{id}', functionId: 'ApprovalsApi' },
+  { method: 'POST', path: '/approvals/{id}', functionId: 'ApprovalsApi' },
+  { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi' },
+];
+
+export const functionPlaceholder = (id: string): string => `${id}FunctionArn`;
+export const stateMachinePlaceholder = (id: string): string => `${id}StateMachineArn`;

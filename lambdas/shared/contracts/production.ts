@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { ApprovalStatus, SCENE_SECONDS, SCRIPT_SECONDS, Score, Timestamp, Usd, Uuid } from './common.js';
+
+/** The seed's router targets. Which provider actually renders a model is configuration. */
+export const VideoModelName = z.enum(['sora', 'veo3', 'seedream', 'nano_b']);
+export type VideoModelName = z.infer<typeof VideoModelName>;
+
+export const SceneClip = z.object({
+  scene_id: Uuid,
+  sequence: z.number().int().min(1),
+  clip_url: z.string().min(1),
+  duration_seconds: z.number().min(SCENE_SECONDS.min).max(SCENE_SECONDS.max),
+  model_used: VideoModelName,
+  provider: z.string().min(1),
+  generation_job_id: z.string().min(1),
+  cost_usd: Usd,
+  cache_hit: z.boolean().optional(),
+});
+export type SceneClip = z.infer<typeof SceneClip>;
+
+export const AudioAssets = z.object({
+  voiceover_url: z.string().min(1),
+  background_music_url: z.string().min(1),
+  sfx_urls: z.array(z.string()),
+  synced_audio_url: z.string().min(1),
+});
+export type AudioAssets = z.infer<typeof AudioAssets>;
+
+/** The seed's `video_assets`, plus ids, the clean (caption-free) master and caption files. */
+export const VideoAssets = z.object({
+  video_id: Uuid,
+  script_id: Uuid,
+  campaign_id: Uuid,
+  variant_id: Uuid,
+  master_mp4_url: z.string().min(1),
+  clean_master_mp4_url: z.string().min(1),
+  captions_url: z.string().min(1),
+  master_duration_seconds: z.number().min(SCRIPT_SECONDS.min - 0.5).max(SCRIPT_SECONDS.max + 0.5),
+  scene_clips: z.array(SceneClip).min(1),
+  audio_assets: AudioAssets,
+  metadata: z.object({
+    generation_started_at: Timestamp,
+    generation_completed_at: Timestamp,
+    total_cost_usd: Usd,
+    models_used: z.array(z.string()),
+    quality_score: Score,
+  }),
+  approval_status: ApprovalStatus,
+});
+export type VideoAssets = z.infer<typeof VideoAssets>;
+
+export const RenderJobStatus = z.enum(['queued', 'processing', 'completed', 'failed']);
+
+/** One scene render at a provider (the seed's `generation_jobs`), holding the task token to resume. */
+export const RenderJob = z.object({
+  job_id: z.string().min(1),
+  campaign_id: Uuid,
+  variant_id: Uuid,
+  scene_id: Uuid,
+  model_name: VideoModelName,
+  provider: z.string().min(1),
+  provider_job_id: z.string().optional(),
+  status: RenderJobStatus,
+  prompt: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  task_token: z.string().optional(),
+  result_url: z.string().optional(),
+  error_message: z.string().optional(),
+  cost_usd: Usd,
+  list_price_usd: Usd,
+  attempt: z.number().int().min(1),
+  started_at: Timestamp.optional(),
+  completed_at: Timestamp.optional(),
+  created_at: Timestamp,
+});
+export type RenderJob = z.infer<typeof RenderJob>;

@@ -1,0 +1,62 @@
+/**
+ * Named errors. The ASL catches them by name (Lambda's errorType), before any States.ALL,
+ * so every class sets `name` explicitly (minifiers rename classes).
+ */
+export class DomainError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super('ValidationError', `${message}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+}
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super('NotFoundError', `${what} ${id} was not found`);
+  }
+}
+export class BrandNotFoundError extends DomainError {
+  constructor(brandId: string) {
+    super('BrandNotFoundError', `brand ${brandId} was not found; ingest its brand bible first`);
+  }
+}
+export class BudgetExceededError extends DomainError {
+  constructor(campaignId: string, limit: number, wouldBe: number) {
+    super(
+      'BudgetExceededError',
+      `campaign ${campaignId} budget $${limit.toFixed(2)} would be exceeded ($${wouldBe.toFixed(4)})`,
+    );
+  }
+}
+export class RestrictedTermError extends DomainError {
+  constructor(terms: string[], where: string) {
+    super('RestrictedTermError', `restricted terms ${terms.map((t) => `"${t}"`).join(', ')} found in ${where}`);
+  }
+}
+export class QualityGateError extends DomainError {
+  constructor(message: string) {
+    super('QualityGateError', message);
+  }
+}
+export class RenderFailedError extends DomainError {
+  constructor(message: string) {
+    super('RenderFailedError', message);
+  }
+}
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super('ConflictError', message);
+  }
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Deterministic ids: the same logical step (execution, state, item) always yields the same id, so a
+ * replayed or retried step finds what its first run wrote instead of paying again.
+ */
+export function stableUuid(...parts: (string | number | undefined)[]): string {
+  const h = createHash('sha256')
+    .update(parts.map((p) => String(p ?? '')).join('\u241f'))
+    .digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x40;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+export function shortHash(...parts: (string | number | undefined)[]): string {
+  return createHash('sha256')
+    .update(parts.map((p) => String(p ?? '')).join('\u241f'))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export const nowIso = (): string => new Date().toISOString();

@@ -1,0 +1,146 @@
+import type { z } from 'zod';
+import type { Platform } from '../contracts/index.js';
+
+/**
+ * Ports: what domain code needs from the outside world. Real adapters (OpenAI, Bedrock, Polly, fal,
+ * platform APIs, SES) and one offline adapter each implement them; domain code never knows which.
+ */
+
+export interface Usage {
+  /** Model id as priced in configuration (e.g. `gpt-4o`, `offline-creative-engine`). */
+  model: string;
+  provider: string;
+  units: number;
+  unit: 'tokens' | 'seconds' | 'characters' | 'requests' | 'images';
+}
+
+/** Structured generation: every task names its zod schema, and the answer is parsed with it. */
+export interface TextGenerationRequest<S extends z.ZodType> {
+  /** Stable task name (`creative_brief`, `hook_variations`, `scene`, ...) used for routing and pricing. */
+  task: string;
+  schema: S;
+  system: string;
+  prompt: string;
+  /** Structured facts the prompt was built from; offline engines work from these instead of prose. */
+  context: Record<string, unknown>;
+  /** Deterministic seed for the offline engine and for providers that accept one. */
+  seed?: number;
+}
+
+export interface TextModel {
+  readonly name: string;
+  generate<S extends z.ZodType>(req: TextGenerationRequest<S>): Promise<{ value: z.infer<S>; usage: Usage }>;
+}
+
+export interface Embedder {
+  readonly model: string;
+  readonly dimensions: number;
+  embed(texts: string[]): Promise<{ vectors: Float32Array[]; usage: Usage }>;
+}
+
+export interface RenderRequest {
+  job_id: string;
+  model: string;
+  prompt: string;
+  duration_seconds: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** Hints the offline renderer uses; real providers read the prompt. */
+  palette: string[];
+  camera_movement: string;
+  lighting: string;
+  style: string;
+  on_screen_text?: string;
+  seed: number;
+  /** Where the provider calls back when the job finishes (webhook providers). */
+  callback_url?: string;
+}
+
+export type ProviderJobStatus =
+  | { state: 'queued' | 'processing' }
+  | { state: 'completed'; output_url: string }
+  | { state: 'failed'; error: string }
+  | { state: 'unknown' };
+
+/** Asynchronous video generation: submit returns at once; completion arrives by webhook or polling. */
+export interface VideoModel {
+  readonly provider: string;
+  readonly delivers: 'webhook' | 'polling';
+  submit(req: RenderRequest): Promise<{ provider_job_id: string }>;
+  status(providerJobId: string): Promise<ProviderJobStatus>;
+}
+
+export interface SpeechResult {
+  audio: Uint8Array;
+  format: 'wav' | 'mp3';
+  duration_seconds: number;
+  words: { text: string; start_seconds: number; end_seconds: number }[];
+  usage: Usage;
+}
+
+export interface Voice {
+  readonly provider: string;
+  synthesize(text: string, opts: { voice_tone: string }): Promise<SpeechResult>;
+}
+
+export interface PublishRequest {
+  post_key: string;
+  platform: Platform;
+  video_path: string;
+  thumbnail_path: string;
+  caption: string;
+  hashtags: string[];
+  scheduled_time?: string;
+}
+
+export interface Publisher {
+  readonly provider: string;
+  publish(req: PublishRequest): Promise<{ post_id: string; url: string; status: 'published' | 'scheduled' }>;
+}
+
+export interface TrendItem {
+  title: string;
+  url: string;
+  source: string;
+  summary: string;
+  published_at?: string;
+  category?: string;
+  engagement_score?: number;
+}
+
+export interface TrendSource {
+  readonly name: string;
+  fetch(): Promise<TrendItem[]>;
+}
+
+export interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<{ message_id: string }>;
+}
+
+/** Binary objects (S3 on AWS, the S3 emulator locally). Keys, never local paths, cross boundaries. */
+export interface BlobStore {
+  readonly bucket: string;
+  put(key: string, body: Uint8Array | string, contentType: string): Promise<string>;
+  putFile(key: string, path: string, contentType: string): Promise<string>;
+  get(key: string): Promise<Uint8Array>;
+  /** Downloads to a local file (ffmpeg needs paths) and returns the path. */
+  download(key: string, path: string): Promise<string>;
+  exists(key: string): Promise<boolean>;
+  url(key: string): string;
+  presign(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** Completes a waiting `.waitForTaskToken` state (Step Functions SendTaskSuccess/Failure/Heartbeat). */
+export interface TaskCallbacks {
+  success(token: string, output: unknown): Promise<void>;
+  failure(token: string, error: string, cause: string): Promise<void>;
+  heartbeat(token: string): Promise<void>;
+}
