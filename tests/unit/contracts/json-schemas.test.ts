@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderJsonSchemas } from '../../../scripts/json-schemas.js';
+
+const dir = path.resolve(import.meta.dirname, '../../../docs/schemas');
+
+describe('published JSON Schemas', () => {
+  const rendered = renderJsonSchemas();
+
+  it('are up to date with the zod contracts (run npm run schemas)', () => {
+    for (const [file, text] of Object.entries(rendered)) {
+      expect(readFileSync(path.join(dir, file), 'utf8'), file).toBe(text);
+    }
+  });
+
+  it('carry the seed ranges, e.g. 3–5 s scenes and a 15–60 s script', () => {
+    const script = JSON.parse(rendered['script.schema.json'] ?? '{}');
+    expect(script.properties.total_duration_seconds).toMatchObject({ minimum: 15, maximum: 60 });
+    expect(script.properties.scenes.items.properties.duration_seconds).toMatchObject({ minimum: 3, maximum: 5 });
+  });
+});
