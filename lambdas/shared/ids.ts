@@ -22,3 +22,6 @@ export function shortHash(...parts: (string | number | undefined)[]): string {
 }
 
 export const nowIso = (): string => new Date().toISOString();
+
+/** A brand bible without an id gets one from its name, so re-ingesting the same bible updates the same brand. */
+export const brandIdFor = (name: string): string => stableUuid('brand', name.trim().toLowerCase());

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { close, listen } from './http-util.js';
+import { mailboxRequestHandler } from './mailbox.js';
+
+export interface Emulators {
+  env: Record<string, string>;
+  dynamodbUrl: string;
+  s3Url: string;
+  sesUrl: string;
+  mailboxDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * DynamoDB (dynalite, persisted under dataDir), S3 (s3rver, files under dataDir) and SES v2 (a
+ * mailbox of .eml files). Returns the standard environment variables that point unchanged AWS SDK
+ * clients at them; the caller applies them before importing handler modules.
+ */
+export async function startEmulators(dataDir: string, buckets: string[]): Promise<Emulators> {
+  const ddbDir = path.join(dataDir, 'dynamodb');
+  const s3Dir = path.join(dataDir, 's3');
+  const mailboxDir = path.join(dataDir, 'mailbox');
+  for (const d of [ddbDir, s3Dir, mailboxDir]) mkdirSync(d, { recursive: true });
+
+  const ddb: Server = dynalite({ path: ddbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    ddb.once('error', reject);
+    ddb.listen(0, '127.0.0.1', () => resolve());
+  });
+  const dynamodbUrl = `http://127.0.0.1:${(ddb.address() as AddressInfo).port}`;
+
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
+  const s3Address = await s3.run();
+  const s3Url = `http://127.0.0.1:${s3Address.port}`;
+
+  const ses = await listen(mailboxRequestHandler(mailboxDir));
+
+  const env: Record<string, string> = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+    AWS_ENDPOINT_URL_S3: s3Url,
+    AWS_ENDPOINT_URL_SESV2: ses.url,
+    // s3rver stores the aws-chunked framing of streamed uploads unless checksums are only sent when required.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+  return {
+    env,
+    dynamodbUrl,
+    s3Url,
+    sesUrl: ses.url,
+    mailboxDir,
+    async stop() {
+      await close(ses.server);
+      await s3.close();
+      await new Promise<void>((resolve) => ddb.close(() => resolve()));
+    },
+  };
+}
+
+/** s3rver's paginated listings need Node's legacy OpenSSL provider (DES continuation tokens). */
+export const legacyOpenSslEnabled = (): boolean => process.execArgv.includes('--openssl-legacy-provider') || (process.env.NODE_OPTIONS ?? '').includes('--openssl-legacy-provider');

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LambdaContext, LambdaHandler } from './asl-runner.js';
+import { readBody, send } from './http-util.js';
+
+export interface ApiRoute {
+  method: string;
+  path: string;
+  handler: LambdaHandler;
+  functionName: string;
+}
+
+interface CompiledRoute extends ApiRoute {
+  pattern: RegExp;
+  params: string[];
+}
+
+function compile(route: ApiRoute): CompiledRoute {
+  const params: string[] = [];
+  const pattern = new RegExp(
+    `^${route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      params.push(name);
+      return '([^/]+)';
+    })}/?$`,
+  );
+  return { ...route, pattern, params };
+}
+
+const problem = (status: number, title: string, detail: string): string =>
+  JSON.stringify({ type: 'about:blank', title, status, detail });
+
+const TEXT_TYPES = /^(text\/|application\/(json|problem\+json|x-www-form-urlencoded|xml))/;
+
+interface V2Result {
+  statusCode?: number;
+  headers?: Record<string, string | number | boolean>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  cookies?: string[];
+}
+
+/**
+ * API Gateway HTTP API (payload format 2.0) in front of the same handlers: each request becomes the
+ * event API Gateway would send, and the handler's result is written back as API Gateway would.
+ */
+export function httpApiRequestHandler(routes: ApiRoute[]) {
+  const compiled = routes.map(compile);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const matches = compiled.filter((r) => r.pattern.test(url.pathname));
+    const route = matches.find((r) => r.method === method);
+    if (!route) {
+      const status = matches.length ? 405 : 404;
+      send(res, status, problem(status, status === 404 ? 'Not Found' : 'Method Not Allowed', `${method} ${url.pathname}`), {
+        'content-type': 'application/problem+json',
+      });
+      return;
+    }
+    const values = route.pattern.exec(url.pathname)?.slice(1) ?? [];
+    const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(values[i] ?? '')]));
+    const raw = await readBody(req);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    const contentType = headers['content-type'] ?? '';
+    const isText = raw.length === 0 || TEXT_TYPES.test(contentType);
+    const query = url.searchParams;
+    const now = new Date();
+    const event = {
+      version: '2.0',
+      routeKey: `${route.method} ${route.path}`,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      queryStringParameters: query.size ? Object.fromEntries([...query.keys()].map((k) => [k, query.getAll(k).join(',')])) : undefined,
+      pathParameters: route.params.length ? pathParameters : undefined,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'local',
+        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId: randomUUID(),
+        routeKey: `${route.method} ${route.path}`,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+      },
+      body: raw.length ? (isText ? raw.toString('utf8') : raw.toString('base64')) : undefined,
+      isBase64Encoded: raw.length > 0 && !isText,
+    };
+    const context: LambdaContext = {
+      functionName: route.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: route.functionName,
+      memoryLimitInMB: '1024',
+      awsRequestId: event.requestContext.requestId,
+      logGroupName: `/aws/lambda/${route.functionName}`,
+      logStreamName: 'local',
+      callbackWaitsForEmptyEventLoop: false,
+      getRemainingTimeInMillis: () => 29_000,
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    let result: unknown;
+    try {
+      result = await route.handler(event, context);
+    } catch {
+      send(res, 500, JSON.stringify({ message: 'Internal Server Error' }), { 'content-type': 'application/json' });
+      return;
+    }
+    // Payload 2.0: a result without statusCode is a JSON body with status 200.
+    const shaped: V2Result =
+      result && typeof result === 'object' && 'statusCode' in result
+        ? (result as V2Result)
+        : { statusCode: 200, body: JSON.stringify(result ?? null), headers: { 'content-type': 'application/json' } };
+    const outHeaders: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(shaped.headers ?? {})) outHeaders[k] = String(v);
+    if (shaped.cookies?.length) outHeaders['set-cookie'] = shaped.cookies;
+    const body = shaped.body ? Buffer.from(shaped.body, shaped.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+    res.writeHead(shaped.statusCode ?? 200, { 'content-length': String(body.length), ...outHeaders });
+    res.end(body);
+  };
+}
