@@ -1,0 +1,154 @@
+import { type Approval, ApprovalOutcome, type Checkpoint, type Decision } from '../../shared/contracts/index.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { nowIso, stableUuid } from '../../shared/ids.js';
+import type { Mailer, TaskCallbacks } from '../../shared/ports/index.js';
+import { decisionLink, verifyDecision } from './links.js';
+
+/** A week: matches the checkpoint TimeoutSeconds in the ASL and the seed's "< 24 h target, human-dependent". */
+export const APPROVAL_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface ApprovalStore {
+  get(id: string): Promise<Approval | undefined>;
+  create(a: Approval): Promise<boolean>;
+  setToken(a: Approval, token: string): Promise<void>;
+  decide(a: Approval, d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>): Promise<Approval>;
+}
+
+export interface ApprovalDeps {
+  store: ApprovalStore;
+  mailer: Mailer;
+  callbacks: TaskCallbacks;
+  secret: string;
+  baseUrl: string;
+  audit(campaignId: string, action: string, actor: string, details?: { new_state?: unknown }): Promise<void>;
+}
+
+export interface ApprovalRequest {
+  execution: string;
+  state: string;
+  token: string;
+  campaign_id: string;
+  variant_id?: string;
+  checkpoint: Checkpoint;
+  subject_id: string;
+  attempt: number;
+  summary: string;
+  approver_email: string;
+  auto_approve: boolean;
+}
+
+/** The same checkpoint visit of the same execution always maps to the same approval. */
+export const approvalIdFor = (r: Pick<ApprovalRequest, 'execution' | 'state' | 'variant_id' | 'attempt'>): string =>
+  stableUuid('approval', r.execution, r.state, r.variant_id, r.attempt);
+
+const outcomeOf = (a: Approval) =>
+  ApprovalOutcome.parse({
+    approval_id: a.approval_id,
+    decision: a.status === 'approved' ? 'approve' : 'reject',
+    decided_by: a.decided_by ?? 'unknown',
+    feedback: a.feedback || undefined,
+  });
+
+/** Hands the decision to the waiting state: success carries the outcome, a rejection its feedback as the Cause. */
+async function resume(deps: ApprovalDeps, a: Approval, token: string): Promise<void> {
+  if (a.status === 'approved') await deps.callbacks.success(token, outcomeOf(a));
+  else await deps.callbacks.failure(token, 'ApprovalRejected', a.feedback || 'rejected without feedback');
+}
+
+/**
+ * Stores (or finds) the approval of a checkpoint visit and parks the task token on it. A replayed visit
+ * finds the same approval: if it was decided meanwhile the decision is handed back at once, and no
+ * second mail is sent. With the campaign's auto-approve policy the approval is recorded as decided by it.
+ */
+export async function requestApproval(deps: ApprovalDeps, req: ApprovalRequest): Promise<{ approval: Approval; alreadyDecided: boolean }> {
+  const approvalId = approvalIdFor(req);
+  const existing = await deps.store.get(approvalId);
+  if (existing && existing.status !== 'pending') {
+    await resume(deps, existing, req.token);
+    return { approval: existing, alreadyDecided: true };
+  }
+  const created = nowIso();
+  const approval: Approval = existing ?? {
+    approval_id: approvalId,
+    campaign_id: req.campaign_id,
+    variant_id: req.variant_id,
+    checkpoint: req.checkpoint,
+    subject_id: req.subject_id,
+    summary: req.summary,
+    task_token: req.token,
+    status: 'pending',
+    expires_at: new Date(Date.now() + APPROVAL_TTL_SECONDS * 1000).toISOString(),
+    created_at: created,
+  };
+  if (existing) {
+    await deps.store.setToken(existing, req.token);
+    approval.task_token = req.token;
+  } else if (await deps.store.create(approval)) {
+    await deps.audit(req.campaign_id, `approval_requested_${req.checkpoint}`, 'workflow', { new_state: { approval_id: approvalId, subject_id: req.subject_id } });
+    if (!req.auto_approve) await mailApproval(deps, approval, req.approver_email);
+  }
+  if (req.auto_approve) {
+    const decided = await decideApproval(deps, { approval_id: approvalId, decision: 'approve', decided_by: 'auto-approve policy' });
+    return { approval: decided.approval, alreadyDecided: false };
+  }
+  return { approval, alreadyDecided: false };
+}
+
+async function mailApproval(deps: ApprovalDeps, a: Approval, to: string): Promise<void> {
+  const exp = Math.floor(Date.parse(a.expires_at) / 1000);
+  const approve = decisionLink(deps.baseUrl, deps.secret, a.approval_id, 'approve', exp);
+  const reject = decisionLink(deps.baseUrl, deps.secret, a.approval_id, 'reject', exp);
+  const title = `Approval needed: ${a.checkpoint.replace('_', ' ')} of campaign ${a.campaign_id.slice(0, 8)}`;
+  await deps.mailer.send({
+    to: [to],
+    subject: title,
+    text: `${a.summary}\n\nApprove: ${approve}\nReject (with feedback): ${reject}\n\nThe links expire ${a.expires_at} and work once.\nApproval id: ${a.approval_id}\n`,
+    html: `<h2>${escapeHtml(title)}</h2><pre>${escapeHtml(a.summary)}</pre><p><a href="${approve}">Approve</a> · <a href="${reject}">Reject with feedback</a></p><p>The links expire ${a.expires_at} and work once.</p>`,
+  });
+}
+
+export interface DecisionInput {
+  approval_id: string;
+  decision: Decision;
+  decided_by: string;
+  feedback?: string;
+  /** Present when the decision comes from a mailed link rather than an authenticated caller. */
+  link?: { sig: string; exp: number };
+}
+
+/**
+ * Decides once (a conditional write makes a second decision a conflict) and resumes the state machine.
+ * When the task token is gone (the runtime restarted), the recorded decision is applied on replay.
+ */
+export async function decideApproval(deps: ApprovalDeps, input: DecisionInput): Promise<{ approval: Approval; resumed: boolean }> {
+  const current = await deps.store.get(input.approval_id);
+  if (!current) throw new NotFoundError('approval', input.approval_id);
+  if (input.link) {
+    const check = verifyDecision(deps.secret, input.approval_id, input.decision, input.link.exp, input.link.sig);
+    if (!check.ok) throw new ValidationError('invalid approval link', [{ path: 'sig', message: check.reason }]);
+  }
+  if (current.status !== 'pending') throw new ConflictError(`approval ${input.approval_id} was already ${current.status}`);
+  if (Date.parse(current.expires_at) < Date.now()) throw new ConflictError(`approval ${input.approval_id} has expired`);
+  if (input.decision === 'reject' && !input.feedback?.trim()) {
+    throw new ValidationError('invalid decision', [{ path: 'feedback', message: 'a rejection needs feedback so the step can be regenerated' }]);
+  }
+  const decided = await deps.store.decide(current, {
+    status: input.decision === 'approve' ? 'approved' : 'rejected',
+    decided_by: input.decided_by,
+    decided_at: nowIso(),
+    feedback: input.feedback?.trim() || undefined,
+  });
+  await deps.audit(decided.campaign_id, `approval_${decided.status}_${decided.checkpoint}`, input.decided_by, {
+    new_state: { approval_id: decided.approval_id, feedback: decided.feedback },
+  });
+  try {
+    await resume(deps, decided, decided.task_token);
+    return { approval: decided, resumed: true };
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'TaskDoesNotExist' || name === 'TaskTimedOut' || name === 'InvalidToken') return { approval: decided, resumed: false };
+    throw error;
+  }
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
