@@ -7,3 +7,4 @@ export * from './ledger.js';
 export * from './production.js';
 export * from './publication.js';
 export * from './script.js';
+export * from './drafts.js';

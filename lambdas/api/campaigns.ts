@@ -1,0 +1,27 @@
+import { createCampaign } from '../campaign-manager/domain/campaigns.js';
+import { campaignView } from '../campaign-manager/domain/campaign-view.js';
+import { config } from '../shared/commons.js';
+import { CampaignStatus, CreateCampaignBody } from '../shared/contracts/index.js';
+import { campaigns } from '../shared/data/repositories.js';
+import { parseOrThrow } from '../shared/validation.js';
+import { apiHandler, json, parseBody } from './http.js';
+
+export const handler = apiHandler({
+  'POST /campaigns': async (event) => {
+    const body = parseBody(event, CreateCampaignBody, 'campaign request');
+    const campaign = await createCampaign(body, {
+      stateMachineArn: config.CAMPAIGN_STATE_MACHINE_ARN,
+      defaultApprover: config.APPROVER_EMAIL,
+      requestId: event.requestContext.requestId,
+    });
+    return json(201, campaign, { location: `/campaigns/${campaign.campaign_id}` });
+  },
+  'GET /campaigns': async (event) => {
+    const q = event.queryStringParameters ?? {};
+    const list = q.brand_id
+      ? await campaigns.listByBrand(q.brand_id)
+      : await campaigns.listByStatus(parseOrThrow(CampaignStatus, q.status ?? 'in_production', 'status filter'));
+    return json(200, { campaigns: list });
+  },
+  'GET /campaigns/{id}': async (event) => json(200, await campaignView(event.pathParameters?.id ?? '')),
+});

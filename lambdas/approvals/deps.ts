@@ -1,0 +1,16 @@
+import { config } from '../shared/commons.js';
+import { approvals, audit } from '../shared/data/repositories.js';
+import { approvalSigningSecret } from '../shared/secrets.js';
+import { mailer, taskCallbacks } from '../shared/services.js';
+import type { ApprovalDeps } from './domain/approvals.js';
+
+export async function approvalDeps(): Promise<ApprovalDeps> {
+  return {
+    store: approvals,
+    mailer: mailer(),
+    callbacks: taskCallbacks(),
+    secret: await approvalSigningSecret(),
+    baseUrl: config.APPROVAL_BASE_URL,
+    audit: (campaignId, action, actor, details) => audit.append(campaignId, action, actor, details),
+  };
+}

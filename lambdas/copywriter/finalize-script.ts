@@ -1,0 +1,84 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { metrics } from '../shared/commons.js';
+import { SceneDraft, Script, VariantType } from '../shared/contracts/index.js';
+import { scripts, variants, workDocs } from '../shared/data/repositories.js';
+import { RestrictedTermError } from '../shared/errors.js';
+import { stepHandler } from '../shared/handler.js';
+import { nowIso, stableUuid } from '../shared/ids.js';
+import { parseOrThrow } from '../shared/validation.js';
+import { loadCreativeContext } from './context.js';
+import { checkScriptCompliance, scrubRestricted } from './domain/compliance.js';
+import { HookSet } from './generate-hooks.js';
+
+const Input = z.object({
+  campaign_id: z.uuid(),
+  brief_id: z.uuid(),
+  variant_id: z.uuid(),
+  variant_type: VariantType,
+  feedback: z.string().default(''),
+  hook_set_id: z.string(),
+  outline_id: z.string(),
+  scenes: z.array(z.object({ scene_id: z.string(), sequence: z.number().int() })).min(1),
+  execution: z.string(),
+});
+
+const StoredScene = z.object({ scene_id: z.string(), sequence: z.number().int(), duration_seconds: z.number(), draft: SceneDraft });
+
+/**
+ * Assembles the script, scrubs restricted phrasing, then runs the hard compliance check: a restricted
+ * term anywhere fails the step (no reviewer can approve it). The script is saved as a new version.
+ */
+export const handler = stepHandler('FinalizeScript', Input, async (input) => {
+  const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
+  const hookSet = await workDocs.get(input.campaign_id, 'hookset', input.hook_set_id, HookSet);
+  const terms = ctx.brand.restricted_keywords;
+  const stored = await Promise.all([...input.scenes].sort((a, b) => a.sequence - b.sequence).map((s) => workDocs.get(input.campaign_id, 'scene', s.scene_id, StoredScene)));
+  const scenes = stored.map((s, i) => ({
+    scene_id: s.scene_id,
+    sequence: i + 1,
+    duration_seconds: s.duration_seconds,
+    visual_prompt: scrubRestricted(s.draft.visual_prompt, terms),
+    voiceover_text: scrubRestricted(s.draft.voiceover_text, terms) || '…',
+    on_screen_text: scrubRestricted(s.draft.on_screen_text, terms),
+    visual_cues: { style: s.draft.style, color_palette: ctx.brand.color_palette, camera_movement: s.draft.camera_movement, lighting: s.draft.lighting },
+    audio_cues: { music_style: s.draft.music_style, sfx: s.draft.sfx, voice_tone: s.draft.voice_tone },
+  }));
+  const scriptId = stableUuid('script', input.campaign_id, input.variant_id);
+  const existing = await scripts.versions(input.campaign_id, scriptId);
+  const sameRun = existing.find((s) => s.feedback_applied === (input.feedback || undefined) && s.scenes[0]?.scene_id === scenes[0]?.scene_id);
+  const version = sameRun?.version ?? existing.length + 1;
+  const draft = {
+    script_id: scriptId,
+    brief_id: input.brief_id,
+    campaign_id: input.campaign_id,
+    variant_id: input.variant_id,
+    version,
+    hook: {
+      text: hookSet.selected.text,
+      hook_type: hookSet.selected.hook_type,
+      quality_score: hookSet.selected.quality_score,
+      variations_generated: hookSet.count,
+      selected_rationale: hookSet.rationale,
+    },
+    top_hooks: hookSet.top,
+    scenes,
+    voiceover_full_text: scenes.map((s) => s.voiceover_text).join(' '),
+    total_duration_seconds: scenes.reduce((t, s) => t + s.duration_seconds, 0),
+    variant_tag: input.variant_type,
+    brand_compliance_score: 0,
+    feedback_applied: input.feedback || undefined,
+    generated_at: sameRun?.generated_at ?? nowIso(),
+    approval_status: 'pending' as const,
+  };
+  const report = checkScriptCompliance(draft, ctx.brand, ctx.brief.core_message.call_to_action);
+  if (report.violations.length) {
+    throw new RestrictedTermError([...new Set(report.violations.map((v) => v.term))], report.violations.map((v) => v.field_path).join(', '));
+  }
+  const script = parseOrThrow(Script, { ...draft, brand_compliance_score: report.score, compliance_breakdown: report.breakdown }, 'script');
+  await scripts.putVersion(script);
+  const variant = await variants.get(input.campaign_id, input.variant_id);
+  await variants.put({ ...variant, script_id: scriptId, updated_at: nowIso() });
+  metrics.addMetric('BrandComplianceScore', MetricUnit.Count, report.score);
+  return { script_id: scriptId, version, compliance_score: report.score };
+});

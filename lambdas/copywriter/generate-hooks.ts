@@ -1,0 +1,69 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { chargeUsage } from '../shared/charges.js';
+import { metrics } from '../shared/commons.js';
+import { HOOK_QUALITY_THRESHOLD, HOOK_VARIATIONS, HookDrafts, VariantType } from '../shared/contracts/index.js';
+import { hooks, workDocs } from '../shared/data/repositories.js';
+import { stepHandler } from '../shared/handler.js';
+import { stableUuid } from '../shared/ids.js';
+import { textModel } from '../shared/services.js';
+import { hashSeed } from '../strategist/domain/brief.js';
+import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
+import { type RankedHooks, rankHooks } from './domain/hooks.js';
+
+const Input = z.object({
+  campaign_id: z.uuid(),
+  brief_id: z.uuid(),
+  variant_id: z.uuid(),
+  variant_type: VariantType,
+  feedback: z.string().default(''),
+  attempt: z.number().int().min(1),
+  execution: z.string(),
+});
+
+export const HookSet = z.object({
+  hook_set_id: z.string(),
+  selected: z.object({ hook_id: z.string(), text: z.string(), hook_type: z.string(), quality_score: z.number() }),
+  top: z.array(z.object({ hook_id: z.string(), text: z.string(), quality_score: z.number() })),
+  rationale: z.string(),
+  count: z.number().int(),
+});
+
+/**
+ * ≥ 50 hook variations, scored and ranked; restricted terms discarded before ranking. The seed's
+ * hook quality gate (≥ 0.75) regenerates up to 3 times before keeping the best set found.
+ */
+export const handler = stepHandler('GenerateHooks', Input, async (input) => {
+  const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
+  const hookSetId = stableUuid('hooks', input.execution, input.variant_id, input.attempt);
+  let best: RankedHooks | undefined;
+  for (let round = 0; round < 3; round++) {
+    const { value, usage } = await textModel().generate({
+      task: 'hook_variations',
+      schema: HookDrafts,
+      system: systemPrompt(ctx),
+      prompt: `Write ${HOOK_VARIATIONS + 10} distinct hooks (question, statement, visual_shock, story) for a ${input.variant_type} video. Brief: ${JSON.stringify(ctx.brief.core_message)}${input.feedback ? `\nReviewer feedback: ${input.feedback}` : ''}`,
+      context: modelContext(ctx, { variant_type: input.variant_type, feedback: input.feedback || undefined, count: HOOK_VARIATIONS + 10 }),
+      seed: hashSeed(hookSetId, round),
+    });
+    await chargeUsage({ campaignId: input.campaign_id, variantId: input.variant_id, pillar: 'copywriter', key: `${hookSetId}:round${round}`, usage, task: 'hook_variations', description: `hook variations, round ${round + 1}` });
+    const ranked = rankHooks(value.hooks, {
+      hookSetId,
+      restricted: ctx.brand.restricted_keywords,
+      trendWords: ctx.brief.trending_insights.trending_topics.join(' ').toLowerCase().split(/\W+/),
+    });
+    if (!best || ranked.selected.quality_score > best.selected.quality_score) best = ranked;
+    if (ranked.selected.quality_score >= HOOK_QUALITY_THRESHOLD) break;
+  }
+  const set = best as RankedHooks;
+  await hooks.putSet(input.campaign_id, hookSetId, set.variations);
+  await workDocs.put(input.campaign_id, 'hookset', hookSetId, {
+    hook_set_id: hookSetId,
+    selected: { hook_id: set.selected.hook_id, text: set.selected.text, hook_type: set.selected.hook_type, quality_score: set.selected.quality_score },
+    top: set.top.map((h) => ({ hook_id: h.hook_id, text: h.text, quality_score: h.quality_score })),
+    rationale: set.rationale,
+    count: set.variations.length,
+  });
+  metrics.addMetric('HookQualityScore', MetricUnit.Count, set.selected.quality_score);
+  return { hook_set_id: hookSetId, count: set.variations.length, selected_quality: set.selected.quality_score };
+});

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { EspeakVoice } from './adapters/offline/espeak-voice.js';
+import { FeedFileTrendSource } from './adapters/offline/feed-files.js';
+import { HashingEmbedder } from './adapters/offline/hashing-embedder.js';
+import { OfflineCreativeEngine } from './adapters/offline/creative-engine.js';
+import { OutboxPublisher } from './adapters/offline/outbox-publisher.js';
+import { ProceduralVideoModel } from './adapters/offline/procedural-video-model.js';
+import { SesMailer } from './adapters/aws/ses-mailer.js';
+import { sfnTaskCallbacks } from './adapters/aws/sfn-task-callbacks.js';
+import { config } from './commons.js';
+import { S3BlobStore } from './data/blob-store.js';
+import type { Embedder, Publisher, TextModel, TrendSource, VideoModel, Voice } from './ports/index.js';
+
+/**
+ * The composition root: which adapter serves each port is configuration (BIE_TEXT_MODEL, BIE_VIDEO_PROVIDER,
+ * ...). Only the offline adapters exist so far; the real ones (OpenAI, Bedrock, Polly, fal, platform APIs)
+ * plug in here without touching domain code or handlers.
+ */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+export const textModel = lazy<TextModel>(() => new OfflineCreativeEngine());
+export const embedder = lazy<Embedder>(() => new HashingEmbedder());
+export const videoModel = lazy<VideoModel>(
+  () => new ProceduralVideoModel({ outputDir: path.join(config.BIE_WORK_DIR, 'provider-renders'), webhookSecret: config.WEBHOOK_SECRET }),
+);
+export const voice = lazy<Voice>(() => new EspeakVoice());
+export const publisher = lazy<Publisher>(() => new OutboxPublisher(config.BIE_OUTBOX_DIR));
+export const trendSource = lazy<TrendSource>(() => new FeedFileTrendSource(config.BIE_TRENDS_DIR));
+export const blobs = lazy(() => new S3BlobStore(config.BUCKET_NAME));
+export const mailer = lazy(() => new SesMailer(config.MAIL_FROM));
+export const taskCallbacks = () => sfnTaskCallbacks;
