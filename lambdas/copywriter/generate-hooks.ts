@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { chargeUsage } from '../shared/charges.js';
 import { metrics } from '../shared/commons.js';
-import { HOOK_QUALITY_THRESHOLD, HOOK_VARIATIONS, HookDrafts, VariantType } from '../shared/contracts/index.js';
+import { HOOK_QUALITY_THRESHOLD, HOOK_VARIATIONS, HookDrafts, HookType, VariantType } from '../shared/contracts/index.js';
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { stableUuid } from '../shared/ids.js';
@@ -23,7 +23,7 @@ const Input = z.object({
 
 export const HookSet = z.object({
   hook_set_id: z.string(),
-  selected: z.object({ hook_id: z.string(), text: z.string(), hook_type: z.string(), quality_score: z.number() }),
+  selected: z.object({ hook_id: z.string(), text: z.string(), hook_type: HookType, quality_score: z.number() }),
   top: z.array(z.object({ hook_id: z.string(), text: z.string(), quality_score: z.number() })),
   rationale: z.string(),
   count: z.number().int(),
