@@ -166,7 +166,12 @@ export const renderJobs = {
       sk: `JOB#${v.job_id}`,
       ...v,
       ...(v.provider_job_id ? { gsi3pk: `PJOB#${v.provider}#${v.provider_job_id}` } : {}),
+      // Jobs in flight are listed for the poller (providers without webhooks, lost webhooks).
+      ...(v.status === 'processing' ? { gsi2pk: 'RENDERS#processing', gsi2sk: v.created_at } : {}),
     });
+  },
+  async listProcessing(): Promise<RenderJob[]> {
+    return (await queryIndex('gsi2', 'RENDERS#processing')).map((i) => RenderJob.parse(body(i))).filter((j) => j.status === 'processing');
   },
   async get(campaignId: string, jobId: string): Promise<RenderJob | undefined> {
     return read(RenderJob, await getItem(C(campaignId), `JOB#${jobId}`));

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { config } from '../shared/commons.js';
+import { MODELS } from '../shared/config/index.js';
+import { RenderJob, VideoModelName } from '../shared/contracts/index.js';
+import { assertBudgetAllows } from '../shared/data/ledger.js';
+import { campaigns, renderJobs, scripts } from '../shared/data/repositories.js';
+import { NotFoundError } from '../shared/errors.js';
+import { stepHandler } from '../shared/handler.js';
+import { nowIso, stableUuid } from '../shared/ids.js';
+import { blobs, taskCallbacks, videoModel } from '../shared/services.js';
+import { masterSize } from './context.js';
+import { completeRender, failRender, sceneCacheKey } from './domain/renders.js';
+import { fallbackModel, renderListPrice } from './domain/router.js';
+import { hashSeed } from '../strategist/domain/brief.js';
+
+const Input = z.object({
+  token: z.string().min(1),
+  execution: z.string(),
+  state: z.string(),
+  campaign_id: z.uuid(),
+  variant_id: z.uuid(),
+  script_id: z.uuid(),
+  scene_id: z.uuid(),
+  model: VideoModelName,
+  fallback: z.boolean(),
+});
+
+/**
+ * Submits one scene render and parks the task token on the job; the provider's webhook (or the
+ * poller) finishes it. A replay finds the job: finished → resume at once; in flight → only the token
+ * is refreshed; lost by the provider → submitted again. The render is charged once, when it completes.
+ */
+export const handler = stepHandler('SubmitRender', Input, async (input) => {
+  const [campaign, script] = await Promise.all([campaigns.mustGet(input.campaign_id), scripts.latest(input.campaign_id, input.script_id)]);
+  const scene = script.scenes.find((s) => s.scene_id === input.scene_id);
+  if (!scene) throw new NotFoundError('scene', input.scene_id);
+  const tier = campaign.request.budget_tier;
+  const model = input.fallback ? fallbackModel(input.model, tier) : input.model;
+  const provider = videoModel();
+  const size = masterSize();
+  const jobId = stableUuid('render', input.execution, input.scene_id, model);
+  const listPrice = renderListPrice(model, scene.duration_seconds);
+  const cost = provider.provider === 'offline' ? 0 : listPrice;
+  const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
+  const cacheKey = sceneCacheKey({ model, prompt: scene.visual_prompt, duration: scene.duration_seconds, width: size.width, height: size.height, text: scene.on_screen_text, palette: scene.visual_cues.color_palette });
+  const existing = await renderJobs.get(input.campaign_id, jobId);
+  if (existing?.status === 'completed') {
+    await completeRender(deps, { ...existing, task_token: input.token }, existing.result_url ?? '', cacheKey);
+    return { job_id: jobId, status: 'completed' };
+  }
+  await assertBudgetAllows(input.campaign_id, cost);
+  const job = RenderJob.parse({
+    ...(existing ?? {
+      job_id: jobId,
+      campaign_id: input.campaign_id,
+      variant_id: input.variant_id,
+      scene_id: input.scene_id,
+      model_name: model,
+      provider: provider.provider,
+      status: 'queued',
+      prompt: scene.visual_prompt,
+      parameters: { duration_seconds: scene.duration_seconds, width: size.width, height: size.height, provider_model: MODELS.video_models[model].provider_model, cache_key: cacheKey },
+      cost_usd: cost,
+      list_price_usd: listPrice,
+      attempt: 1,
+      created_at: nowIso(),
+    }),
+    task_token: input.token,
+  });
+  if (existing?.provider_job_id) {
+    const status = await provider.status(existing.provider_job_id);
+    await renderJobs.put(job);
+    if (status.state === 'completed') await completeRender(deps, job, status.output_url, cacheKey);
+    else if (status.state === 'failed') await failRender(deps, job, status.error);
+    if (status.state !== 'unknown') return { job_id: jobId, status: status.state };
+  }
+  await renderJobs.put(job);
+  const { provider_job_id } = await provider.submit({
+    job_id: jobId,
+    model: MODELS.video_models[model].provider_model,
+    prompt: scene.visual_prompt,
+    duration_seconds: scene.duration_seconds,
+    width: size.width,
+    height: size.height,
+    fps: size.fps,
+    palette: scene.visual_cues.color_palette,
+    camera_movement: scene.visual_cues.camera_movement,
+    lighting: scene.visual_cues.lighting,
+    style: scene.visual_cues.style,
+    on_screen_text: scene.on_screen_text,
+    seed: hashSeed(scene.scene_id, model),
+    callback_url: `${config.WEBHOOK_BASE_URL}/webhooks/${provider.provider}`,
+  });
+  await renderJobs.put({ ...job, status: 'processing', provider_job_id, started_at: nowIso(), attempt: (existing?.attempt ?? 0) + 1 });
+  return { job_id: jobId, provider_job_id };
+});
