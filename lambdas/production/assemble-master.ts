@@ -101,9 +101,4 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
   });
 });
 
-async function findJob(campaignId: string, jobId: string) {
-  const job = await renderJobs.get(campaignId, jobId);
-  if (job) return job;
-  // A cached clip may come from another campaign's job; its row lives in that campaign.
-  return undefined;
-}
+const findJob = (campaignId: string, jobId: string) => renderJobs.get(campaignId, jobId);

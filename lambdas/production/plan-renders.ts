@@ -16,7 +16,9 @@ export const handler = stepHandler('PlanRenders', Input, async (input) => {
     const route = routeScene(scene, campaign.request.budget_tier);
     const key = sceneCacheKey({ model: route.model, prompt: scene.visual_prompt, duration: scene.duration_seconds, width: size.width, height: size.height, text: scene.on_screen_text, palette: scene.visual_cues.color_palette });
     // A video sent back with feedback is re-rendered, not served from the cache.
-    const cached = input.feedback ? undefined : await sceneCache.find(key);
+    // Reuse is per campaign: variants share clips; other campaigns' assets stay theirs.
+    const hit = input.feedback ? undefined : await sceneCache.find(key);
+    const cached = hit?.campaign_id === input.campaign_id ? hit : undefined;
     plan.push({ scene_id: scene.scene_id, sequence: scene.sequence, model: route.model, reason: route.reason, cached: Boolean(cached), cached_job_id: cached?.job_id ?? '', cache_key: key });
   }
   await workDocs.put(input.campaign_id, 'render_plan', `${input.execution}`, plan);

@@ -23,7 +23,7 @@ export const handler = stepHandler('SynthesizeVoiceover', Input, async (input) =
   const script = await scripts.latest(input.campaign_id, input.script_id);
   const key = `audio/${input.campaign_id}/${input.variant_id}/v${script.version}/voiceover.wav`;
   return withWorkDir(input.execution, async (dir) => {
-    const lines = [];
+    const lines: { file: string; speech: Awaited<ReturnType<ReturnType<typeof voice>['synthesize']>> }[] = [];
     for (const scene of script.scenes) {
       const speech = await voice().synthesize(scene.voiceover_text, { voice_tone: scene.audio_cues.voice_tone });
       const file = path.join(dir, `line-${scene.sequence}.wav`);
