@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { withWorkDir } from '../production/context.js';
+import { chargeUsage } from '../shared/charges.js';
+import { PlatformPost } from '../shared/contracts/index.js';
+import { publications, workDocs } from '../shared/data/repositories.js';
+import { stepHandler } from '../shared/handler.js';
+import { nowIso } from '../shared/ids.js';
+import { blobs, publisher } from '../shared/services.js';
+import { Formatted } from './context.js';
+
+const Input = z.object({
+  campaign_id: z.uuid(),
+  variant_id: z.uuid(),
+  publication_id: z.uuid(),
+  post: z.object({ platform: z.string(), post_key: z.string() }),
+  execution: z.string(),
+});
+
+/** Publishes one post (idempotent by post key: a replay gets the same post id, not a second post). */
+export const handler = stepHandler('PublishPost', Input, async (input) => {
+  const f = await workDocs.get(input.campaign_id, 'formatted', input.post.post_key, Formatted);
+  return withWorkDir(`${input.execution}:${input.post.post_key}`, async (dir) => {
+    const store = blobs();
+    const video = await store.download(f.rendition_key, path.join(dir, 'video.mp4'));
+    const thumb = await store.download(f.thumbnail_key, path.join(dir, 'thumbnail.jpg'));
+    const pub = publisher();
+    const result = await pub.publish({ post_key: input.post.post_key, platform: f.platform, video_path: video, thumbnail_path: thumb, caption: f.caption, hashtags: f.hashtags });
+    const post = PlatformPost.parse({
+      platform: f.platform,
+      formatted_video_url: store.url(f.rendition_key),
+      post_id: result.post_id,
+      caption: f.caption,
+      hashtags: f.hashtags,
+      metadata: { aspect_ratio: f.aspect_ratio, duration_seconds: f.duration_seconds, thumbnail_url: store.url(f.thumbnail_key) },
+      publication_status: result.status,
+      published_at: result.status === 'published' ? nowIso() : undefined,
+      engagement_metrics: { views: 0, likes: 0, shares: 0, comments: 0 },
+    });
+    await publications.putPost(input.campaign_id, input.publication_id, post);
+    await chargeUsage({ campaignId: input.campaign_id, variantId: input.variant_id, pillar: 'broadcaster', key: `publish:${input.post.post_key}`, usage: { model: pub.provider, provider: pub.provider === 'local-outbox' ? 'offline' : pub.provider, units: 1, unit: 'requests' }, description: `publish to ${f.platform}` });
+    return { platform: f.platform, post_id: result.post_id, status: result.status };
+  });
+});
