@@ -160,7 +160,7 @@ export class AslRunner extends EventEmitter {
     for (const [arn, spec] of Object.entries(opts.machines)) {
       const unresolved = spec.definition.match(/\$\{\w+\}/g);
       if (unresolved) throw new Error(`${spec.name}: unsubstituted placeholders ${[...new Set(unresolved)].join(', ')}`);
-      const definition = JSON.parse(spec.definition) as StateMachineDefinition;
+      const definition = clampTimeouts(JSON.parse(spec.definition) as StateMachineDefinition);
       const check = aslValidator(definition, { checkArn: true, checkPaths: true });
       if (!check.isValid) throw new Error(`${spec.name}: invalid ASL: ${check.errorsText('; ')}`);
       const states = new Map<string, AslState>();
@@ -464,6 +464,21 @@ export class AslRunner extends EventEmitter {
       throw new TaskError(e.name || 'Error', JSON.stringify({ errorType: e.name, errorMessage: e.message }));
     }
   }
+}
+
+/**
+ * Node timers hold at most 2^31-1 ms (24.8 days); a longer TimeoutSeconds (the orchestrator allows 30
+ * days, as Step Functions does up to a year) would fire at once. Locally such timeouts are clamped.
+ */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+function clampTimeouts<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clampTimeouts) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, (k === 'TimeoutSeconds' || k === 'HeartbeatSeconds') && typeof v === 'number' ? Math.min(v, MAX_TIMER_SECONDS) : clampTimeouts(v)]),
+    ) as T;
+  }
+  return value;
 }
 
 function describeFailure(error: unknown): { error: string; cause: string } {

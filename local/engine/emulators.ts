@@ -48,8 +48,9 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
 
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    // s3rver knows one key pair (it does not check SigV4 signatures, only the key id).
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
     AWS_ENDPOINT_URL_S3: s3Url,
     AWS_ENDPOINT_URL_SESV2: ses.url,

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FUNCTIONS, functionPlaceholder, ROUTES, STATE_MACHINES, stateMachinePlaceholder } from '../lambdas/catalog.js';
+import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
+import { type Emulators, startEmulators } from './engine/emulators.js';
+import { openEndpoints, type Runtime, startRuntime } from './engine/runtime.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const BUCKET = 'bie-media';
+export const TABLE = 'bie';
+export const machineArn = (id: string) => localMachineArn(`bie-${id}`);
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  apiPort?: number;
+  /** Milliseconds between ASL retries; tests use 0. */
+  retryIntervalMs?: number;
+  /** Resume executions a previous process left unfinished (default true). */
+  resume?: boolean;
+  /** Run the scheduled functions (trend scraping, render polling) on timers (default true). */
+  schedules?: boolean;
+}
+
+export interface Embedded {
+  runtime: Runtime;
+  emulators: Emulators;
+  functions: Record<string, LambdaHandler>;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Sets a variable unless the caller already chose a value (tests and users can override any of them). */
+const setDefault = (key: string, value: string) => {
+  if (process.env[key] === undefined) process.env[key] = value;
+};
+
+function signingSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'approval-signing-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The embedded default: emulators, the Step Functions endpoint and the HTTP API in this process,
+ * the ASL files from state-machines/ with the same substitutions CDK uses, and every handler of the
+ * catalog imported in-process. Configuration is the only difference from AWS: the environment is set
+ * here, before any handler module is imported (clients and config are built at module load).
+ */
+export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
+  const dataDir = path.resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const emulators = await startEmulators(dataDir, [BUCKET]);
+  const endpoints = await openEndpoints(opts.apiPort ?? 0);
+  Object.assign(process.env, emulators.env, { AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl });
+  setDefault('TABLE_NAME', TABLE);
+  setDefault('BUCKET_NAME', BUCKET);
+  process.env.APPROVAL_BASE_URL = endpoints.apiUrl;
+  process.env.WEBHOOK_BASE_URL = endpoints.apiUrl;
+  setDefault('APPROVAL_SIGNING_SECRET', signingSecret(dataDir));
+  process.env.CAMPAIGN_STATE_MACHINE_ARN = machineArn('Campaign');
+  setDefault('BIE_OUTBOX_DIR', path.join(dataDir, 'outbox'));
+  setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));
+  setDefault('BIE_TRENDS_DIR', path.join(ROOT, 'examples', 'trends'));
+  setDefault('BIE_MASTER_WIDTH', '720');
+  setDefault('BIE_MASTER_HEIGHT', '1280');
+  setDefault('BIE_X264_PRESET', 'superfast');
+  setDefault('POWERTOOLS_METRICS_DISABLED', 'true');
+  setDefault('POWERTOOLS_LOG_LEVEL', 'ERROR');
+  setDefault('POWERTOOLS_DEV', 'false');
+
+  const { ensureTable } = await import('../lambdas/shared/data/table.js');
+  await ensureTable();
+
+  const functions: Record<string, LambdaHandler> = {};
+  const substitutions: Record<string, string> = {};
+  const byId: Record<string, LambdaHandler> = {};
+  for (const f of FUNCTIONS) {
+    const mod = (await import(path.join(ROOT, f.entry))) as { handler?: LambdaHandler };
+    if (typeof mod.handler !== 'function') throw new Error(`${f.entry} does not export a handler`);
+    const arn = localFunctionArn(`bie-${f.id}`);
+    functions[arn] = mod.handler;
+    byId[f.id] = mod.handler;
+    substitutions[functionPlaceholder(f.id)] = arn;
+  }
+  for (const m of STATE_MACHINES) substitutions[stateMachinePlaceholder(m.id)] = machineArn(m.id);
+
+  const runtime = startRuntime({
+    dataDir,
+    endpoints,
+    machines: STATE_MACHINES.map((m) => ({ arn: machineArn(m.id), name: `bie-${m.id}`, file: path.join(ROOT, m.file) })),
+    substitutions,
+    functions,
+    routes: ROUTES.map((r) => ({ method: r.method, path: r.path, handler: byId[r.functionId] as LambdaHandler, functionName: `bie-${r.functionId}` })),
+    retryIntervalMs: opts.retryIntervalMs,
+  });
+
+  // EventBridge schedules, locally: scrape trends now and hourly, poll renders every 20 s.
+  const timers: NodeJS.Timeout[] = [];
+  const invoke = async (id: string) => {
+    try {
+      await byId[id]?.({}, { functionName: `bie-${id}` } as never);
+    } catch (error) {
+      process.stderr.write(`scheduled ${id} failed: ${(error as Error).message}\n`);
+    }
+  };
+  if (opts.schedules !== false) {
+    await invoke('ScrapeTrends');
+    timers.push(setInterval(() => void invoke('ScrapeTrends'), 3_600_000), setInterval(() => void invoke('PollRenders'), 20_000));
+    for (const t of timers) t.unref();
+  }
+  if (opts.resume !== false) runtime.runner.resumeUnfinished();
+
+  return {
+    runtime,
+    emulators,
+    functions,
+    dataDir,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await runtime.stop();
+      await emulators.stop();
+    },
+  };
+}
