@@ -12,7 +12,13 @@ const major = Number(process.versions.node.split('.')[0]);
 const node = major >= 22 || !existsSync(localNode) ? process.execPath : localNode;
 const result = spawnSync(
   node,
-  ['--openssl-legacy-provider', '--import', import.meta.resolve('tsx'), join(root, 'cli', 'bie.ts'), ...process.argv.slice(2)],
+  [
+    '--openssl-legacy-provider',
+    '--import',
+    import.meta.resolve('tsx'),
+    join(root, 'cli', 'bie.ts'),
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit', cwd: process.cwd(), env: { ...process.env, BIE_ROOT: root } },
 );
 process.exit(result.status ?? 1);

@@ -24,7 +24,15 @@ export class UsageError extends Error {
 
 export type Command =
   | { kind: 'demo'; out: string; json: boolean; data: string }
-  | { kind: 'run'; request: string; brand: string; autoApprove: boolean; out: string; json: boolean; data: string }
+  | {
+      kind: 'run';
+      request: string;
+      brand: string;
+      autoApprove: boolean;
+      out: string;
+      json: boolean;
+      data: string;
+    }
   | { kind: 'approvals-list'; data: string; json: boolean }
   | { kind: 'approvals-decide'; id: string; decision: 'approve' | 'reject'; feedback?: string; data: string }
   | { kind: 'status'; campaignId: string; json: boolean; data: string }
@@ -72,7 +80,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (sub === 'approve' || sub === 'reject') {
         if (!arg) throw new UsageError(`bie approvals ${sub} needs an approval ID`);
         if (sub === 'reject' && !values.feedback?.trim()) {
-          throw new UsageError('bie approvals reject needs --feedback TEXT (the step is regenerated with it)');
+          throw new UsageError(
+            'bie approvals reject needs --feedback TEXT (the step is regenerated with it)',
+          );
         }
         return { kind: 'approvals-decide', id: arg, decision: sub, feedback: values.feedback, data };
       }

@@ -48,8 +48,15 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
       out: path.resolve(cmd.out),
       onWaiting: (pending) => {
         for (const a of pending) {
-          log(`\n  ⏸  ${a.checkpoint} approval ${a.approval_id}\n${a.summary.split('\n').map((l) => `       ${l}`).join('\n')}`);
-          log(`     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`);
+          log(
+            `\n  ⏸  ${a.checkpoint} approval ${a.approval_id}\n${a.summary
+              .split('\n')
+              .map((l) => `       ${l}`)
+              .join('\n')}`,
+          );
+          log(
+            `     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`,
+          );
         }
       },
     });
@@ -64,7 +71,9 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
       log(`  thumbnails     ${Object.values(result.thumbnails).join(', ')}`);
       log(`  captions       ${Object.values(result.captions).join(', ')}`);
       log(`  publication    ${result.publication_package ?? '-'}`);
-      log(`  ledger         $${result.ledger.total_usd.toFixed(4)} charged (list price of the stand-ins: $${result.ledger.total_list_price_usd.toFixed(4)})`);
+      log(
+        `  ledger         $${result.ledger.total_usd.toFixed(4)} charged (list price of the stand-ins: $${result.ledger.total_list_price_usd.toFixed(4)})`,
+      );
       log(`  approvals      ${result.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ')}`);
       log(`  outbox         ${result.outbox}`);
     }
@@ -76,7 +85,10 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
 
 function runtimeApi(data: string): string {
   const info = readRuntimeInfo(data);
-  if (!info) throw new UsageError(`no runtime is running for ${data}: start "bie run" or "bie serve" first (or pass --data)`);
+  if (!info)
+    throw new UsageError(
+      `no runtime is running for ${data}: start "bie run" or "bie serve" first (or pass --data)`,
+    );
   return info.apiUrl;
 }
 
@@ -99,15 +111,37 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       return run(cmd);
     case 'approvals-list': {
-      const { approvals } = await api<{ approvals: { approval_id: string; checkpoint: string; campaign_id: string; summary: string; created_at: string }[] }>(runtimeApi(cmd.data), 'GET', '/approvals');
+      const { approvals } = await api<{
+        approvals: {
+          approval_id: string;
+          checkpoint: string;
+          campaign_id: string;
+          summary: string;
+          created_at: string;
+        }[];
+      }>(runtimeApi(cmd.data), 'GET', '/approvals');
       if (cmd.json) process.stdout.write(`${JSON.stringify(approvals, null, 2)}\n`);
       else if (!approvals.length) process.stdout.write('no pending approvals\n');
-      else for (const a of approvals) process.stdout.write(`${a.approval_id}  ${a.checkpoint.padEnd(18)} campaign ${a.campaign_id}\n${a.summary.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+      else
+        for (const a of approvals)
+          process.stdout.write(
+            `${a.approval_id}  ${a.checkpoint.padEnd(18)} campaign ${a.campaign_id}\n${a.summary
+              .split('\n')
+              .map((l) => `    ${l}`)
+              .join('\n')}\n`,
+          );
       return 0;
     }
     case 'approvals-decide': {
-      const result = await api<{ status: string; resumed: boolean }>(runtimeApi(cmd.data), 'POST', `/approvals/${encodeURIComponent(cmd.id)}`, { decision: cmd.decision, feedback: cmd.feedback, decided_by: process.env.USER ?? 'cli' });
-      process.stdout.write(`approval ${cmd.id}: ${result.status}${result.resumed ? '' : ' (applied when the runtime resumes)'}\n`);
+      const result = await api<{ status: string; resumed: boolean }>(
+        runtimeApi(cmd.data),
+        'POST',
+        `/approvals/${encodeURIComponent(cmd.id)}`,
+        { decision: cmd.decision, feedback: cmd.feedback, decided_by: process.env.USER ?? 'cli' },
+      );
+      process.stdout.write(
+        `approval ${cmd.id}: ${result.status}${result.resumed ? '' : ' (applied when the runtime resumes)'}\n`,
+      );
       return 0;
     }
     case 'status': {
@@ -118,20 +152,33 @@ async function main(argv: string[]): Promise<number> {
         const { startEmbedded } = await import('../local/embedded.js');
         const app = await startEmbedded({ dataDir: cmd.data, resume: false, schedules: false });
         try {
-          view = await api(app.runtime.info.apiUrl, 'GET', `/campaigns/${encodeURIComponent(cmd.campaignId)}`);
+          view = await api(
+            app.runtime.info.apiUrl,
+            'GET',
+            `/campaigns/${encodeURIComponent(cmd.campaignId)}`,
+          );
         } finally {
           await app.stop();
         }
       }
-      const v = view as { campaign: { status: string; campaign_name: string }; approvals: { checkpoint: string; status: string }[]; ledger: { total_usd: number } };
+      const v = view as {
+        campaign: { status: string; campaign_name: string };
+        approvals: { checkpoint: string; status: string }[];
+        ledger: { total_usd: number };
+      };
       if (cmd.json) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-      else process.stdout.write(`${v.campaign.campaign_name}: ${v.campaign.status}; approvals ${v.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ') || 'none'}; ledger $${v.ledger.total_usd.toFixed(4)}\n`);
+      else
+        process.stdout.write(
+          `${v.campaign.campaign_name}: ${v.campaign.status}; approvals ${v.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ') || 'none'}; ledger $${v.ledger.total_usd.toFixed(4)}\n`,
+        );
       return 0;
     }
     case 'serve': {
       const { startEmbedded } = await import('../local/embedded.js');
       const app = await startEmbedded({ dataDir: cmd.data, apiPort: cmd.port ?? 8787 });
-      process.stdout.write(`Brand Infinity Engine API on ${app.runtime.info.apiUrl} (Step Functions endpoint ${app.runtime.info.sfnUrl}); Ctrl-C to stop\n`);
+      process.stdout.write(
+        `Brand Infinity Engine API on ${app.runtime.info.apiUrl} (Step Functions endpoint ${app.runtime.info.sfnUrl}); Ctrl-C to stop\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

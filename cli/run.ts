@@ -2,11 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { CampaignRequest } from '../lambdas/shared/contracts/index.js';
 import type { CampaignView } from '../lambdas/campaign-manager/domain/campaign-view.js';
-import type { RuntimeEvent } from '../local/engine/asl-runner.js';
-import type { Embedded } from '../local/embedded.js';
+import { CampaignRequest } from '../lambdas/shared/contracts/index.js';
 import { fieldIssues } from '../lambdas/shared/validation.js';
+import type { Embedded } from '../local/embedded.js';
+import type { RuntimeEvent } from '../local/engine/asl-runner.js';
 
 export class InputError extends Error {
   constructor(
@@ -27,18 +27,33 @@ export function readRequestFile(file: string, brandId?: string): CampaignRequest
     throw new InputError(`cannot read ${file}`, [{ path: '', message: (e as Error).message }]);
   }
   const wrapped = json && typeof json === 'object' && 'campaign_request' in json;
-  const raw = (wrapped ? (json as { campaign_request: unknown }).campaign_request : json) as Record<string, unknown>;
+  const raw = (wrapped ? (json as { campaign_request: unknown }).campaign_request : json) as Record<
+    string,
+    unknown
+  >;
   const prefix = wrapped ? 'campaign_request.' : '';
   if (raw && typeof raw === 'object' && brandId && raw.brand_id === undefined) raw.brand_id = brandId;
   const result = CampaignRequest.safeParse(raw);
-  if (!result.success) throw new InputError(`invalid campaign request in ${file}`, fieldIssues(result.error).map((i) => ({ ...i, path: `${prefix}${i.path}` })));
+  if (!result.success)
+    throw new InputError(
+      `invalid campaign request in ${file}`,
+      fieldIssues(result.error).map((i) => ({ ...i, path: `${prefix}${i.path}` })),
+    );
   if (brandId && result.data.brand_id !== brandId) {
-    throw new InputError(`invalid campaign request in ${file}`, [{ path: `${prefix}brand_id`, message: `is ${result.data.brand_id} but the brand bible is ${brandId}` }]);
+    throw new InputError(`invalid campaign request in ${file}`, [
+      { path: `${prefix}brand_id`, message: `is ${result.data.brand_id} but the brand bible is ${brandId}` },
+    ]);
   }
   return result.data;
 }
 
-export async function api<T>(base: string, method: string, route: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+export async function api<T>(
+  base: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<T> {
   const res = await fetch(`${base}${route}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': contentType },
@@ -48,7 +63,10 @@ export async function api<T>(base: string, method: string, route: string, body?:
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
     const p = parsed as { detail?: string; errors?: { pointer: string; detail: string }[] } | undefined;
-    throw new InputError(`${method} ${route} → ${res.status}: ${p?.detail ?? text}`, (p?.errors ?? []).map((e) => ({ path: e.pointer, message: e.detail })));
+    throw new InputError(
+      `${method} ${route} → ${res.status}: ${p?.detail ?? text}`,
+      (p?.errors ?? []).map((e) => ({ path: e.pointer, message: e.detail })),
+    );
   }
   return parsed as T;
 }
@@ -76,12 +94,22 @@ export function progressPrinter(write: (line: string) => void) {
       if (e.type === 'StateExited' && e.state && started.has(key)) {
         const ms = Date.now() - (started.get(key) ?? Date.now());
         started.delete(key);
-        if (/^(Run|Approve|Produce|Broadcast|Render|Write|Format|Publish)|Map$/.test(e.state) && ms < 5) return;
+        if (/^(Run|Approve|Produce|Broadcast|Render|Write|Format|Publish)|Map$/.test(e.state) && ms < 5)
+          return;
         timings.push({ pillar, state: e.state, ms });
-        if (!['Pass', 'Choice'].includes(e.state)) write(`  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${e.state.padEnd(24)} ${(ms / 1000).toFixed(2)}s`);
+        if (!['Pass', 'Choice'].includes(e.state))
+          write(
+            `  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${e.state.padEnd(24)} ${(ms / 1000).toFixed(2)}s`,
+          );
       }
-      if (e.type === 'TaskTokenIssued') write(`  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${String(e.state).padEnd(24)} waiting for a decision`);
-      if (e.type === 'TaskReplayed') write(`  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${String(e.state).padEnd(24)} replayed from the journal`);
+      if (e.type === 'TaskTokenIssued')
+        write(
+          `  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${String(e.state).padEnd(24)} waiting for a decision`,
+        );
+      if (e.type === 'TaskReplayed')
+        write(
+          `  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${String(e.state).padEnd(24)} replayed from the journal`,
+        );
       if (e.type === 'ExecutionFailed' && pillar === 'Campaign') write(`  campaign failed: ${e.error ?? ''}`);
     },
   };
@@ -94,7 +122,10 @@ async function download(url: string, to: string): Promise<string> {
   if (!m) throw new Error(`not an s3 url: ${url}`);
   const res = await s3().send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
   mkdirSync(path.dirname(to), { recursive: true });
-  writeFileSync(to, await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  writeFileSync(
+    to,
+    await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  );
   return to;
 }
 
@@ -107,9 +138,20 @@ export const RunResult = z.object({
   renditions: z.record(z.string(), z.string()),
   thumbnails: z.record(z.string(), z.string()),
   captions: z.record(z.string(), z.string()),
-  ledger: z.object({ by_pillar: z.record(z.string(), z.unknown()), total_usd: z.number(), total_list_price_usd: z.number() }),
+  ledger: z.object({
+    by_pillar: z.record(z.string(), z.unknown()),
+    total_usd: z.number(),
+    total_list_price_usd: z.number(),
+  }),
   publication_package: z.string().optional(),
-  approvals: z.array(z.object({ approval_id: z.string(), checkpoint: z.string(), status: z.string(), decided_by: z.string().optional() })),
+  approvals: z.array(
+    z.object({
+      approval_id: z.string(),
+      checkpoint: z.string(),
+      status: z.string(),
+      decided_by: z.string().optional(),
+    }),
+  ),
   variants: z.array(z.record(z.string(), z.unknown())),
   outbox: z.string(),
   failure: z.object({ error: z.string(), cause: z.string() }).optional(),
@@ -133,8 +175,17 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
     renditions: {},
     thumbnails: {},
     captions: {},
-    ledger: { by_pillar: view.ledger.by_pillar, total_usd: view.ledger.total_usd, total_list_price_usd: view.ledger.total_list_price_usd },
-    approvals: view.approvals.map((a) => ({ approval_id: a.approval_id, checkpoint: a.checkpoint, status: a.status, decided_by: a.decided_by })),
+    ledger: {
+      by_pillar: view.ledger.by_pillar,
+      total_usd: view.ledger.total_usd,
+      total_list_price_usd: view.ledger.total_list_price_usd,
+    },
+    approvals: view.approvals.map((a) => ({
+      approval_id: a.approval_id,
+      checkpoint: a.checkpoint,
+      status: a.status,
+      decided_by: a.decided_by,
+    })),
     variants: [],
     outbox,
     ...(view.campaign.failure ? { failure: view.campaign.failure } : {}),
@@ -147,13 +198,19 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
     const latest = view.scripts.filter((s) => s.variant_id === variant.variant_id).at(-1);
     const video = view.videos.filter((v) => v.variant_id === variant.variant_id).at(-1);
     const pub = view.publications.filter((p) => p.variant_id === variant.variant_id).at(-1);
-    const entry: Record<string, unknown> = { variant_id: variant.variant_id, variant_type: variant.variant_type };
+    const entry: Record<string, unknown> = {
+      variant_id: variant.variant_id,
+      variant_type: variant.variant_type,
+    };
     if (latest) entry.script = write(`${dir}/script.json`, latest);
     if (video) {
       entry.master_video = await download(video.master_mp4_url, path.join(out, dir, 'master.mp4'));
       entry.captions = {
         vtt: await download(video.captions_url, path.join(out, dir, 'captions.vtt')),
-        srt: await download(video.captions_url.replace(/\.vtt$/, '.srt'), path.join(out, dir, 'captions.srt')),
+        srt: await download(
+          video.captions_url.replace(/\.vtt$/, '.srt'),
+          path.join(out, dir, 'captions.srt'),
+        ),
       };
       entry.video = write(`${dir}/video_assets.json`, video);
     }
@@ -162,8 +219,14 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
       const renditions: Record<string, string> = {};
       const thumbnails: Record<string, string> = {};
       for (const post of pub.platform_posts) {
-        renditions[post.platform] = await download(post.formatted_video_url, path.join(out, dir, 'renditions', `${post.platform}.mp4`));
-        thumbnails[post.platform] = await download(post.metadata.thumbnail_url, path.join(out, dir, 'thumbnails', `${post.platform}.jpg`));
+        renditions[post.platform] = await download(
+          post.formatted_video_url,
+          path.join(out, dir, 'renditions', `${post.platform}.mp4`),
+        );
+        thumbnails[post.platform] = await download(
+          post.metadata.thumbnail_url,
+          path.join(out, dir, 'thumbnails', `${post.platform}.jpg`),
+        );
       }
       entry.renditions = renditions;
       entry.thumbnails = thumbnails;
@@ -182,10 +245,28 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
 }
 
 /** Ingests the brand, starts the campaign through the HTTP API, waits for it and collects its outputs. */
-export async function runCampaign(app: Embedded, args: { brandText: string; request: CampaignRequest; autoApprove: boolean; out: string; onWaiting?: (pending: { approval_id: string; checkpoint: string; summary: string }[]) => void }): Promise<RunResult> {
+export async function runCampaign(
+  app: Embedded,
+  args: {
+    brandText: string;
+    request: CampaignRequest;
+    autoApprove: boolean;
+    out: string;
+    onWaiting?: (pending: { approval_id: string; checkpoint: string; summary: string }[]) => void;
+  },
+): Promise<RunResult> {
   const base = app.runtime.info.apiUrl;
-  await api(base, 'POST', '/brands', args.brandText, args.brandText.trimStart().startsWith('{') ? 'application/json' : 'text/markdown');
-  const campaign = await api<{ campaign_id: string; execution_arn: string }>(base, 'POST', '/campaigns', { campaign_request: args.request, auto_approve: args.autoApprove });
+  await api(
+    base,
+    'POST',
+    '/brands',
+    args.brandText,
+    args.brandText.trimStart().startsWith('{') ? 'application/json' : 'text/markdown',
+  );
+  const campaign = await api<{ campaign_id: string; execution_arn: string }>(base, 'POST', '/campaigns', {
+    campaign_request: args.request,
+    auto_approve: args.autoApprove,
+  });
   const done = app.runtime.runner.waitForExecution(campaign.execution_arn);
   if (!args.autoApprove && args.onWaiting) {
     const seen = new Set<string>();
@@ -194,8 +275,12 @@ export async function runCampaign(app: Embedded, args: { brandText: string; requ
       finished = true;
     });
     while (!finished) {
-      const { approvals } = await api<{ approvals: { approval_id: string; checkpoint: string; summary: string; campaign_id: string }[] }>(base, 'GET', '/approvals');
-      const fresh = approvals.filter((a) => a.campaign_id === campaign.campaign_id && !seen.has(a.approval_id));
+      const { approvals } = await api<{
+        approvals: { approval_id: string; checkpoint: string; summary: string; campaign_id: string }[];
+      }>(base, 'GET', '/approvals');
+      const fresh = approvals.filter(
+        (a) => a.campaign_id === campaign.campaign_id && !seen.has(a.approval_id),
+      );
       for (const a of fresh) seen.add(a.approval_id);
       if (fresh.length) args.onWaiting(fresh);
       await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);

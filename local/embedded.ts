@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FUNCTIONS, functionPlaceholder, ROUTES, STATE_MACHINES, stateMachinePlaceholder } from '../lambdas/catalog.js';
+import {
+  FUNCTIONS,
+  functionPlaceholder,
+  ROUTES,
+  STATE_MACHINES,
+  stateMachinePlaceholder,
+} from '../lambdas/catalog.js';
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
 import { type Emulators, startEmulators } from './engine/emulators.js';
 import { openEndpoints, type Runtime, startRuntime } from './engine/runtime.js';
@@ -88,10 +94,19 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   const runtime = startRuntime({
     dataDir,
     endpoints,
-    machines: STATE_MACHINES.map((m) => ({ arn: machineArn(m.id), name: `bie-${m.id}`, file: path.join(ROOT, m.file) })),
+    machines: STATE_MACHINES.map((m) => ({
+      arn: machineArn(m.id),
+      name: `bie-${m.id}`,
+      file: path.join(ROOT, m.file),
+    })),
     substitutions,
     functions,
-    routes: ROUTES.map((r) => ({ method: r.method, path: r.path, handler: byId[r.functionId] as LambdaHandler, functionName: `bie-${r.functionId}` })),
+    routes: ROUTES.map((r) => ({
+      method: r.method,
+      path: r.path,
+      handler: byId[r.functionId] as LambdaHandler,
+      functionName: `bie-${r.functionId}`,
+    })),
     retryIntervalMs: opts.retryIntervalMs,
   });
 
@@ -106,7 +121,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   };
   if (opts.schedules !== false) {
     await invoke('ScrapeTrends');
-    timers.push(setInterval(() => void invoke('ScrapeTrends'), 3_600_000), setInterval(() => void invoke('PollRenders'), 20_000));
+    timers.push(
+      setInterval(() => void invoke('ScrapeTrends'), 3_600_000),
+      setInterval(() => void invoke('PollRenders'), 20_000),
+    );
     for (const t of timers) t.unref();
   }
   if (opts.resume !== false) runtime.runner.resumeUnfinished();

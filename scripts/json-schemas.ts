@@ -25,7 +25,8 @@ export function renderJsonSchemas(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, schema] of Object.entries(PUBLISHED_CONTRACTS)) {
     const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-    out[`${name}.schema.json`] = `${JSON.stringify({ $id: `https://brand-infinity.dev/schemas/${name}.schema.json`, title: name, ...json }, null, 2)}\n`;
+    out[`${name}.schema.json`] =
+      `${JSON.stringify({ $id: `https://brand-infinity.dev/schemas/${name}.schema.json`, title: name, ...json }, null, 2)}\n`;
   }
   return out;
 }

@@ -51,7 +51,10 @@ export const handler = apiHandler({
     });
     const out = { ...view(result.approval), resumed: result.resumed };
     return (event.headers?.['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-      ? html(200, `<!doctype html><meta charset="utf-8"><h1>Thank you</h1><p>The ${esc(a.checkpoint)} was ${esc(result.approval.status)}.</p>`)
+      ? html(
+          200,
+          `<!doctype html><meta charset="utf-8"><h1>Thank you</h1><p>The ${esc(a.checkpoint)} was ${esc(result.approval.status)}.</p>`,
+        )
       : json(200, out);
   },
 });

@@ -1,5 +1,5 @@
-import { createCampaign } from '../campaign-manager/domain/campaigns.js';
 import { campaignView } from '../campaign-manager/domain/campaign-view.js';
+import { createCampaign } from '../campaign-manager/domain/campaigns.js';
 import { config } from '../shared/commons.js';
 import { CampaignStatus, CreateCampaignBody } from '../shared/contracts/index.js';
 import { campaigns } from '../shared/data/repositories.js';
@@ -20,7 +20,9 @@ export const handler = apiHandler({
     const q = event.queryStringParameters ?? {};
     const list = q.brand_id
       ? await campaigns.listByBrand(q.brand_id)
-      : await campaigns.listByStatus(parseOrThrow(CampaignStatus, q.status ?? 'in_production', 'status filter'));
+      : await campaigns.listByStatus(
+          parseOrThrow(CampaignStatus, q.status ?? 'in_production', 'status filter'),
+        );
     return json(200, { campaigns: list });
   },
   'GET /campaigns/{id}': async (event) => json(200, await campaignView(event.pathParameters?.id ?? '')),

@@ -3,7 +3,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from '../shared/commons.js';
-import { ConflictError, DomainError, type FieldIssue, NotFoundError, ValidationError } from '../shared/errors.js';
+import {
+  ConflictError,
+  DomainError,
+  type FieldIssue,
+  NotFoundError,
+  ValidationError,
+} from '../shared/errors.js';
 import { parseOrThrow } from '../shared/validation.js';
 
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -39,7 +45,11 @@ export function problem(status: number, title: string, detail: string, errors?: 
 
 /** Parses a JSON (or form-encoded, for approval links) body and validates it. */
 export function parseBody<S extends z.ZodType>(event: ApiEvent, schema: S, what: string): z.infer<S> {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
   const type = event.headers?.['content-type'] ?? '';
   let value: unknown;
   if (type.startsWith('application/x-www-form-urlencoded')) {
@@ -48,7 +58,9 @@ export function parseBody<S extends z.ZodType>(event: ApiEvent, schema: S, what:
     try {
       value = raw ? JSON.parse(raw) : undefined;
     } catch (e) {
-      throw new ValidationError(`invalid ${what}`, [{ path: '', message: `body is not valid JSON (${(e as Error).message})` }]);
+      throw new ValidationError(`invalid ${what}`, [
+        { path: '', message: `body is not valid JSON (${(e as Error).message})` },
+      ]);
     }
   }
   return parseOrThrow(schema, value, what);
@@ -59,10 +71,14 @@ function toProblem(error: unknown): ApiResult {
   if (error instanceof NotFoundError) return problem(404, 'Not found', error.message);
   if (error instanceof ConflictError) return problem(409, 'Conflict', error.message);
   if (error instanceof DomainError && error.name === 'BrandNotFoundError') {
-    return problem(422, 'Unknown brand', error.message, [{ path: 'campaign_request.brand_id', message: error.message }]);
+    return problem(422, 'Unknown brand', error.message, [
+      { path: 'campaign_request.brand_id', message: error.message },
+    ]);
   }
-  if (error instanceof DomainError && error.name === 'WebhookVerificationError') return problem(401, 'Unauthorized', error.message);
-  if (error instanceof Error && error.name === 'WebhookVerificationError') return problem(401, 'Unauthorized', error.message);
+  if (error instanceof DomainError && error.name === 'WebhookVerificationError')
+    return problem(401, 'Unauthorized', error.message);
+  if (error instanceof Error && error.name === 'WebhookVerificationError')
+    return problem(401, 'Unauthorized', error.message);
   logger.error('unhandled API error', { error: error as Error });
   return problem(500, 'Internal error', 'the request could not be completed; it is safe to retry');
 }

@@ -21,12 +21,17 @@ const VideoEvent = z.object({
 export const handler = apiHandler({
   'POST /webhooks/{provider}': async (event) => {
     const provider = event.pathParameters?.provider ?? '';
-    const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+    const raw = event.body
+      ? event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body
+      : '';
     verifyWebhook(config.WEBHOOK_SECRET, event.headers ?? {}, raw);
     const body = parseOrThrow(VideoEvent, JSON.parse(raw), 'webhook event');
     const job = await renderJobs.findByProviderJobId(provider, body.data.id);
     if (!job) return problem(404, 'Not found', `no render job for ${provider} job ${body.data.id} (yet)`);
-    if (job.status === 'completed' || job.status === 'failed') return json(200, { job_id: job.job_id, status: job.status, duplicate: true });
+    if (job.status === 'completed' || job.status === 'failed')
+      return json(200, { job_id: job.job_id, status: job.status, duplicate: true });
     const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
     if (body.type === 'video.completed' && body.data.output_url) {
       await completeRender(deps, job, body.data.output_url, String(job.parameters.cache_key ?? ''));

@@ -1,9 +1,13 @@
+import { z } from 'zod';
 import type { Checkpoint } from '../shared/contracts/index.js';
 import { briefs, publications, scripts, videos, workDocs } from '../shared/data/repositories.js';
-import { z } from 'zod';
 
 /** What the reviewer is asked to decide, in a few lines for the mail, the CLI and the API. */
-export async function describeSubject(campaignId: string, checkpoint: Checkpoint, subjectId: string): Promise<string> {
+export async function describeSubject(
+  campaignId: string,
+  checkpoint: Checkpoint,
+  subjectId: string,
+): Promise<string> {
   switch (checkpoint) {
     case 'brief':
     case 'alignment_review': {
@@ -32,9 +36,19 @@ export async function describeSubject(campaignId: string, checkpoint: Checkpoint
       return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}\nMaster: ${v.master_mp4_url}`;
     }
     case 'publication': {
-      const posts = await workDocs.find(campaignId, 'platform_copy', subjectId, z.record(z.string(), z.object({ caption: z.string(), hashtags: z.array(z.string()) })));
+      const posts = await workDocs.find(
+        campaignId,
+        'platform_copy',
+        subjectId,
+        z.record(z.string(), z.object({ caption: z.string(), hashtags: z.array(z.string()) })),
+      );
       const known = await publications.list(campaignId);
-      return [`Publication ${subjectId}${known.length ? ` (${known.length} published before)` : ''}`, ...Object.entries(posts ?? {}).map(([p, c]) => `  ${p}: ${c.caption.slice(0, 120)} ${c.hashtags.join(' ')}`)].join('\n');
+      return [
+        `Publication ${subjectId}${known.length ? ` (${known.length} published before)` : ''}`,
+        ...Object.entries(posts ?? {}).map(
+          ([p, c]) => `  ${p}: ${c.caption.slice(0, 120)} ${c.hashtags.join(' ')}`,
+        ),
+      ].join('\n');
     }
     default:
       return `${checkpoint} ${subjectId}`;

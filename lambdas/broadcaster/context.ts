@@ -16,6 +16,10 @@ export const Formatted = z.object({
   aspect_ratio: z.enum(['9:16', '16:9', '1:1']),
 });
 
-export const PlatformCopies = z.record(z.string(), z.object({ caption: z.string(), hashtags: z.array(z.string()), title: z.string().optional() }));
+export const PlatformCopies = z.record(
+  z.string(),
+  z.object({ caption: z.string(), hashtags: z.array(z.string()), title: z.string().optional() }),
+);
 
-export const loadPackage = (campaignId: string, variantId: string) => workDocs.get(campaignId, 'campaign_package', variantId, StoredPackage);
+export const loadPackage = (campaignId: string, variantId: string) =>
+  workDocs.get(campaignId, 'campaign_package', variantId, StoredPackage);

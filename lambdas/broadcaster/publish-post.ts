@@ -25,20 +25,43 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
     const video = await store.download(f.rendition_key, path.join(dir, 'video.mp4'));
     const thumb = await store.download(f.thumbnail_key, path.join(dir, 'thumbnail.jpg'));
     const pub = publisher();
-    const result = await pub.publish({ post_key: input.post.post_key, platform: f.platform, video_path: video, thumbnail_path: thumb, caption: f.caption, hashtags: f.hashtags });
+    const result = await pub.publish({
+      post_key: input.post.post_key,
+      platform: f.platform,
+      video_path: video,
+      thumbnail_path: thumb,
+      caption: f.caption,
+      hashtags: f.hashtags,
+    });
     const post = PlatformPost.parse({
       platform: f.platform,
       formatted_video_url: store.url(f.rendition_key),
       post_id: result.post_id,
       caption: f.caption,
       hashtags: f.hashtags,
-      metadata: { aspect_ratio: f.aspect_ratio, duration_seconds: f.duration_seconds, thumbnail_url: store.url(f.thumbnail_key) },
+      metadata: {
+        aspect_ratio: f.aspect_ratio,
+        duration_seconds: f.duration_seconds,
+        thumbnail_url: store.url(f.thumbnail_key),
+      },
       publication_status: result.status,
       published_at: result.status === 'published' ? nowIso() : undefined,
       engagement_metrics: { views: 0, likes: 0, shares: 0, comments: 0 },
     });
     await publications.putPost(input.campaign_id, input.publication_id, post);
-    await chargeUsage({ campaignId: input.campaign_id, variantId: input.variant_id, pillar: 'broadcaster', key: `publish:${input.post.post_key}`, usage: { model: pub.provider, provider: pub.provider === 'local-outbox' ? 'offline' : pub.provider, units: 1, unit: 'requests' }, description: `publish to ${f.platform}` });
+    await chargeUsage({
+      campaignId: input.campaign_id,
+      variantId: input.variant_id,
+      pillar: 'broadcaster',
+      key: `publish:${input.post.post_key}`,
+      usage: {
+        model: pub.provider,
+        provider: pub.provider === 'local-outbox' ? 'offline' : pub.provider,
+        units: 1,
+        unit: 'requests',
+      },
+      description: `publish to ${f.platform}`,
+    });
     return { platform: f.platform, post_id: result.post_id, status: result.status };
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { audit, campaigns } from '../shared/data/repositories.js';
 import { ledgerSummary } from '../shared/data/ledger.js';
+import { audit, campaigns } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 
 const Input = z.object({ campaign_id: z.uuid(), publications: z.array(z.unknown()), execution: z.string() });
@@ -8,6 +8,8 @@ const Input = z.object({ campaign_id: z.uuid(), publications: z.array(z.unknown(
 export const handler = stepHandler('CompleteCampaign', Input, async ({ campaign_id, publications }) => {
   const summary = await ledgerSummary(campaign_id);
   await campaigns.update(campaign_id, { status: 'published' });
-  await audit.append(campaign_id, 'campaign_published', 'workflow', { new_state: { publications: publications.length, total_usd: summary.total_usd } });
+  await audit.append(campaign_id, 'campaign_published', 'workflow', {
+    new_state: { publications: publications.length, total_usd: summary.total_usd },
+  });
   return { status: 'published', total_usd: summary.total_usd };
 });

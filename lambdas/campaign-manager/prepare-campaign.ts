@@ -4,4 +4,6 @@ import { prepareVariants } from './domain/campaigns.js';
 
 const Input = z.object({ campaign_id: z.uuid(), execution: z.string() });
 
-export const handler = stepHandler('PrepareCampaign', Input, async ({ campaign_id }) => prepareVariants(campaign_id));
+export const handler = stepHandler('PrepareCampaign', Input, async ({ campaign_id }) =>
+  prepareVariants(campaign_id),
+);

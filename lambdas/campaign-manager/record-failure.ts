@@ -10,9 +10,15 @@ const Input = z.object({
 });
 
 /** Keeps the failure on the campaign and its audit log; the state machine then ends in its Fail state. */
-export const handler = stepHandler('RecordFailure', Input, async ({ campaign_id, pillar, error, execution }) => {
-  const cause = error.Cause.slice(0, 2000);
-  await audit.append(campaign_id, `failed_${pillar}`, 'workflow', { new_state: { error: error.Error, cause, execution } });
-  await campaigns.update(campaign_id, { status: 'failed', failure: { error: error.Error, cause } });
-  return { recorded: true };
-});
+export const handler = stepHandler(
+  'RecordFailure',
+  Input,
+  async ({ campaign_id, pillar, error, execution }) => {
+    const cause = error.Cause.slice(0, 2000);
+    await audit.append(campaign_id, `failed_${pillar}`, 'workflow', {
+      new_state: { error: error.Error, cause, execution },
+    });
+    await campaigns.update(campaign_id, { status: 'failed', failure: { error: error.Error, cause } });
+    return { recorded: true };
+  },
+);

@@ -1,9 +1,9 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { metrics } from '../shared/commons.js';
-import { campaigns } from '../shared/data/repositories.js';
 import { ledgerSummary } from '../shared/data/ledger.js';
+import { campaigns } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 const Input = z.object({ campaign_id: z.uuid(), execution: z.string() });
 

@@ -12,7 +12,9 @@ export async function loadCreativeContext(campaignId: string, briefId?: string):
   const campaign = await campaigns.mustGet(campaignId);
   const brand = await brands.get(campaign.brand_id);
   if (!brand) throw new BrandNotFoundError(campaign.brand_id);
-  const brief = briefId ? await briefs.get(campaignId, briefId) : ((await briefs.list(campaignId)).pop() as CreativeBrief);
+  const brief = briefId
+    ? await briefs.get(campaignId, briefId)
+    : ((await briefs.list(campaignId)).pop() as CreativeBrief);
   return { campaign, brief, brand };
 }
 

@@ -23,7 +23,12 @@ const Input = z.object({
   execution: z.string(),
 });
 
-const StoredScene = z.object({ scene_id: z.string(), sequence: z.number().int(), duration_seconds: z.number(), draft: SceneDraft });
+const StoredScene = z.object({
+  scene_id: z.string(),
+  sequence: z.number().int(),
+  duration_seconds: z.number(),
+  draft: SceneDraft,
+});
 
 /**
  * Assembles the script, scrubs restricted phrasing, then runs the hard compliance check: a restricted
@@ -33,7 +38,11 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
   const hookSet = await workDocs.get(input.campaign_id, 'hookset', input.hook_set_id, HookSet);
   const terms = ctx.brand.restricted_keywords;
-  const stored = await Promise.all([...input.scenes].sort((a, b) => a.sequence - b.sequence).map((s) => workDocs.get(input.campaign_id, 'scene', s.scene_id, StoredScene)));
+  const stored = await Promise.all(
+    [...input.scenes]
+      .sort((a, b) => a.sequence - b.sequence)
+      .map((s) => workDocs.get(input.campaign_id, 'scene', s.scene_id, StoredScene)),
+  );
   const scenes = stored.map((s, i) => ({
     scene_id: s.scene_id,
     sequence: i + 1,
@@ -41,12 +50,20 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
     visual_prompt: scrubRestricted(s.draft.visual_prompt, terms),
     voiceover_text: scrubRestricted(s.draft.voiceover_text, terms) || '…',
     on_screen_text: scrubRestricted(s.draft.on_screen_text, terms),
-    visual_cues: { style: s.draft.style, color_palette: ctx.brand.color_palette, camera_movement: s.draft.camera_movement, lighting: s.draft.lighting },
+    visual_cues: {
+      style: s.draft.style,
+      color_palette: ctx.brand.color_palette,
+      camera_movement: s.draft.camera_movement,
+      lighting: s.draft.lighting,
+    },
     audio_cues: { music_style: s.draft.music_style, sfx: s.draft.sfx, voice_tone: s.draft.voice_tone },
   }));
   const scriptId = stableUuid('script', input.campaign_id, input.variant_id);
   const existing = await scripts.versions(input.campaign_id, scriptId);
-  const sameRun = existing.find((s) => s.feedback_applied === (input.feedback || undefined) && s.scenes[0]?.scene_id === scenes[0]?.scene_id);
+  const sameRun = existing.find(
+    (s) =>
+      s.feedback_applied === (input.feedback || undefined) && s.scenes[0]?.scene_id === scenes[0]?.scene_id,
+  );
   const version = sameRun?.version ?? existing.length + 1;
   const draft = {
     script_id: scriptId,
@@ -73,9 +90,16 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
   };
   const report = checkScriptCompliance(draft, ctx.brand, ctx.brief.core_message.call_to_action);
   if (report.violations.length) {
-    throw new RestrictedTermError([...new Set(report.violations.map((v) => v.term))], report.violations.map((v) => v.field_path).join(', '));
+    throw new RestrictedTermError(
+      [...new Set(report.violations.map((v) => v.term))],
+      report.violations.map((v) => v.field_path).join(', '),
+    );
   }
-  const script = parseOrThrow(Script, { ...draft, brand_compliance_score: report.score, compliance_breakdown: report.breakdown }, 'script');
+  const script = parseOrThrow(
+    Script,
+    { ...draft, brand_compliance_score: report.score, compliance_breakdown: report.breakdown },
+    'script',
+  );
   await scripts.putVersion(script);
   const variant = await variants.get(input.campaign_id, input.variant_id);
   await variants.put({ ...variant, script_id: scriptId, updated_at: nowIso() });

@@ -2,7 +2,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { chargeUsage } from '../shared/charges.js';
 import { metrics } from '../shared/commons.js';
-import { HOOK_QUALITY_THRESHOLD, HOOK_VARIATIONS, HookDrafts, HookType, VariantType } from '../shared/contracts/index.js';
+import {
+  HOOK_QUALITY_THRESHOLD,
+  HOOK_VARIATIONS,
+  HookDrafts,
+  HookType,
+  VariantType,
+} from '../shared/contracts/index.js';
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { stableUuid } from '../shared/ids.js';
@@ -23,7 +29,12 @@ const Input = z.object({
 
 export const HookSet = z.object({
   hook_set_id: z.string(),
-  selected: z.object({ hook_id: z.string(), text: z.string(), hook_type: HookType, quality_score: z.number() }),
+  selected: z.object({
+    hook_id: z.string(),
+    text: z.string(),
+    hook_type: HookType,
+    quality_score: z.number(),
+  }),
   top: z.array(z.object({ hook_id: z.string(), text: z.string(), quality_score: z.number() })),
   rationale: z.string(),
   count: z.number().int(),
@@ -43,10 +54,22 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
       schema: HookDrafts,
       system: systemPrompt(ctx),
       prompt: `Write ${HOOK_VARIATIONS + 10} distinct hooks (question, statement, visual_shock, story) for a ${input.variant_type} video. Brief: ${JSON.stringify(ctx.brief.core_message)}${input.feedback ? `\nReviewer feedback: ${input.feedback}` : ''}`,
-      context: modelContext(ctx, { variant_type: input.variant_type, feedback: input.feedback || undefined, count: HOOK_VARIATIONS + 10 }),
+      context: modelContext(ctx, {
+        variant_type: input.variant_type,
+        feedback: input.feedback || undefined,
+        count: HOOK_VARIATIONS + 10,
+      }),
       seed: hashSeed(hookSetId, round),
     });
-    await chargeUsage({ campaignId: input.campaign_id, variantId: input.variant_id, pillar: 'copywriter', key: `${hookSetId}:round${round}`, usage, task: 'hook_variations', description: `hook variations, round ${round + 1}` });
+    await chargeUsage({
+      campaignId: input.campaign_id,
+      variantId: input.variant_id,
+      pillar: 'copywriter',
+      key: `${hookSetId}:round${round}`,
+      usage,
+      task: 'hook_variations',
+      description: `hook variations, round ${round + 1}`,
+    });
     const ranked = rankHooks(value.hooks, {
       hookSetId,
       restricted: ctx.brand.restricted_keywords,
@@ -59,11 +82,20 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
   await hooks.putSet(input.campaign_id, hookSetId, set.variations);
   await workDocs.put(input.campaign_id, 'hookset', hookSetId, {
     hook_set_id: hookSetId,
-    selected: { hook_id: set.selected.hook_id, text: set.selected.text, hook_type: set.selected.hook_type, quality_score: set.selected.quality_score },
+    selected: {
+      hook_id: set.selected.hook_id,
+      text: set.selected.text,
+      hook_type: set.selected.hook_type,
+      quality_score: set.selected.quality_score,
+    },
     top: set.top.map((h) => ({ hook_id: h.hook_id, text: h.text, quality_score: h.quality_score })),
     rationale: set.rationale,
     count: set.variations.length,
   });
   metrics.addMetric('HookQualityScore', MetricUnit.Count, set.selected.quality_score);
-  return { hook_set_id: hookSetId, count: set.variations.length, selected_quality: set.selected.quality_score };
+  return {
+    hook_set_id: hookSetId,
+    count: set.variations.length,
+    selected_quality: set.selected.quality_score,
+  };
 });

@@ -38,12 +38,32 @@ export const handler = stepHandler('OutlineScript', Input, async (input) => {
     schema: OutlineDraft,
     system: systemPrompt(ctx),
     prompt: `Break a ${ctx.campaign.request.target_duration_seconds ?? 30}-second ${input.variant_type} video into 3–5 second beats, opening with the hook "${hookSet.selected.text}" and ending on the call to action.${input.feedback ? `\nReviewer feedback: ${input.feedback}` : ''}`,
-    context: modelContext(ctx, { variant_type: input.variant_type, feedback: input.feedback || undefined, hook: hookSet.selected.text }),
+    context: modelContext(ctx, {
+      variant_type: input.variant_type,
+      feedback: input.feedback || undefined,
+      hook: hookSet.selected.text,
+    }),
     seed: hashSeed(outlineId),
   });
   const total = value.beats.reduce((t, b) => t + b.duration_seconds, 0);
-  if (total < SCRIPT_SECONDS.min || total > SCRIPT_SECONDS.max) throw new Error(`outline totals ${total}s, outside 15–60 s`);
-  await chargeUsage({ campaignId: input.campaign_id, variantId: input.variant_id, pillar: 'copywriter', key: `${outlineId}:outline`, usage, task: 'script_outline', description: 'script outline' });
-  await workDocs.put(input.campaign_id, 'outline', outlineId, { outline_id: outlineId, brief_id: input.brief_id, variant_type: input.variant_type, hook: hookSet.selected.text, feedback: input.feedback, beats: value.beats });
+  if (total < SCRIPT_SECONDS.min || total > SCRIPT_SECONDS.max)
+    throw new Error(`outline totals ${total}s, outside 15–60 s`);
+  await chargeUsage({
+    campaignId: input.campaign_id,
+    variantId: input.variant_id,
+    pillar: 'copywriter',
+    key: `${outlineId}:outline`,
+    usage,
+    task: 'script_outline',
+    description: 'script outline',
+  });
+  await workDocs.put(input.campaign_id, 'outline', outlineId, {
+    outline_id: outlineId,
+    brief_id: input.brief_id,
+    variant_type: input.variant_type,
+    hook: hookSet.selected.text,
+    feedback: input.feedback,
+    beats: value.beats,
+  });
   return { outline_id: outlineId, beats: value.beats.map((b) => ({ sequence: b.sequence })) };
 });

@@ -9,7 +9,13 @@ import { hashSeed } from '../strategist/domain/brief.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { Outline } from './outline-script.js';
 
-const Input = z.object({ campaign_id: z.uuid(), variant_id: z.uuid(), outline_id: z.string(), sequence: z.number().int().min(1), execution: z.string() });
+const Input = z.object({
+  campaign_id: z.uuid(),
+  variant_id: z.uuid(),
+  outline_id: z.string(),
+  sequence: z.number().int().min(1),
+  execution: z.string(),
+});
 
 /** One scene of the outline (run in parallel by the Map state). */
 export const handler = stepHandler('WriteScene', Input, async (input) => {
@@ -23,10 +29,29 @@ export const handler = stepHandler('WriteScene', Input, async (input) => {
     schema: SceneDraft,
     system: systemPrompt(ctx),
     prompt: `Write scene ${beat.sequence} (${beat.duration_seconds}s, ${beat.purpose}): a dense cinematic visual prompt for a video model (subject, action, camera, lens, lighting, the palette hexes, the brand style, mood, negatives), a voiceover line that fits the duration, short on-screen text and audio cues.`,
-    context: modelContext(ctx, { variant_type: outline.variant_type, feedback: outline.feedback || undefined, hook: outline.hook, beat, total_beats: outline.beats.length }),
+    context: modelContext(ctx, {
+      variant_type: outline.variant_type,
+      feedback: outline.feedback || undefined,
+      hook: outline.hook,
+      beat,
+      total_beats: outline.beats.length,
+    }),
     seed: hashSeed(sceneId),
   });
-  await chargeUsage({ campaignId: input.campaign_id, variantId: input.variant_id, pillar: 'copywriter', key: `${sceneId}:scene`, usage, task: 'scene', description: `scene ${beat.sequence}` });
-  await workDocs.put(input.campaign_id, 'scene', sceneId, { scene_id: sceneId, sequence: beat.sequence, duration_seconds: beat.duration_seconds, draft: value });
+  await chargeUsage({
+    campaignId: input.campaign_id,
+    variantId: input.variant_id,
+    pillar: 'copywriter',
+    key: `${sceneId}:scene`,
+    usage,
+    task: 'scene',
+    description: `scene ${beat.sequence}`,
+  });
+  await workDocs.put(input.campaign_id, 'scene', sceneId, {
+    scene_id: sceneId,
+    sequence: beat.sequence,
+    duration_seconds: beat.duration_seconds,
+    draft: value,
+  });
   return { scene_id: sceneId, sequence: beat.sequence };
 });

@@ -8,7 +8,7 @@ import { NotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso, stableUuid } from '../shared/ids.js';
 import { assembleMaster } from '../shared/media/assemble.js';
-import { buildCues, toAss, toSrt, toVtt } from '../shared/media/captions.js';
+import { buildCues, sceneStarts, toAss, toSrt, toVtt } from '../shared/media/captions.js';
 import { fontPath } from '../shared/media/tools.js';
 import { blobs } from '../shared/services.js';
 import { masterSize, withWorkDir } from './context.js';
@@ -27,7 +27,12 @@ const Input = z.object({
 /** Master 9:16 video: clips in script order, voice over a ducked music bed, captions timed to the voice. */
 export const handler = stepHandler('AssembleMaster', Input, async (input) => {
   const script = await scripts.latest(input.campaign_id, input.script_id);
-  const voice = await workDocs.get(input.campaign_id, 'voice', `${input.script_id}-v${script.version}`, VoicePlan);
+  const voice = await workDocs.get(
+    input.campaign_id,
+    'voice',
+    `${input.script_id}-v${script.version}`,
+    VoicePlan,
+  );
   const videoId = stableUuid('video', input.execution);
   const { width, height, fps } = masterSize();
   const base = `masters/${input.campaign_id}/${input.variant_id}/${videoId}`;
@@ -39,15 +44,36 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       const clip = input.clips.find((c) => c.scene_id === scene.scene_id);
       const job = clip ? await findJob(input.campaign_id, clip.job_id) : undefined;
       if (!job?.result_url) throw new NotFoundError('rendered clip of scene', scene.scene_id);
-      jobs.push({ scene, job, file: await store.download(keyOf(job.result_url), path.join(dir, `clip-${scene.sequence}.mp4`)) });
+      jobs.push({
+        scene,
+        job,
+        file: await store.download(keyOf(job.result_url), path.join(dir, `clip-${scene.sequence}.mp4`)),
+      });
     }
     const voicePath = await store.download(input.voiceover_key, path.join(dir, 'voice.wav'));
     const musicPath = await store.download(input.music_key, path.join(dir, 'music.m4a'));
-    const cues = buildCues(voice.words.map((w) => ({ text: w.text, startSeconds: w.start_seconds, endSeconds: w.end_seconds })));
+    const cues = buildCues(
+      voice.words.map((w) => ({ text: w.text, startSeconds: w.start_seconds, endSeconds: w.end_seconds })),
+      { breaks: sceneStarts(script.scenes) },
+    );
     const assPath = path.join(dir, 'captions.ass');
     // Master captions sit above the bottom 22 % (where short-form apps draw their UI).
-    writeFileSync(assPath, toAss(cues, { width, height, fontSize: Math.round(height * 0.034), marginLeft: Math.round(width * 0.08), marginRight: Math.round(width * 0.14), marginBottom: Math.round(height * 0.22) }));
-    const out = { clean: path.join(dir, 'clean.mp4'), captioned: path.join(dir, 'master.mp4'), mix: path.join(dir, 'mix.m4a') };
+    writeFileSync(
+      assPath,
+      toAss(cues, {
+        width,
+        height,
+        fontSize: Math.round(height * 0.034),
+        marginLeft: Math.round(width * 0.08),
+        marginRight: Math.round(width * 0.14),
+        marginBottom: Math.round(height * 0.22),
+      }),
+    );
+    const out = {
+      clean: path.join(dir, 'clean.mp4'),
+      captioned: path.join(dir, 'master.mp4'),
+      mix: path.join(dir, 'mix.m4a'),
+    };
     await assembleMaster({
       clips: jobs.map((j) => j.file),
       voicePath,
@@ -65,8 +91,16 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
     const master = await store.putFile(`${base}/master.mp4`, out.captioned, 'video/mp4');
     const clean = await store.putFile(`${base}/clean.mp4`, out.clean, 'video/mp4');
     const mix = await store.putFile(`${base}/mix.m4a`, out.mix, 'audio/mp4');
-    const captions = await store.put(`captions/${input.campaign_id}/${input.variant_id}/${videoId}.vtt`, toVtt(cues), 'text/vtt');
-    await store.put(`captions/${input.campaign_id}/${input.variant_id}/${videoId}.srt`, toSrt(cues), 'application/x-subrip');
+    const captions = await store.put(
+      `captions/${input.campaign_id}/${input.variant_id}/${videoId}.vtt`,
+      toVtt(cues),
+      'text/vtt',
+    );
+    await store.put(
+      `captions/${input.campaign_id}/${input.variant_id}/${videoId}.srt`,
+      toSrt(cues),
+      'application/x-subrip',
+    );
     const video = VideoAssets.parse({
       video_id: videoId,
       script_id: script.script_id,
@@ -86,7 +120,12 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
         generation_job_id: job.provider_job_id ?? job.job_id,
         cost_usd: job.cost_usd,
       })),
-      audio_assets: { voiceover_url: store.url(input.voiceover_key), background_music_url: store.url(input.music_key), sfx_urls: [], synced_audio_url: mix },
+      audio_assets: {
+        voiceover_url: store.url(input.voiceover_key),
+        background_music_url: store.url(input.music_key),
+        sfx_urls: [],
+        synced_audio_url: mix,
+      },
       metadata: {
         generation_started_at: started,
         generation_completed_at: nowIso(),

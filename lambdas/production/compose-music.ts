@@ -7,7 +7,12 @@ import { blobs } from '../shared/services.js';
 import { hashSeed } from '../strategist/domain/brief.js';
 import { withWorkDir } from './context.js';
 
-const Input = z.object({ campaign_id: z.uuid(), variant_id: z.uuid(), script_id: z.uuid(), execution: z.string() });
+const Input = z.object({
+  campaign_id: z.uuid(),
+  variant_id: z.uuid(),
+  script_id: z.uuid(),
+  execution: z.string(),
+});
 
 /** A music bed in the script's music style, as long as the script (ducked under the voice at assembly). */
 export const handler = stepHandler('ComposeMusic', Input, async (input) => {
@@ -15,7 +20,12 @@ export const handler = stepHandler('ComposeMusic', Input, async (input) => {
   const key = `audio/${input.campaign_id}/${input.variant_id}/v${script.version}/music.m4a`;
   return withWorkDir(input.execution, async (dir) => {
     const out = path.join(dir, 'music.m4a');
-    await generateMusicBed({ outPath: out, durationSeconds: script.total_duration_seconds, style: script.scenes[0]?.audio_cues.music_style ?? 'warm', seed: hashSeed(script.script_id, script.version) });
+    await generateMusicBed({
+      outPath: out,
+      durationSeconds: script.total_duration_seconds,
+      style: script.scenes[0]?.audio_cues.music_style ?? 'warm',
+      seed: hashSeed(script.script_id, script.version),
+    });
     await blobs().putFile(key, out, 'audio/mp4');
     return { music_key: key };
   });

@@ -14,4 +14,8 @@ export async function withWorkDir<T>(key: string, fn: (dir: string) => Promise<T
   }
 }
 
-export const masterSize = () => ({ width: config.BIE_MASTER_WIDTH, height: config.BIE_MASTER_HEIGHT, fps: config.BIE_FPS });
+export const masterSize = () => ({
+  width: config.BIE_MASTER_WIDTH,
+  height: config.BIE_MASTER_HEIGHT,
+  fps: config.BIE_FPS,
+});

@@ -12,7 +12,9 @@ export async function pollRenders(): Promise<{ checked: number; finished: number
   const provider = videoModel();
   const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
   let finished = 0;
-  const jobs = (await renderJobs.listProcessing()).filter((j) => j.provider === provider.provider && j.provider_job_id);
+  const jobs = (await renderJobs.listProcessing()).filter(
+    (j) => j.provider === provider.provider && j.provider_job_id,
+  );
   for (const job of jobs) {
     const status = await provider.status(job.provider_job_id as string);
     if (status.state === 'completed') {

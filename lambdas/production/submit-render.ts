@@ -8,10 +8,10 @@ import { NotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso, stableUuid } from '../shared/ids.js';
 import { blobs, taskCallbacks, videoModel } from '../shared/services.js';
+import { hashSeed } from '../strategist/domain/brief.js';
 import { masterSize } from './context.js';
 import { completeRender, failRender, sceneCacheKey } from './domain/renders.js';
 import { fallbackModel, renderListPrice } from './domain/router.js';
-import { hashSeed } from '../strategist/domain/brief.js';
 
 const Input = z.object({
   token: z.string().min(1),
@@ -31,7 +31,10 @@ const Input = z.object({
  * is refreshed; lost by the provider → submitted again. The render is charged once, when it completes.
  */
 export const handler = stepHandler('SubmitRender', Input, async (input) => {
-  const [campaign, script] = await Promise.all([campaigns.mustGet(input.campaign_id), scripts.latest(input.campaign_id, input.script_id)]);
+  const [campaign, script] = await Promise.all([
+    campaigns.mustGet(input.campaign_id),
+    scripts.latest(input.campaign_id, input.script_id),
+  ]);
   const scene = script.scenes.find((s) => s.scene_id === input.scene_id);
   if (!scene) throw new NotFoundError('scene', input.scene_id);
   const tier = campaign.request.budget_tier;
@@ -42,7 +45,15 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   const listPrice = renderListPrice(model, scene.duration_seconds);
   const cost = provider.provider === 'offline' ? 0 : listPrice;
   const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
-  const cacheKey = sceneCacheKey({ model, prompt: scene.visual_prompt, duration: scene.duration_seconds, width: size.width, height: size.height, text: scene.on_screen_text, palette: scene.visual_cues.color_palette });
+  const cacheKey = sceneCacheKey({
+    model,
+    prompt: scene.visual_prompt,
+    duration: scene.duration_seconds,
+    width: size.width,
+    height: size.height,
+    text: scene.on_screen_text,
+    palette: scene.visual_cues.color_palette,
+  });
   const existing = await renderJobs.get(input.campaign_id, jobId);
   if (existing?.status === 'completed') {
     await completeRender(deps, { ...existing, task_token: input.token }, existing.result_url ?? '', cacheKey);
@@ -59,7 +70,13 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
       provider: provider.provider,
       status: 'queued',
       prompt: scene.visual_prompt,
-      parameters: { duration_seconds: scene.duration_seconds, width: size.width, height: size.height, provider_model: MODELS.video_models[model].provider_model, cache_key: cacheKey },
+      parameters: {
+        duration_seconds: scene.duration_seconds,
+        width: size.width,
+        height: size.height,
+        provider_model: MODELS.video_models[model].provider_model,
+        cache_key: cacheKey,
+      },
       cost_usd: cost,
       list_price_usd: listPrice,
       attempt: 1,
@@ -91,6 +108,12 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     seed: hashSeed(scene.scene_id, model),
     callback_url: `${config.WEBHOOK_BASE_URL}/webhooks/${provider.provider}`,
   });
-  await renderJobs.put({ ...job, status: 'processing', provider_job_id, started_at: nowIso(), attempt: (existing?.attempt ?? 0) + 1 });
+  await renderJobs.put({
+    ...job,
+    status: 'processing',
+    provider_job_id,
+    started_at: nowIso(),
+    attempt: (existing?.attempt ?? 0) + 1,
+  });
   return { job_id: jobId, provider_job_id };
 });

@@ -9,13 +9,25 @@ import { blobs, voice } from '../shared/services.js';
 import { withWorkDir } from './context.js';
 import { planVoiceover } from './domain/voiceover-plan.js';
 
-const Input = z.object({ campaign_id: z.uuid(), variant_id: z.uuid(), script_id: z.uuid(), execution: z.string() });
+const Input = z.object({
+  campaign_id: z.uuid(),
+  variant_id: z.uuid(),
+  script_id: z.uuid(),
+  execution: z.string(),
+});
 
 export const VoicePlan = z.object({
   voiceover_key: z.string(),
   total_seconds: z.number(),
   words: z.array(z.object({ text: z.string(), start_seconds: z.number(), end_seconds: z.number() })),
-  placements: z.array(z.object({ sequence: z.number(), offset_seconds: z.number(), tempo: z.number(), placed_seconds: z.number() })),
+  placements: z.array(
+    z.object({
+      sequence: z.number(),
+      offset_seconds: z.number(),
+      tempo: z.number(),
+      placed_seconds: z.number(),
+    }),
+  ),
 });
 
 /** Voices every scene line and places it inside its scene on one track as long as the script. */
@@ -25,11 +37,20 @@ export const handler = stepHandler('SynthesizeVoiceover', Input, async (input) =
   return withWorkDir(input.execution, async (dir) => {
     const lines: { file: string; speech: Awaited<ReturnType<ReturnType<typeof voice>['synthesize']>> }[] = [];
     for (const scene of script.scenes) {
-      const speech = await voice().synthesize(scene.voiceover_text, { voice_tone: scene.audio_cues.voice_tone });
+      const speech = await voice().synthesize(scene.voiceover_text, {
+        voice_tone: scene.audio_cues.voice_tone,
+      });
       const file = path.join(dir, `line-${scene.sequence}.wav`);
       writeFileSync(file, speech.audio);
       lines.push({ file, speech });
-      await chargeUsage({ campaignId: input.campaign_id, variantId: input.variant_id, pillar: 'production', key: `${input.execution}:voice:${scene.scene_id}`, usage: speech.usage, description: `voiceover scene ${scene.sequence}` });
+      await chargeUsage({
+        campaignId: input.campaign_id,
+        variantId: input.variant_id,
+        pillar: 'production',
+        key: `${input.execution}:voice:${scene.scene_id}`,
+        usage: speech.usage,
+        description: `voiceover scene ${scene.sequence}`,
+      });
     }
     const plan = planVoiceover(
       script.scenes,
@@ -37,12 +58,22 @@ export const handler = stepHandler('SynthesizeVoiceover', Input, async (input) =
     );
     const track = path.join(dir, 'voiceover.wav');
     await composeVoiceTrack({
-      lines: plan.placements.map((p, i) => ({ wavPath: lines[i]?.file as string, offsetSeconds: p.offset_seconds, tempo: p.tempo, maxSeconds: p.placed_seconds * p.tempo })),
+      lines: plan.placements.map((p, i) => ({
+        wavPath: lines[i]?.file as string,
+        offsetSeconds: p.offset_seconds,
+        tempo: p.tempo,
+        maxSeconds: p.placed_seconds * p.tempo,
+      })),
       totalSeconds: plan.total_seconds,
       outPath: track,
     });
     await blobs().putFile(key, track, 'audio/wav');
-    await workDocs.put(input.campaign_id, 'voice', `${input.script_id}-v${script.version}`, { voiceover_key: key, total_seconds: plan.total_seconds, words: plan.words, placements: plan.placements });
+    await workDocs.put(input.campaign_id, 'voice', `${input.script_id}-v${script.version}`, {
+      voiceover_key: key,
+      total_seconds: plan.total_seconds,
+      words: plan.words,
+      placements: plan.placements,
+    });
     return { voiceover_key: key, duration_seconds: plan.total_seconds };
   });
 });

@@ -10,7 +10,12 @@ const TOKENS = MODELS.token_prices_usd_per_million as Record<string, { input: nu
 /** List price of a model call from the price table (tokens priced at the blended input/output rate). */
 export function listPrice(usage: Usage, task?: string): { model: string; usd: number } {
   const stand = OFFLINE[usage.model];
-  const model = stand && stand !== 'video' ? (usage.model === 'offline-creative-engine' && task ? ((MODELS.text_tasks as Record<string, string>)[task] ?? stand) : stand) : usage.model;
+  const model =
+    stand && stand !== 'video'
+      ? usage.model === 'offline-creative-engine' && task
+        ? ((MODELS.text_tasks as Record<string, string>)[task] ?? stand)
+        : stand
+      : usage.model;
   if (usage.unit === 'tokens') {
     const p = TOKENS[model];
     return { model, usd: p ? (usage.units * (p.input + p.output)) / 2 / 1e6 : 0 };

@@ -19,7 +19,10 @@ export class ValidationError extends DomainError {
     message: string,
     readonly issues: FieldIssue[],
   ) {
-    super('ValidationError', `${message}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    super(
+      'ValidationError',
+      `${message}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
 }
 export class NotFoundError extends DomainError {
@@ -42,7 +45,10 @@ export class BudgetExceededError extends DomainError {
 }
 export class RestrictedTermError extends DomainError {
   constructor(terms: string[], where: string) {
-    super('RestrictedTermError', `restricted terms ${terms.map((t) => `"${t}"`).join(', ')} found in ${where}`);
+    super(
+      'RestrictedTermError',
+      `restricted terms ${terms.map((t) => `"${t}"`).join(', ')} found in ${where}`,
+    );
   }
 }
 export class QualityGateError extends DomainError {

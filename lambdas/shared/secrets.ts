@@ -9,7 +9,10 @@ let client: SecretsManagerClient | undefined;
  */
 export async function approvalSigningSecret(): Promise<string> {
   if (cached) return cached;
-  if (process.env.APPROVAL_SIGNING_SECRET) return (cached = process.env.APPROVAL_SIGNING_SECRET);
+  if (process.env.APPROVAL_SIGNING_SECRET) {
+    cached = process.env.APPROVAL_SIGNING_SECRET;
+    return cached;
+  }
   const arn = process.env.APPROVAL_SIGNING_SECRET_ARN;
   if (!arn) throw new Error('neither APPROVAL_SIGNING_SECRET nor APPROVAL_SIGNING_SECRET_ARN is set');
   client ??= new SecretsManagerClient({});

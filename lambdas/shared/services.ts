@@ -1,12 +1,12 @@
 import path from 'node:path';
+import { SesMailer } from './adapters/aws/ses-mailer.js';
+import { sfnTaskCallbacks } from './adapters/aws/sfn-task-callbacks.js';
+import { OfflineCreativeEngine } from './adapters/offline/creative-engine.js';
 import { EspeakVoice } from './adapters/offline/espeak-voice.js';
 import { FeedFileTrendSource } from './adapters/offline/feed-files.js';
 import { HashingEmbedder } from './adapters/offline/hashing-embedder.js';
-import { OfflineCreativeEngine } from './adapters/offline/creative-engine.js';
 import { OutboxPublisher } from './adapters/offline/outbox-publisher.js';
 import { ProceduralVideoModel } from './adapters/offline/procedural-video-model.js';
-import { SesMailer } from './adapters/aws/ses-mailer.js';
-import { sfnTaskCallbacks } from './adapters/aws/sfn-task-callbacks.js';
 import { config } from './commons.js';
 import { S3BlobStore } from './data/blob-store.js';
 import type { Embedder, Publisher, TextModel, TrendSource, VideoModel, Voice } from './ports/index.js';
@@ -24,7 +24,11 @@ function lazy<T>(make: () => T): () => T {
 export const textModel = lazy<TextModel>(() => new OfflineCreativeEngine());
 export const embedder = lazy<Embedder>(() => new HashingEmbedder());
 export const videoModel = lazy<VideoModel>(
-  () => new ProceduralVideoModel({ outputDir: path.join(config.BIE_WORK_DIR, 'provider-renders'), webhookSecret: config.WEBHOOK_SECRET }),
+  () =>
+    new ProceduralVideoModel({
+      outputDir: path.join(config.BIE_WORK_DIR, 'provider-renders'),
+      webhookSecret: config.WEBHOOK_SECRET,
+    }),
 );
 export const voice = lazy<Voice>(() => new EspeakVoice());
 export const publisher = lazy<Publisher>(() => new OutboxPublisher(config.BIE_OUTBOX_DIR));

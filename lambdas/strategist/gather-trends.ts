@@ -15,9 +15,22 @@ export const handler = stepHandler('GatherTrends', Input, async ({ campaign_id }
     stored = await trends.list();
   }
   const ranked = rankTrends(
-    stored.map((t) => ({ title: t.topic, url: t.url, source: t.source, summary: t.summary, published_at: t.published_at, category: t.category, engagement_score: t.engagement_score })),
+    stored.map((t) => ({
+      title: t.topic,
+      url: t.url,
+      source: t.source,
+      summary: t.summary,
+      published_at: t.published_at,
+      category: t.category,
+      engagement_score: t.engagement_score,
+    })),
     `${r.product_category} ${r.product_name ?? ''} ${r.target_demographic} ${r.key_message ?? ''}`,
   );
   const byUrl = new Map(stored.map((t) => [t.url || t.topic, t.trend_id]));
-  return { trend_ids: ranked.slice(0, 5).map((t) => byUrl.get(t.url || t.title) as string).filter(Boolean) };
+  return {
+    trend_ids: ranked
+      .slice(0, 5)
+      .map((t) => byUrl.get(t.url || t.title) as string)
+      .filter(Boolean),
+  };
 });

@@ -18,7 +18,18 @@ export const handler = stepHandler('LoadBrandContext', Input, async ({ campaign_
   const query = `${r.product_category} ${r.product_name ?? ''} for ${r.target_demographic}; ${r.campaign_objective}; ${r.key_message ?? ''} tone voice visual style audience`;
   const { vectors, usage } = await embedder().embed([query]);
   const top = topK(vectors[0] as Float32Array, chunks, 5);
-  await chargeUsage({ campaignId: campaign_id, pillar: 'strategist', key: `${execution}:rag-query`, usage, description: 'brand guideline query embedding' });
-  await workDocs.put(campaign_id, 'rag', execution, top.map((t) => ({ chunk_id: t.chunk.chunk_id, score: t.score, heading: t.chunk.heading })));
+  await chargeUsage({
+    campaignId: campaign_id,
+    pillar: 'strategist',
+    key: `${execution}:rag-query`,
+    usage,
+    description: 'brand guideline query embedding',
+  });
+  await workDocs.put(
+    campaign_id,
+    'rag',
+    execution,
+    top.map((t) => ({ chunk_id: t.chunk.chunk_id, score: t.score, heading: t.chunk.heading })),
+  );
   return { chunk_ids: top.map((t) => t.chunk.chunk_id), cache_hit: hit };
 });

@@ -32,7 +32,14 @@ export const handler = stepHandler('SynthesizeBrief', Input, async (input) => {
     attempt: input.attempt,
     textModel: textModel(),
   });
-  await chargeUsage({ campaignId: input.campaign_id, pillar: 'strategist', key: `brief:${brief.brief_id}`, usage, task: 'creative_brief', description: 'creative brief synthesis' });
+  await chargeUsage({
+    campaignId: input.campaign_id,
+    pillar: 'strategist',
+    key: `brief:${brief.brief_id}`,
+    usage,
+    task: 'creative_brief',
+    description: 'creative brief synthesis',
+  });
   await briefs.put(brief);
   return { brief_id: brief.brief_id };
 });

@@ -1,11 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { ExecutionAbortedError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { ExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store.js';
+import {
+  ExecutionAbortedError,
+  type RunOptions,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { type ExecutionRecord, type ExecutionStatus, ExecutionStore } from './execution-store.js';
 
 const require = createRequire(import.meta.url);
-type Validator = (def: unknown, opts?: { checkArn?: boolean; checkPaths?: boolean }) => {
+type Validator = (
+  def: unknown,
+  opts?: { checkArn?: boolean; checkPaths?: boolean },
+) => {
   isValid: boolean;
   errorsText: (sep?: string) => string;
 };
@@ -139,8 +147,10 @@ function replaceDeep(value: unknown, from: string, to: string): unknown {
 
 export const executionArnFor = (machineArn: string, name: string): string =>
   `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-export const localMachineArn = (name: string): string => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-export const localFunctionArn = (name: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+export const localMachineArn = (name: string): string =>
+  `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+export const localFunctionArn = (name: string): string =>
+  `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 
 /**
  * Runs the ASL files in-process on aws-local-stepfunctions, adding what the library leaves out:
@@ -152,14 +162,18 @@ export class AslRunner extends EventEmitter {
   private readonly store: ExecutionStore;
   private readonly tokens = new Map<string, PendingToken>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<ExecutionRecord> }>();
-  private readonly machines = new Map<string, { name: string; definition: StateMachineDefinition; states: Map<string, AslState> }>();
+  private readonly machines = new Map<
+    string,
+    { name: string; definition: StateMachineDefinition; states: Map<string, AslState> }
+  >();
 
   constructor(private readonly opts: RunnerOptions) {
     super();
     this.store = new ExecutionStore(`${opts.dataDir}/executions`);
     for (const [arn, spec] of Object.entries(opts.machines)) {
       const unresolved = spec.definition.match(/\$\{\w+\}/g);
-      if (unresolved) throw new Error(`${spec.name}: unsubstituted placeholders ${[...new Set(unresolved)].join(', ')}`);
+      if (unresolved)
+        throw new Error(`${spec.name}: unsubstituted placeholders ${[...new Set(unresolved)].join(', ')}`);
       const definition = clampTimeouts(JSON.parse(spec.definition) as StateMachineDefinition);
       const check = aslValidator(definition, { checkArn: true, checkPaths: true });
       if (!check.isValid) throw new Error(`${spec.name}: invalid ASL: ${check.errorsText('; ')}`);
@@ -173,7 +187,12 @@ export class AslRunner extends EventEmitter {
     }
   }
 
-  startExecution(args: { stateMachineArn: string; input: unknown; name?: string; parentArn?: string }): ExecutionRecord {
+  startExecution(args: {
+    stateMachineArn: string;
+    input: unknown;
+    name?: string;
+    parentArn?: string;
+  }): ExecutionRecord {
     const machine = this.machines.get(args.stateMachineArn);
     if (!machine) throw new ExecutionDoesNotExist(`state machine ${args.stateMachineArn} does not exist`);
     const name = args.name ?? randomUUID();
@@ -183,7 +202,8 @@ export class AslRunner extends EventEmitter {
       if (canonical(existing.record.input) !== canonical(args.input)) {
         throw new ExecutionAlreadyExists(`execution ${name} already exists with another input`);
       }
-      if (existing.record.status === 'RUNNING' && !this.running.has(executionArn)) this.launch(existing.record, existing.steps);
+      if (existing.record.status === 'RUNNING' && !this.running.has(executionArn))
+        this.launch(existing.record, existing.steps);
       return existing.record;
     }
     const record: ExecutionRecord = {
@@ -260,7 +280,11 @@ export class AslRunner extends EventEmitter {
 
   /** Tokens currently waiting (for diagnostics and the CLI). */
   pendingTokens(): { token: string; executionArn: string; state: string }[] {
-    return [...this.tokens.entries()].map(([token, p]) => ({ token, executionArn: p.executionArn, state: p.state }));
+    return [...this.tokens.entries()].map(([token, p]) => ({
+      token,
+      executionArn: p.executionArn,
+      state: p.state,
+    }));
   }
 
   async close(): Promise<void> {
@@ -281,7 +305,8 @@ export class AslRunner extends EventEmitter {
     if (!pending.heartbeatMs) return;
     if (pending.timer) clearTimeout(pending.timer);
     pending.timer = setTimeout(() => {
-      if (this.tokens.delete(token)) pending.reject(new TaskError('States.HeartbeatTimeout', 'no heartbeat in time'));
+      if (this.tokens.delete(token))
+        pending.reject(new TaskError('States.HeartbeatTimeout', 'no heartbeat in time'));
     }, pending.heartbeatMs);
     pending.timer.unref();
   }
@@ -303,10 +328,22 @@ export class AslRunner extends EventEmitter {
         const replayKey = `${stateName}:${base}:${seen}`;
         if (journal.has(replayKey)) {
           completions.set(base, seen + 1);
-          this.emitEvent({ executionArn: record.executionArn, machine: machine.name, type: 'TaskReplayed', state: stateName });
+          this.emitEvent({
+            executionArn: record.executionArn,
+            machine: machine.name,
+            type: 'TaskReplayed',
+            state: stateName,
+          });
           return journal.get(replayKey) as LocalResult;
         }
-        const output = await this.invokeTask(record, machine.name, stateName, state, input, `${base}:${seen}`);
+        const output = await this.invokeTask(
+          record,
+          machine.name,
+          stateName,
+          state,
+          input,
+          `${base}:${seen}`,
+        );
         const n = completions.get(base) ?? 0;
         completions.set(base, n + 1);
         const key = `${stateName}:${base}:${n}`;
@@ -315,15 +352,23 @@ export class AslRunner extends EventEmitter {
         return output as LocalResult;
       };
     }
-    const sm = new StateMachine(machine.definition, { validationOptions: { checkArn: false, checkPaths: false } });
+    const sm = new StateMachine(machine.definition, {
+      validationOptions: { checkArn: false, checkPaths: false },
+    });
     const retryIntervalOverrides: Record<string, number> = {};
     if (this.opts.retryIntervalMs !== undefined) {
-      for (const [name, s] of machine.states) if (s.Type === 'Task' || s.Type === 'Map') retryIntervalOverrides[name] = this.opts.retryIntervalMs;
+      for (const [name, s] of machine.states)
+        if (s.Type === 'Task' || s.Type === 'Map') retryIntervalOverrides[name] = this.opts.retryIntervalMs;
     }
     const execution = sm.run(record.input as never, {
       overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides },
       context: {
-        Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, RoleArn: 'local' },
+        Execution: {
+          Id: record.executionArn,
+          Name: record.name,
+          StartTime: record.startDate,
+          RoleArn: 'local',
+        },
         StateMachine: { Id: record.stateMachineArn, Name: machine.name },
         State: { Name: STATE_PLACEHOLDER, EnteredTime: record.startDate, RetryCount: 0 },
         Task: { Token: TOKEN_PLACEHOLDER },
@@ -333,7 +378,13 @@ export class AslRunner extends EventEmitter {
       for await (const ev of execution.eventLogs) {
         const state = 'state' in ev ? (ev.state as { name?: string }).name : undefined;
         const error = 'Error' in ev ? String((ev as { Error?: unknown }).Error) : undefined;
-        this.emitEvent({ executionArn: record.executionArn, machine: machine.name, type: ev.type, state, error });
+        this.emitEvent({
+          executionArn: record.executionArn,
+          machine: machine.name,
+          type: ev.type,
+          state,
+          error,
+        });
       }
     })().catch(() => undefined);
     this.emitEvent({ executionArn: record.executionArn, machine: machine.name, type: 'ExecutionLaunched' });
@@ -360,7 +411,12 @@ export class AslRunner extends EventEmitter {
     const stopDate = new Date().toISOString();
     this.store.finish(record.executionArn, { status, stopDate, ...end });
     const machine = this.machines.get(record.stateMachineArn)?.name ?? '?';
-    this.emitEvent({ executionArn: record.executionArn, machine, type: `Execution${status === 'SUCCEEDED' ? 'Succeeded' : 'Failed'}`, error: end.error });
+    this.emitEvent({
+      executionArn: record.executionArn,
+      machine,
+      type: `Execution${status === 'SUCCEEDED' ? 'Succeeded' : 'Failed'}`,
+      error: end.error,
+    });
     return { ...record, status, stopDate, ...end };
   }
 
@@ -374,10 +430,17 @@ export class AslRunner extends EventEmitter {
   ): Promise<unknown> {
     const resource = state.Resource ?? '';
     const withState = replaceDeep(input, STATE_PLACEHOLDER, stateName);
-    if (resource === 'arn:aws:states:::lambda:invoke' || resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
+    if (
+      resource === 'arn:aws:states:::lambda:invoke' ||
+      resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken'
+    ) {
       const { FunctionName, Payload } = (withState ?? {}) as { FunctionName?: string; Payload?: unknown };
       const fn = FunctionName ? this.opts.functions[FunctionName] : undefined;
-      if (!fn) throw new TaskError('Lambda.ResourceNotFoundException', `function ${FunctionName} is not deployed locally`);
+      if (!fn)
+        throw new TaskError(
+          'Lambda.ResourceNotFoundException',
+          `function ${FunctionName} is not deployed locally`,
+        );
       if (resource.endsWith('.waitForTaskToken')) {
         const token = `${randomUUID()}.${randomUUID()}`;
         const waiting = new Promise<unknown>((resolve, reject) => {
@@ -392,9 +455,19 @@ export class AslRunner extends EventEmitter {
           this.armHeartbeat(token, pending);
         });
         waiting.catch(() => undefined);
-        this.emitEvent({ executionArn: record.executionArn, machine: machineName, type: 'TaskTokenIssued', state: stateName });
+        this.emitEvent({
+          executionArn: record.executionArn,
+          machine: machineName,
+          type: 'TaskTokenIssued',
+          state: stateName,
+        });
         try {
-          await this.invokeLambda(FunctionName as string, fn, replaceDeep(Payload, TOKEN_PLACEHOLDER, token), state);
+          await this.invokeLambda(
+            FunctionName as string,
+            fn,
+            replaceDeep(Payload, TOKEN_PLACEHOLDER, token),
+            state,
+          );
         } catch (error) {
           const pending = this.tokens.get(token);
           this.tokens.delete(token);
@@ -407,13 +480,25 @@ export class AslRunner extends EventEmitter {
       return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
     }
     if (resource.startsWith('arn:aws:states:::states:startExecution')) {
-      const { StateMachineArn, Input, Name } = (withState ?? {}) as { StateMachineArn?: string; Input?: unknown; Name?: string };
+      const { StateMachineArn, Input, Name } = (withState ?? {}) as {
+        StateMachineArn?: string;
+        Input?: unknown;
+        Name?: string;
+      };
       if (!StateMachineArn) throw new TaskError('States.Runtime', 'StateMachineArn is missing');
       const childInput = typeof Input === 'string' ? JSON.parse(Input) : (Input ?? {});
       // Deterministic child names: a replayed parent finds (and resumes) the very same child.
-      const name = Name ?? `${record.name.slice(0, 36)}-${sha(`${record.executionArn}\u0000${stateName}\u0000${stepKey}`).slice(0, 20)}`;
-      const child = this.startExecution({ stateMachineArn: StateMachineArn, input: childInput, name, parentArn: record.executionArn });
-      if (!resource.includes('.sync')) return { ExecutionArn: child.executionArn, StartDate: child.startDate };
+      const name =
+        Name ??
+        `${record.name.slice(0, 36)}-${sha(`${record.executionArn}\u0000${stateName}\u0000${stepKey}`).slice(0, 20)}`;
+      const child = this.startExecution({
+        stateMachineArn: StateMachineArn,
+        input: childInput,
+        name,
+        parentArn: record.executionArn,
+      });
+      if (!resource.includes('.sync'))
+        return { ExecutionArn: child.executionArn, StartDate: child.startDate };
       const finished = await this.waitForExecution(child.executionArn);
       const sync2 = resource.endsWith('.sync:2');
       const described = {
@@ -438,7 +523,12 @@ export class AslRunner extends EventEmitter {
     throw new TaskError('States.Runtime', `resource ${resource} is not supported by the local runtime`);
   }
 
-  private async invokeLambda(arn: string, fn: LambdaHandler, payload: unknown, state: AslState): Promise<unknown> {
+  private async invokeLambda(
+    arn: string,
+    fn: LambdaHandler,
+    payload: unknown,
+    state: AslState,
+  ): Promise<unknown> {
     const deadline = Date.now() + (state.TimeoutSeconds ?? 60) * 1000;
     const functionName = arn.split(':').pop() ?? arn;
     const context: LambdaContext = {
@@ -475,7 +565,12 @@ function clampTimeouts<T>(value: T): T {
   if (Array.isArray(value)) return value.map(clampTimeouts) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, (k === 'TimeoutSeconds' || k === 'HeartbeatSeconds') && typeof v === 'number' ? Math.min(v, MAX_TIMER_SECONDS) : clampTimeouts(v)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        (k === 'TimeoutSeconds' || k === 'HeartbeatSeconds') && typeof v === 'number'
+          ? Math.min(v, MAX_TIMER_SECONDS)
+          : clampTimeouts(v),
+      ]),
     ) as T;
   }
   return value;

@@ -73,4 +73,6 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
 }
 
 /** s3rver's paginated listings need Node's legacy OpenSSL provider (DES continuation tokens). */
-export const legacyOpenSslEnabled = (): boolean => process.execArgv.includes('--openssl-legacy-provider') || (process.env.NODE_OPTIONS ?? '').includes('--openssl-legacy-provider');
+export const legacyOpenSslEnabled = (): boolean =>
+  process.execArgv.includes('--openssl-legacy-provider') ||
+  (process.env.NODE_OPTIONS ?? '').includes('--openssl-legacy-provider');

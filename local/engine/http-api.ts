@@ -52,16 +52,24 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
     const route = matches.find((r) => r.method === method);
     if (!route) {
       const status = matches.length ? 405 : 404;
-      send(res, status, problem(status, status === 404 ? 'Not Found' : 'Method Not Allowed', `${method} ${url.pathname}`), {
-        'content-type': 'application/problem+json',
-      });
+      send(
+        res,
+        status,
+        problem(status, status === 404 ? 'Not Found' : 'Method Not Allowed', `${method} ${url.pathname}`),
+        {
+          'content-type': 'application/problem+json',
+        },
+      );
       return;
     }
     const values = route.pattern.exec(url.pathname)?.slice(1) ?? [];
-    const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(values[i] ?? '')]));
+    const pathParameters = Object.fromEntries(
+      route.params.map((p, i) => [p, decodeURIComponent(values[i] ?? '')]),
+    );
     const raw = await readBody(req);
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
     const contentType = headers['content-type'] ?? '';
     const isText = raw.length === 0 || TEXT_TYPES.test(contentType);
     const query = url.searchParams;
@@ -72,14 +80,22 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
       rawPath: url.pathname,
       rawQueryString: url.search.slice(1),
       headers,
-      queryStringParameters: query.size ? Object.fromEntries([...query.keys()].map((k) => [k, query.getAll(k).join(',')])) : undefined,
+      queryStringParameters: query.size
+        ? Object.fromEntries([...query.keys()].map((k) => [k, query.getAll(k).join(',')]))
+        : undefined,
       pathParameters: route.params.length ? pathParameters : undefined,
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
         domainName: headers.host ?? 'localhost',
         domainPrefix: 'local',
-        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: {
+          method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
         requestId: randomUUID(),
         routeKey: `${route.method} ${route.path}`,
         stage: '$default',
@@ -107,18 +123,26 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
     try {
       result = await route.handler(event, context);
     } catch {
-      send(res, 500, JSON.stringify({ message: 'Internal Server Error' }), { 'content-type': 'application/json' });
+      send(res, 500, JSON.stringify({ message: 'Internal Server Error' }), {
+        'content-type': 'application/json',
+      });
       return;
     }
     // Payload 2.0: a result without statusCode is a JSON body with status 200.
     const shaped: V2Result =
       result && typeof result === 'object' && 'statusCode' in result
         ? (result as V2Result)
-        : { statusCode: 200, body: JSON.stringify(result ?? null), headers: { 'content-type': 'application/json' } };
+        : {
+            statusCode: 200,
+            body: JSON.stringify(result ?? null),
+            headers: { 'content-type': 'application/json' },
+          };
     const outHeaders: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(shaped.headers ?? {})) outHeaders[k] = String(v);
     if (shaped.cookies?.length) outHeaders['set-cookie'] = shaped.cookies;
-    const body = shaped.body ? Buffer.from(shaped.body, shaped.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+    const body = shaped.body
+      ? Buffer.from(shaped.body, shaped.isBase64Encoded ? 'base64' : 'utf8')
+      : Buffer.alloc(0);
     res.writeHead(shaped.statusCode ?? 200, { 'content-length': String(body.length), ...outHeaders });
     res.end(body);
   };

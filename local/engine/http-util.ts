@@ -13,7 +13,12 @@ export async function readBody(req: IncomingMessage, limit = 20 * 1024 * 1024): 
   return Buffer.concat(chunks);
 }
 
-export function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
@@ -25,7 +30,10 @@ export async function listen(
 ): Promise<{ server: Server; url: string; port: number }> {
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, JSON.stringify({ message: (error as Error).message }), { 'content-type': 'application/json' });
+      if (!res.headersSent)
+        send(res, 500, JSON.stringify({ message: (error as Error).message }), {
+          'content-type': 'application/json',
+        });
       else res.end();
     });
   });

@@ -71,19 +71,29 @@ export function mailboxRequestHandler(dir: string) {
     try {
       body = JSON.parse((await readBody(req)).toString('utf8')) as SendEmailRequest;
     } catch {
-      send(res, 400, JSON.stringify({ message: 'body is not JSON' }), { ...json, 'x-amzn-errortype': 'BadRequestException' });
-      return;
-    }
-    const to = body.Destination?.ToAddresses ?? [];
-    if (!body.FromEmailAddress || (to.length === 0 && !body.Content?.Raw)) {
-      send(res, 400, JSON.stringify({ message: 'FromEmailAddress and Destination.ToAddresses are required' }), {
+      send(res, 400, JSON.stringify({ message: 'body is not JSON' }), {
         ...json,
         'x-amzn-errortype': 'BadRequestException',
       });
       return;
     }
+    const to = body.Destination?.ToAddresses ?? [];
+    if (!body.FromEmailAddress || (to.length === 0 && !body.Content?.Raw)) {
+      send(
+        res,
+        400,
+        JSON.stringify({ message: 'FromEmailAddress and Destination.ToAddresses are required' }),
+        {
+          ...json,
+          'x-amzn-errortype': 'BadRequestException',
+        },
+      );
+      return;
+    }
     const messageId = `${Date.now().toString(36)}-${randomUUID()}`;
-    const eml = body.Content?.Raw?.Data ? Buffer.from(body.Content.Raw.Data, 'base64').toString('utf8') : toEml(body, messageId);
+    const eml = body.Content?.Raw?.Data
+      ? Buffer.from(body.Content.Raw.Data, 'base64').toString('utf8')
+      : toEml(body, messageId);
     const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${messageId}.eml`);
     writeFileSync(`${file}.tmp`, eml);
     renameSync(`${file}.tmp`, file);

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type LambdaHandler, AslRunner, type MachineSpec } from './asl-runner.js';
+import { AslRunner, type LambdaHandler, type MachineSpec } from './asl-runner.js';
 import { type ApiRoute, httpApiRequestHandler } from './http-api.js';
 import { close, listen } from './http-util.js';
 import { sfnRequestHandler } from './sfn-server.js';
@@ -89,9 +89,17 @@ export type Endpoints = Awaited<ReturnType<typeof openEndpoints>>;
 export function startRuntime(opts: RuntimeOptions & { endpoints: Endpoints }): Runtime {
   const machines: Record<string, MachineSpec> = {};
   for (const m of opts.machines) {
-    machines[m.arn] = { name: m.name, definition: substituteDefinition(readFileSync(m.file, 'utf8'), opts.substitutions, m.file) };
+    machines[m.arn] = {
+      name: m.name,
+      definition: substituteDefinition(readFileSync(m.file, 'utf8'), opts.substitutions, m.file),
+    };
   }
-  const runner = new AslRunner({ dataDir: opts.dataDir, machines, functions: opts.functions, retryIntervalMs: opts.retryIntervalMs });
+  const runner = new AslRunner({
+    dataDir: opts.dataDir,
+    machines,
+    functions: opts.functions,
+    retryIntervalMs: opts.retryIntervalMs,
+  });
   opts.endpoints.bind(runner, opts.routes);
   const info: RuntimeInfo = {
     pid: process.pid,

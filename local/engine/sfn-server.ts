@@ -28,7 +28,8 @@ function describe(r: ExecutionRecord): Record<string, unknown> {
 type Operation = (runner: AslRunner, body: Record<string, unknown>) => Record<string, unknown>;
 
 const str = (v: unknown, field: string): string => {
-  if (typeof v !== 'string' || v.length === 0) throw Object.assign(new Error(`${field} is required`), { name: 'ValidationException' });
+  if (typeof v !== 'string' || v.length === 0)
+    throw Object.assign(new Error(`${field} is required`), { name: 'ValidationException' });
   return v;
 };
 
@@ -44,7 +45,11 @@ const OPERATIONS: Record<string, Operation> = {
   },
   DescribeExecution: (runner, b) => describe(runner.describeExecution(str(b.executionArn, 'executionArn'))),
   StopExecution: (runner, b) => {
-    runner.stopExecution(str(b.executionArn, 'executionArn'), b.error as string | undefined, b.cause as string | undefined);
+    runner.stopExecution(
+      str(b.executionArn, 'executionArn'),
+      b.error as string | undefined,
+      b.cause as string | undefined,
+    );
     return { stopDate: Date.now() / 1000 };
   },
   ListExecutions: (runner, b) => ({
@@ -65,7 +70,11 @@ const OPERATIONS: Record<string, Operation> = {
     return {};
   },
   SendTaskFailure: (runner, b) => {
-    runner.sendTaskFailure(str(b.taskToken, 'taskToken'), b.error as string | undefined, b.cause as string | undefined);
+    runner.sendTaskFailure(
+      str(b.taskToken, 'taskToken'),
+      b.error as string | undefined,
+      b.cause as string | undefined,
+    );
     return {};
   },
   SendTaskHeartbeat: (runner, b) => {
@@ -90,7 +99,12 @@ export function sfnRequestHandler(runner: AslRunner) {
     const op = OPERATIONS[target.replace(/^AWSStepFunctions\./, '')];
     const headers = { 'content-type': 'application/x-amz-json-1.0' };
     if (req.method !== 'POST' || !op) {
-      send(res, 400, JSON.stringify({ __type: 'UnknownOperationException', message: `unsupported operation ${target}` }), headers);
+      send(
+        res,
+        400,
+        JSON.stringify({ __type: 'UnknownOperationException', message: `unsupported operation ${target}` }),
+        headers,
+      );
       return;
     }
     let body: Record<string, unknown>;
@@ -98,7 +112,12 @@ export function sfnRequestHandler(runner: AslRunner) {
       const raw = (await readBody(req)).toString('utf8');
       body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     } catch {
-      send(res, 400, JSON.stringify({ __type: 'SerializationException', message: 'body is not JSON' }), headers);
+      send(
+        res,
+        400,
+        JSON.stringify({ __type: 'SerializationException', message: 'body is not JSON' }),
+        headers,
+      );
       return;
     }
     try {
@@ -106,7 +125,12 @@ export function sfnRequestHandler(runner: AslRunner) {
     } catch (error) {
       const e = error as Error;
       const type = KNOWN_ERRORS.has(e.name) ? e.name : 'InternalFailure';
-      send(res, type === 'InternalFailure' ? 500 : 400, JSON.stringify({ __type: type, message: e.message }), headers);
+      send(
+        res,
+        type === 'InternalFailure' ? 500 : 400,
+        JSON.stringify({ __type: type, message: e.message }),
+        headers,
+      );
     }
   };
 }

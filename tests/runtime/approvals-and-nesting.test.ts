@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   DescribeExecutionCommand,
   SendTaskFailureCommand,
@@ -9,7 +10,6 @@ import {
   StartExecutionCommand,
   TaskDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFunctionArn, localMachineArn } from '../../local/engine/asl-runner.js';
 import { type Emulators, startEmulators } from '../../local/engine/emulators.js';
@@ -68,7 +68,11 @@ beforeAll(async () => {
     endpoints,
     machines: [
       { arn: parentArn, name: 'approval-fixture', file: path.join(fixtures, 'approval.asl.json') },
-      { arn: localMachineArn('child-fixture'), name: 'child-fixture', file: path.join(fixtures, 'child.asl.json') },
+      {
+        arn: localMachineArn('child-fixture'),
+        name: 'child-fixture',
+        file: path.join(fixtures, 'child.asl.json'),
+      },
     ],
     substitutions: {
       PrepareFunctionArn: localFunctionArn('prepare'),
@@ -92,38 +96,69 @@ describe('the embedded Step Functions runtime', () => {
   it('pauses at a task-token approval, resumes on SendTaskSuccess and runs the nested .sync:2 child', async () => {
     // Prepare
     const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: parentArn, name: 'approve-1', input: JSON.stringify({ n: 1 }) }),
+      new StartExecutionCommand({
+        stateMachineArn: parentArn,
+        name: 'approve-1',
+        input: JSON.stringify({ n: 1 }),
+      }),
     );
     const ask = await waitFor(() => asked.find((a) => a.execution === executionArn));
     expect(ask.state).toBe('Approve');
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     // Act
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: ask.token, output: JSON.stringify({ decision: 'approve' }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: ask.token, output: JSON.stringify({ decision: 'approve' }) }),
+    );
     const done = await describeUntilDone(executionArn as string);
     // Assess
     expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output ?? '{}')).toMatchObject({ n: 1, prepared: { n: 2 }, approval: { decision: 'approve' }, child: { doubled: 4 } });
+    expect(JSON.parse(done.output ?? '{}')).toMatchObject({
+      n: 1,
+      prepared: { n: 2 },
+      approval: { decision: 'approve' },
+      child: { doubled: 4 },
+    });
   });
 
   it('sends a rejection from SendTaskFailure to the Catch with its cause', async () => {
     const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: parentArn, name: 'reject-1', input: JSON.stringify({ n: 5 }) }),
+      new StartExecutionCommand({
+        stateMachineArn: parentArn,
+        name: 'reject-1',
+        input: JSON.stringify({ n: 5 }),
+      }),
     );
     const ask = await waitFor(() => asked.find((a) => a.execution === executionArn));
-    await sfn.send(new SendTaskFailureCommand({ taskToken: ask.token, error: 'ApprovalRejected', cause: 'make it warmer' }));
+    await sfn.send(
+      new SendTaskFailureCommand({
+        taskToken: ask.token,
+        error: 'ApprovalRejected',
+        cause: 'make it warmer',
+      }),
+    );
     const done = await describeUntilDone(executionArn as string);
     expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output ?? '{}')).toEqual({ rejected: true, feedback: 'make it warmer', error: 'ApprovalRejected' });
+    expect(JSON.parse(done.output ?? '{}')).toEqual({
+      rejected: true,
+      feedback: 'make it warmer',
+      error: 'ApprovalRejected',
+    });
   });
 
   it('answers an unknown token with TaskDoesNotExist, as the SDK expects', async () => {
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'bogus', output: '{}' }))).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: 'bogus', output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
   });
 
   it('retries a task by its error name', async () => {
     flakyFailures = 2;
     const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: parentArn, name: 'retry-1', input: JSON.stringify({ n: 10 }) }),
+      new StartExecutionCommand({
+        stateMachineArn: parentArn,
+        name: 'retry-1',
+        input: JSON.stringify({ n: 10 }),
+      }),
     );
     const ask = await waitFor(() => asked.find((a) => a.execution === executionArn));
     expect(flakyFailures).toBe(0);
@@ -137,12 +172,17 @@ describe('the embedded Step Functions runtime', () => {
       new SendEmailCommand({
         FromEmailAddress: 'approvals@example.com',
         Destination: { ToAddresses: ['brand@example.com'] },
-        Content: { Simple: { Subject: { Data: 'Approve the brief' }, Body: { Text: { Data: 'Open the link' } } } },
+        Content: {
+          Simple: { Subject: { Data: 'Approve the brief' }, Body: { Text: { Data: 'Open the link' } } },
+        },
       }),
     );
     expect(sent.MessageId).toBeTruthy();
     const files = readdirSync(emulators.mailboxDir).filter((f) => f.endsWith('.eml'));
-    const eml = readFileSync(path.join(emulators.mailboxDir, files.find((f) => f.includes(sent.MessageId as string)) ?? ''), 'utf8');
+    const eml = readFileSync(
+      path.join(emulators.mailboxDir, files.find((f) => f.includes(sent.MessageId as string)) ?? ''),
+      'utf8',
+    );
     expect(eml).toContain('Subject: Approve the brief');
     expect(eml).toContain('To: brand@example.com');
     expect(eml).toContain('Open the link');

@@ -48,7 +48,19 @@ describe('crash safety', () => {
     // Assess
     expect(code, second.errors()).toBe(0);
     const result = JSON.parse(second.output().trim().split('\n').pop() ?? '{}');
-    expect(result).toMatchObject({ status: 'SUCCEEDED', firstItem: true, output: { last: { done: 'last' } } });
-    expect(lines(log)).toEqual(['start first', 'done first', 'start slow', 'start slow', 'done slow', 'start last', 'done last']);
+    expect(result).toMatchObject({
+      status: 'SUCCEEDED',
+      firstItem: true,
+      output: { last: { done: 'last' } },
+    });
+    expect(lines(log)).toEqual([
+      'start first',
+      'done first',
+      'start slow',
+      'start slow',
+      'done slow',
+      'start last',
+      'done last',
+    ]);
   });
 });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FUNCTIONS, STATE_MACHINES, functionPlaceholder, stateMachinePlaceholder } from '../../lambdas/catalog.js';
+import {
+  FUNCTIONS,
+  functionPlaceholder,
+  STATE_MACHINES,
+  stateMachinePlaceholder,
+} from '../../lambdas/catalog.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -28,7 +33,8 @@ export interface AslDefinition {
 /** Substitutions shaped like the ARNs CDK puts in place of the placeholders. */
 export function fakeSubstitutions(): Record<string, string> {
   const subs: Record<string, string> = {};
-  for (const f of FUNCTIONS) subs[functionPlaceholder(f.id)] = `arn:aws:lambda:us-east-1:123456789012:function:bie-${f.id}`;
+  for (const f of FUNCTIONS)
+    subs[functionPlaceholder(f.id)] = `arn:aws:lambda:us-east-1:123456789012:function:bie-${f.id}`;
   for (const m of STATE_MACHINES) {
     subs[stateMachinePlaceholder(m.id)] = `arn:aws:states:us-east-1:123456789012:stateMachine:bie-${m.id}`;
   }

@@ -1,4 +1,9 @@
-import { type Approval, ApprovalOutcome, type Checkpoint, type Decision } from '../../shared/contracts/index.js';
+import {
+  type Approval,
+  ApprovalOutcome,
+  type Checkpoint,
+  type Decision,
+} from '../../shared/contracts/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
 import type { Mailer, TaskCallbacks } from '../../shared/ports/index.js';
@@ -11,7 +16,10 @@ export interface ApprovalStore {
   get(id: string): Promise<Approval | undefined>;
   create(a: Approval): Promise<boolean>;
   setToken(a: Approval, token: string): Promise<void>;
-  decide(a: Approval, d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>): Promise<Approval>;
+  decide(
+    a: Approval,
+    d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>,
+  ): Promise<Approval>;
 }
 
 export interface ApprovalDeps {
@@ -38,8 +46,9 @@ export interface ApprovalRequest {
 }
 
 /** The same checkpoint visit of the same execution always maps to the same approval. */
-export const approvalIdFor = (r: Pick<ApprovalRequest, 'execution' | 'state' | 'variant_id' | 'attempt'>): string =>
-  stableUuid('approval', r.execution, r.state, r.variant_id, r.attempt);
+export const approvalIdFor = (
+  r: Pick<ApprovalRequest, 'execution' | 'state' | 'variant_id' | 'attempt'>,
+): string => stableUuid('approval', r.execution, r.state, r.variant_id, r.attempt);
 
 const outcomeOf = (a: Approval) =>
   ApprovalOutcome.parse({
@@ -60,7 +69,10 @@ async function resume(deps: ApprovalDeps, a: Approval, token: string): Promise<v
  * finds the same approval: if it was decided meanwhile the decision is handed back at once, and no
  * second mail is sent. With the campaign's auto-approve policy the approval is recorded as decided by it.
  */
-export async function requestApproval(deps: ApprovalDeps, req: ApprovalRequest): Promise<{ approval: Approval; alreadyDecided: boolean }> {
+export async function requestApproval(
+  deps: ApprovalDeps,
+  req: ApprovalRequest,
+): Promise<{ approval: Approval; alreadyDecided: boolean }> {
   const approvalId = approvalIdFor(req);
   const existing = await deps.store.get(approvalId);
   if (existing && existing.status !== 'pending') {
@@ -84,11 +96,17 @@ export async function requestApproval(deps: ApprovalDeps, req: ApprovalRequest):
     await deps.store.setToken(existing, req.token);
     approval.task_token = req.token;
   } else if (await deps.store.create(approval)) {
-    await deps.audit(req.campaign_id, `approval_requested_${req.checkpoint}`, 'workflow', { new_state: { approval_id: approvalId, subject_id: req.subject_id } });
+    await deps.audit(req.campaign_id, `approval_requested_${req.checkpoint}`, 'workflow', {
+      new_state: { approval_id: approvalId, subject_id: req.subject_id },
+    });
     if (!req.auto_approve) await mailApproval(deps, approval, req.approver_email);
   }
   if (req.auto_approve) {
-    const decided = await decideApproval(deps, { approval_id: approvalId, decision: 'approve', decided_by: 'auto-approve policy' });
+    const decided = await decideApproval(deps, {
+      approval_id: approvalId,
+      decision: 'approve',
+      decided_by: 'auto-approve policy',
+    });
     return { approval: decided.approval, alreadyDecided: false };
   }
   return { approval, alreadyDecided: false };
@@ -120,17 +138,31 @@ export interface DecisionInput {
  * Decides once (a conditional write makes a second decision a conflict) and resumes the state machine.
  * When the task token is gone (the runtime restarted), the recorded decision is applied on replay.
  */
-export async function decideApproval(deps: ApprovalDeps, input: DecisionInput): Promise<{ approval: Approval; resumed: boolean }> {
+export async function decideApproval(
+  deps: ApprovalDeps,
+  input: DecisionInput,
+): Promise<{ approval: Approval; resumed: boolean }> {
   const current = await deps.store.get(input.approval_id);
   if (!current) throw new NotFoundError('approval', input.approval_id);
   if (input.link) {
-    const check = verifyDecision(deps.secret, input.approval_id, input.decision, input.link.exp, input.link.sig);
-    if (!check.ok) throw new ValidationError('invalid approval link', [{ path: 'sig', message: check.reason }]);
+    const check = verifyDecision(
+      deps.secret,
+      input.approval_id,
+      input.decision,
+      input.link.exp,
+      input.link.sig,
+    );
+    if (!check.ok)
+      throw new ValidationError('invalid approval link', [{ path: 'sig', message: check.reason }]);
   }
-  if (current.status !== 'pending') throw new ConflictError(`approval ${input.approval_id} was already ${current.status}`);
-  if (Date.parse(current.expires_at) < Date.now()) throw new ConflictError(`approval ${input.approval_id} has expired`);
+  if (current.status !== 'pending')
+    throw new ConflictError(`approval ${input.approval_id} was already ${current.status}`);
+  if (Date.parse(current.expires_at) < Date.now())
+    throw new ConflictError(`approval ${input.approval_id} has expired`);
   if (input.decision === 'reject' && !input.feedback?.trim()) {
-    throw new ValidationError('invalid decision', [{ path: 'feedback', message: 'a rejection needs feedback so the step can be regenerated' }]);
+    throw new ValidationError('invalid decision', [
+      { path: 'feedback', message: 'a rejection needs feedback so the step can be regenerated' },
+    ]);
   }
   const decided = await deps.store.decide(current, {
     status: input.decision === 'approve' ? 'approved' : 'rejected',
@@ -138,15 +170,21 @@ export async function decideApproval(deps: ApprovalDeps, input: DecisionInput): 
     decided_at: nowIso(),
     feedback: input.feedback?.trim() || undefined,
   });
-  await deps.audit(decided.campaign_id, `approval_${decided.status}_${decided.checkpoint}`, input.decided_by, {
-    new_state: { approval_id: decided.approval_id, feedback: decided.feedback },
-  });
+  await deps.audit(
+    decided.campaign_id,
+    `approval_${decided.status}_${decided.checkpoint}`,
+    input.decided_by,
+    {
+      new_state: { approval_id: decided.approval_id, feedback: decided.feedback },
+    },
+  );
   try {
     await resume(deps, decided, decided.task_token);
     return { approval: decided, resumed: true };
   } catch (error) {
     const name = (error as { name?: string }).name;
-    if (name === 'TaskDoesNotExist' || name === 'TaskTimedOut' || name === 'InvalidToken') return { approval: decided, resumed: false };
+    if (name === 'TaskDoesNotExist' || name === 'TaskTimedOut' || name === 'InvalidToken')
+      return { approval: decided, resumed: false };
     throw error;
   }
 }

@@ -62,7 +62,12 @@ export function writePlatformCopy(args: {
     .map((s) => s.trim())
     .filter((s) => s && ok(s));
   let text = TONE_OPENERS[spec.tone]?.([...new Set(sentences)].join(' ')) ?? '';
-  const candidates = [...args.brand.hashtags, args.brand.name, ...args.trendingTopics, args.script.variant_tag];
+  const candidates = [
+    ...args.brand.hashtags,
+    args.brand.name,
+    ...args.trendingTopics,
+    args.script.variant_tag,
+  ];
   const seen = new Set<string>();
   const hashtags: string[] = [];
   for (const c of candidates) {
@@ -78,7 +83,9 @@ export function writePlatformCopy(args: {
   const room = spec.caption_max - (spec.hashtags_in_caption && tagText ? tagText.length + 2 : 0);
   text = truncate(text, room);
   const caption = spec.hashtags_in_caption && tagText ? `${text}\n\n${tagText}` : text;
-  const title = spec.title_max ? truncate(`${args.script.hook.text} | ${args.brand.name}`, spec.title_max) : undefined;
+  const title = spec.title_max
+    ? truncate(`${args.script.hook.text} | ${args.brand.name}`, spec.title_max)
+    : undefined;
   for (const t of [caption, title ?? '']) {
     const hit = args.restrictedCheck(t);
     if (hit.length) throw new Error(`platform copy still contains restricted terms: ${hit.join(', ')}`);

@@ -1,5 +1,15 @@
-import { approvals, assets, audit, briefs, campaigns, publications, scripts, variants, videos } from '../../shared/data/repositories.js';
 import { ledgerEntries, ledgerSummary } from '../../shared/data/ledger.js';
+import {
+  approvals,
+  assets,
+  audit,
+  briefs,
+  campaigns,
+  publications,
+  scripts,
+  variants,
+  videos,
+} from '../../shared/data/repositories.js';
 
 /** Everything known about a campaign, for `GET /campaigns/{id}`, `bie status` and `bie run --json`. */
 export async function campaignView(campaignId: string) {

@@ -11,7 +11,10 @@ const sfn = new SFNClient({});
  * Creates a campaign and starts its orchestrator execution (named after the campaign, so a retried
  * request never starts a second one). Everything is checked before anything is written.
  */
-export async function createCampaign(body: CreateCampaignBody, opts: { stateMachineArn: string; defaultApprover: string; requestId?: string }): Promise<Campaign> {
+export async function createCampaign(
+  body: CreateCampaignBody,
+  opts: { stateMachineArn: string; defaultApprover: string; requestId?: string },
+): Promise<Campaign> {
   const request = body.campaign_request;
   const brand = await brands.get(request.brand_id);
   if (!brand) throw new BrandNotFoundError(request.brand_id);
@@ -30,21 +33,35 @@ export async function createCampaign(body: CreateCampaignBody, opts: { stateMach
     updated_at: now,
   };
   if (!(await campaigns.create(campaign))) return campaigns.mustGet(campaign.campaign_id);
-  await audit.append(campaign.campaign_id, 'campaign_created', 'api', { new_state: { status: campaign.status } });
+  await audit.append(campaign.campaign_id, 'campaign_created', 'api', {
+    new_state: { status: campaign.status },
+  });
   const started = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: opts.stateMachineArn, name: campaign.campaign_id, input: JSON.stringify({ campaign_id: campaign.campaign_id }) }),
+    new StartExecutionCommand({
+      stateMachineArn: opts.stateMachineArn,
+      name: campaign.campaign_id,
+      input: JSON.stringify({ campaign_id: campaign.campaign_id }),
+    }),
   );
   return campaigns.update(campaign.campaign_id, { execution_arn: started.executionArn });
 }
 
 /** The variants a campaign produces: the requested ones, else the brief's suggestion default (one emotional). */
-export async function prepareVariants(campaignId: string): Promise<{ brand_id: string; variants: { variant_id: string; variant_type: VariantType }[] }> {
+export async function prepareVariants(
+  campaignId: string,
+): Promise<{ brand_id: string; variants: { variant_id: string; variant_type: VariantType }[] }> {
   const c = await campaigns.mustGet(campaignId);
   const types: VariantType[] = c.request.variants ?? ['emotional'];
   const now = nowIso();
   const list = types.map((t) => ({ variant_id: stableUuid('variant', campaignId, t), variant_type: t }));
   for (const v of list) {
-    await variants.put({ ...v, campaign_id: campaignId, status: 'in_production', created_at: now, updated_at: now });
+    await variants.put({
+      ...v,
+      campaign_id: campaignId,
+      status: 'in_production',
+      created_at: now,
+      updated_at: now,
+    });
   }
   if (c.status !== 'in_production') await campaigns.update(campaignId, { status: 'in_production' });
   return { brand_id: c.brand_id, variants: list };

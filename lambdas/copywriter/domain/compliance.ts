@@ -1,6 +1,16 @@
-import { COMPLIANCE_THRESHOLD, type BrandProfile, type Script } from '../../shared/contracts/index.js';
+import { type BrandProfile, COMPLIANCE_THRESHOLD, type Script } from '../../shared/contracts/index.js';
 
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
+const LEET: Record<string, string> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
+};
 
 /**
  * Normalises text so evasions match: leetspeak digits and symbols become letters, accents are dropped,
@@ -8,7 +18,12 @@ const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '
  * ("c-h-e-a-p", "c h e a p") are joined back into a word.
  */
 export function normaliseForMatching(text: string): string {
-  const mapped = [...text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '')]
+  const mapped = [
+    ...text
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, ''),
+  ]
     .map((c) => LEET[c] ?? c)
     .join('')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
@@ -32,7 +47,13 @@ export function findRestrictedTerms(text: string, terms: string[]): string[] {
     if (!t) continue;
     const re = new RegExp(` ${t.split(' ').map(escapeRe).join(' ')}(?:s|es|s s| s)? `, 'u');
     // Spaced-out single words ("che ap") are caught on the squashed text, only for terms of 4+ letters.
-    const squashedHit = !t.includes(' ') && t.length >= 4 && new RegExp(`(?:^| )${escapeRe(t)}`).test(squashed) && hay.includes(` ${t.slice(0, 2)}`) && !hay.includes(` ${t} `) && hasSplitForm(hay, t);
+    const squashedHit =
+      !t.includes(' ') &&
+      t.length >= 4 &&
+      new RegExp(`(?:^| )${escapeRe(t)}`).test(squashed) &&
+      hay.includes(` ${t.slice(0, 2)}`) &&
+      !hay.includes(` ${t} `) &&
+      hasSplitForm(hay, t);
     if (re.test(hay) || squashedHit) found.push(term);
   }
   return [...new Set(found)];
@@ -56,12 +77,15 @@ function hasSplitForm(hay: string, term: string): boolean {
 export function scrubRestricted(text: string, terms: string[], replacement = ''): string {
   let out = text;
   for (const term of findRestrictedTerms(text, terms)) {
-    out = out.replace(new RegExp(`\\b${escapeRe(term)}(?:s|es|'s)?\\b`, 'gi'), replacement).replace(/\s{2,}/g, ' ');
+    out = out
+      .replace(new RegExp(`\\b${escapeRe(term)}(?:s|es|'s)?\\b`, 'gi'), replacement)
+      .replace(/\s{2,}/g, ' ');
   }
   return out.trim();
 }
 
-const ABSOLUTE_CLAIMS = /\b(guaranteed?|#1|number one|best ever|100% (?:natural|effective|guaranteed)|cures?|miracle|risk[- ]free|clinically proven)\b/i;
+const ABSOLUTE_CLAIMS =
+  /\b(guaranteed?|#1|number one|best ever|100% (?:natural|effective|guaranteed)|cures?|miracle|risk[- ]free|clinically proven)\b/i;
 
 export interface ComplianceReport {
   score: number;
@@ -90,18 +114,40 @@ export function checkScriptCompliance(
       [`scenes[${i}].on_screen_text`, s.on_screen_text ?? ''],
     ]),
   ];
-  const violations = fields.flatMap(([path, text]) => findRestrictedTerms(text, brand.restricted_keywords).map((term) => ({ term, field_path: path })));
-  const palette = script.scenes.filter((s) => brand.color_palette.every((c) => s.visual_prompt.toUpperCase().includes(c.toUpperCase()))).length / script.scenes.length;
-  const styleWords = normaliseForMatching(brand.visual_style).split(' ').filter((w) => w.length > 5).slice(0, 12);
-  const style = script.scenes.filter((s) => styleWords.some((w) => normaliseForMatching(s.visual_prompt).includes(w))).length / script.scenes.length;
+  const violations = fields.flatMap(([path, text]) =>
+    findRestrictedTerms(text, brand.restricted_keywords).map((term) => ({ term, field_path: path })),
+  );
+  const palette =
+    script.scenes.filter((s) =>
+      brand.color_palette.every((c) => s.visual_prompt.toUpperCase().includes(c.toUpperCase())),
+    ).length / script.scenes.length;
+  const styleWords = normaliseForMatching(brand.visual_style)
+    .split(' ')
+    .filter((w) => w.length > 5)
+    .slice(0, 12);
+  const style =
+    script.scenes.filter((s) => styleWords.some((w) => normaliseForMatching(s.visual_prompt).includes(w)))
+      .length / script.scenes.length;
   const claims = fields.some(([, t]) => ABSOLUTE_CLAIMS.test(t)) ? 0 : 1;
-  const toneWords = normaliseForMatching(brand.voice_tone).split(' ').filter((w) => w.length > 4);
+  const toneWords = normaliseForMatching(brand.voice_tone)
+    .split(' ')
+    .filter((w) => w.length > 4);
   const voice = normaliseForMatching(script.voiceover_full_text);
   const tone = Math.min(1, toneWords.filter((w) => voice.includes(w)).length / 2 + 0.5);
   const last = script.scenes[script.scenes.length - 1];
-  const ctaWords = normaliseForMatching(callToAction).split(' ').filter((w) => w.length > 3);
-  const cta = last && ctaWords.some((w) => normaliseForMatching(`${last.voiceover_text} ${last.on_screen_text ?? ''}`).includes(w)) ? 1 : 0;
+  const ctaWords = normaliseForMatching(callToAction)
+    .split(' ')
+    .filter((w) => w.length > 3);
+  const cta =
+    last &&
+    ctaWords.some((w) =>
+      normaliseForMatching(`${last.voiceover_text} ${last.on_screen_text ?? ''}`).includes(w),
+    )
+      ? 1
+      : 0;
   const breakdown = { palette, style, claims, tone, cta, restricted_terms: violations.length ? 0 : 1 };
-  const score = violations.length ? 0 : Math.round((0.3 * palette + 0.2 * style + 0.25 * claims + 0.15 * tone + 0.1 * cta) * 1000) / 1000;
+  const score = violations.length
+    ? 0
+    : Math.round((0.3 * palette + 0.2 * style + 0.25 * claims + 0.15 * tone + 0.1 * cta) * 1000) / 1000;
   return { score, breakdown, violations, passed: !violations.length && score >= COMPLIANCE_THRESHOLD };
 }

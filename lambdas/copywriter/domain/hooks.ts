@@ -1,10 +1,19 @@
-import { HOOK_VARIATIONS, HookDrafts, type HookScores, type HookType, type HookVariation } from '../../shared/contracts/index.js';
+import {
+  HOOK_VARIATIONS,
+  type HookDrafts,
+  type HookScores,
+  type HookType,
+  type HookVariation,
+} from '../../shared/contracts/index.js';
 import { stableUuid } from '../../shared/ids.js';
 import { findRestrictedTerms } from './compliance.js';
 
-const EMOTION = /\b(love|deserve|moment|quiet|calm|kind|warm|heart|feel|story|friend|home|morning|ritual|patience|smile|joy|pause)\w*/gi;
-const SENSORY = /\b(pour|cascade|mist|ice|sip|taste|smooth|silky|golden|glow|steam|crisp|burst|drop|frames?|slow motion)\w*/gi;
-const CONTRAST = /\b(but|instead|never|without|stop|wait|not|no|only|secret|finally|actually|really|surprising)\b/gi;
+const EMOTION =
+  /\b(love|deserve|moment|quiet|calm|kind|warm|heart|feel|story|friend|home|morning|ritual|patience|smile|joy|pause)\w*/gi;
+const SENSORY =
+  /\b(pour|cascade|mist|ice|sip|taste|smooth|silky|golden|glow|steam|crisp|burst|drop|frames?|slow motion)\w*/gi;
+const CONTRAST =
+  /\b(but|instead|never|without|stop|wait|not|no|only|secret|finally|actually|really|surprising)\b/gi;
 const SHARE = /\b(you|your|everyone|friends?|tag|we|us|together)\b/gi;
 const count = (re: RegExp, s: string) => s.match(re)?.length ?? 0;
 const clamp = (n: number) => Math.max(0, Math.min(1, n));
@@ -17,16 +26,39 @@ const clamp = (n: number) => Math.max(0, Math.min(1, n));
  * - shareability: second person / group words, length in the 6–14 word sweet spot, trend overlap.
  * quality = 0.3 curiosity + 0.25 emotion + 0.25 interrupt + 0.2 shareability.
  */
-export function scoreHook(text: string, type: HookType, trendWords: string[] = []): { scores: HookScores; quality: number } {
+export function scoreHook(
+  text: string,
+  type: HookType,
+  trendWords: string[] = [],
+): { scores: HookScores; quality: number } {
   const words = text.split(/\s+/).length;
   const lower = text.toLowerCase();
   const sweet = words >= 6 && words <= 14 ? 1 : words < 6 ? 0.6 : Math.max(0.2, 1 - (words - 14) * 0.08);
-  const curiosity = clamp(0.3 + (text.includes('?') ? 0.3 : 0) + (/(what if|why|secret|wait|nobody|never|how)/i.test(text) ? 0.2 : 0) + (/\d/.test(text) ? 0.1 : 0) + (type === 'story' ? 0.15 : 0));
-  const emotion = clamp(0.3 + 0.15 * count(EMOTION, text) + (/\byou/i.test(text) ? 0.15 : 0) + (type === 'story' ? 0.1 : 0));
-  const interrupt = clamp(0.25 + (/^(stop|watch|wait|look|breaking|behold)/i.test(text) ? 0.3 : 0) + 0.1 * count(SENSORY, text) + 0.08 * count(CONTRAST, text) + (type === 'visual_shock' ? 0.2 : 0));
+  const curiosity = clamp(
+    0.3 +
+      (text.includes('?') ? 0.3 : 0) +
+      (/(what if|why|secret|wait|nobody|never|how)/i.test(text) ? 0.2 : 0) +
+      (/\d/.test(text) ? 0.1 : 0) +
+      (type === 'story' ? 0.15 : 0),
+  );
+  const emotion = clamp(
+    0.3 + 0.15 * count(EMOTION, text) + (/\byou/i.test(text) ? 0.15 : 0) + (type === 'story' ? 0.1 : 0),
+  );
+  const interrupt = clamp(
+    0.25 +
+      (/^(stop|watch|wait|look|breaking|behold)/i.test(text) ? 0.3 : 0) +
+      0.1 * count(SENSORY, text) +
+      0.08 * count(CONTRAST, text) +
+      (type === 'visual_shock' ? 0.2 : 0),
+  );
   const trend = trendWords.some((w) => w.length > 4 && lower.includes(w)) ? 0.15 : 0;
   const share = clamp(0.2 + 0.1 * count(SHARE, text) + 0.35 * sweet + trend);
-  const scores = { curiosity_gap: round(curiosity), emotional_resonance: round(emotion), pattern_interrupt: round(interrupt), shareability: round(share) };
+  const scores = {
+    curiosity_gap: round(curiosity),
+    emotional_resonance: round(emotion),
+    pattern_interrupt: round(interrupt),
+    shareability: round(share),
+  };
   const quality = round(0.3 * curiosity + 0.25 * emotion + 0.25 * interrupt + 0.2 * share);
   return { scores, quality };
 }
@@ -45,7 +77,10 @@ export interface RankedHooks {
  * Scores and ranks drafted hooks. Drafts containing a restricted term are discarded before ranking;
  * the caller asks for more until at least `min` remain.
  */
-export function rankHooks(drafts: HookDrafts['hooks'], opts: { hookSetId: string; restricted: string[]; trendWords: string[]; min?: number }): RankedHooks {
+export function rankHooks(
+  drafts: HookDrafts['hooks'],
+  opts: { hookSetId: string; restricted: string[]; trendWords: string[]; min?: number },
+): RankedHooks {
   const clean = drafts.filter((h) => findRestrictedTerms(h.text, opts.restricted).length === 0);
   const min = opts.min ?? HOOK_VARIATIONS;
   if (clean.length < min) throw new Error(`only ${clean.length} compliant hook variations, ${min} needed`);

@@ -1,16 +1,33 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RenderJob } from '../../shared/contracts/index.js';
 import { chargeLedger } from '../../shared/data/ledger.js';
 import { renderJobs, sceneCache } from '../../shared/data/repositories.js';
-import type { RenderJob } from '../../shared/contracts/index.js';
 import { nowIso, shortHash, stableUuid } from '../../shared/ids.js';
 import type { BlobStore, TaskCallbacks } from '../../shared/ports/index.js';
 
-export const clipKey = (job: RenderJob): string => `renders/${job.campaign_id}/${job.variant_id}/scenes/${job.scene_id}-${job.job_id}.mp4`;
+export const clipKey = (job: RenderJob): string =>
+  `renders/${job.campaign_id}/${job.variant_id}/scenes/${job.scene_id}-${job.job_id}.mp4`;
 
-export const sceneCacheKey = (parts: { model: string; prompt: string; duration: number; width: number; height: number; text?: string; palette: string[] }): string =>
-  shortHash(parts.model, parts.prompt, parts.duration, parts.width, parts.height, parts.text ?? '', parts.palette.join(','));
+export const sceneCacheKey = (parts: {
+  model: string;
+  prompt: string;
+  duration: number;
+  width: number;
+  height: number;
+  text?: string;
+  palette: string[];
+}): string =>
+  shortHash(
+    parts.model,
+    parts.prompt,
+    parts.duration,
+    parts.width,
+    parts.height,
+    parts.text ?? '',
+    parts.palette.join(','),
+  );
 
 async function fetchOutput(url: string, to: string): Promise<void> {
   mkdirSync(path.dirname(to), { recursive: true });
@@ -23,14 +40,20 @@ async function fetchOutput(url: string, to: string): Promise<void> {
   writeFileSync(to, Buffer.from(await res.arrayBuffer()));
 }
 
-const gone = (e: unknown) => ['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'].includes((e as { name?: string }).name ?? '');
+const gone = (e: unknown) =>
+  ['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'].includes((e as { name?: string }).name ?? '');
 
 /**
  * Finishes a render the provider reports done (webhook or poller): stores the clip, charges the
  * ledger once per job, fills the scene cache and resumes the waiting state with the job id.
  * Everything durable happens before the token is sent, so a lost token is repaired on replay.
  */
-export async function completeRender(deps: { blobs: BlobStore; callbacks: TaskCallbacks; workDir: string }, job: RenderJob, outputUrl: string, cacheKey?: string): Promise<RenderJob> {
+export async function completeRender(
+  deps: { blobs: BlobStore; callbacks: TaskCallbacks; workDir: string },
+  job: RenderJob,
+  outputUrl: string,
+  cacheKey?: string,
+): Promise<RenderJob> {
   let done = job;
   if (job.status !== 'completed') {
     const local = path.join(deps.workDir, 'downloads', `${job.job_id}.mp4`);
@@ -47,7 +70,8 @@ export async function completeRender(deps: { blobs: BlobStore; callbacks: TaskCa
     pillar: 'production',
     cost_type: 'api_cost',
     provider: job.provider,
-    model: job.provider === 'offline' ? `offline-procedural-renderer (for ${job.model_name})` : job.model_name,
+    model:
+      job.provider === 'offline' ? `offline-procedural-renderer (for ${job.model_name})` : job.model_name,
     units: Number(job.parameters.duration_seconds ?? 0),
     unit: 'seconds',
     amount_usd: job.cost_usd,
@@ -55,7 +79,12 @@ export async function completeRender(deps: { blobs: BlobStore; callbacks: TaskCa
     description: `scene render ${job.scene_id}`,
     created_at: nowIso(),
   });
-  if (cacheKey) await sceneCache.put(cacheKey, { campaign_id: job.campaign_id, job_id: job.job_id, clip_key: clipKey(job) });
+  if (cacheKey)
+    await sceneCache.put(cacheKey, {
+      campaign_id: job.campaign_id,
+      job_id: job.job_id,
+      clip_key: clipKey(job),
+    });
   if (done.task_token) {
     try {
       await deps.callbacks.success(done.task_token, { job_id: done.job_id, clip_url: done.result_url });
@@ -66,8 +95,17 @@ export async function completeRender(deps: { blobs: BlobStore; callbacks: TaskCa
   return done;
 }
 
-export async function failRender(deps: { callbacks: TaskCallbacks }, job: RenderJob, error: string): Promise<void> {
-  await renderJobs.put({ ...job, status: 'failed', error_message: error.slice(0, 1000), completed_at: nowIso() });
+export async function failRender(
+  deps: { callbacks: TaskCallbacks },
+  job: RenderJob,
+  error: string,
+): Promise<void> {
+  await renderJobs.put({
+    ...job,
+    status: 'failed',
+    error_message: error.slice(0, 1000),
+    completed_at: nowIso(),
+  });
   if (!job.task_token) return;
   try {
     await deps.callbacks.failure(job.task_token, 'RenderFailedError', error);

@@ -1,14 +1,16 @@
-import type { BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
 import { MODELS } from '../../shared/config/index.js';
+import type { BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
 
 export type SceneType = 'product_shot' | 'social_montage' | 'trippy' | 'image_to_video' | 'narrative';
 
 /** Keyword cues per scene type; the first type whose cues appear most often in the prompt wins. */
 const SCENE_TYPE_CUES: Record<Exclude<SceneType, 'narrative'>, RegExp> = {
-  product_shot: /\b(product|packshot|pack shot|bottle|bag|package|packaging|label|hero shot|close[- ]up of the (?:cup|product|bag|bottle))\b/gi,
+  product_shot:
+    /\b(product|packshot|pack shot|bottle|bag|package|packaging|label|hero shot|close[- ]up of the (?:cup|product|bag|bottle))\b/gi,
   social_montage: /\b(montage|quick cuts?|fast[- ]paced|jump cuts?|split[- ]screen|rapid|whip pan)\b/gi,
   trippy: /\b(psychedelic|kaleidoscop\w*|surreal|dreamlike|trippy|fractal|liquid shapes?)\b/gi,
-  image_to_video: /\b(still (?:photo|image) (?:comes|coming) alive|animate the (?:photo|image)|from a still)\b/gi,
+  image_to_video:
+    /\b(still (?:photo|image) (?:comes|coming) alive|animate the (?:photo|image)|from a still)\b/gi,
 };
 
 export function analyzeSceneType(visualPrompt: string): SceneType {
@@ -36,7 +38,10 @@ const isModel = (m: string): m is VideoModelName => m in MODELS.video_models;
  * The seed's router: style and scene type pick the model that is best at the shot; the budget tier
  * then limits which price classes a campaign may use (premium → Sora allowed, volume → Seedream/Nano B).
  */
-export function routeScene(scene: Pick<Scene, 'visual_prompt' | 'visual_cues'>, tier: BudgetTier): RouteDecision {
+export function routeScene(
+  scene: Pick<Scene, 'visual_prompt' | 'visual_cues'>,
+  tier: BudgetTier,
+): RouteDecision {
   const rules = MODELS.routing;
   const sceneType = analyzeSceneType(scene.visual_prompt);
   const style = scene.visual_cues.style;

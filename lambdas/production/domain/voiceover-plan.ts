@@ -26,8 +26,12 @@ export interface VoiceoverPlan {
   total_seconds: number;
 }
 
-export function planVoiceover(scenes: { sequence: number; duration_seconds: number }[], lines: SpokenLine[]): VoiceoverPlan {
-  if (scenes.length !== lines.length) throw new Error(`${scenes.length} scenes but ${lines.length} spoken lines`);
+export function planVoiceover(
+  scenes: { sequence: number; duration_seconds: number }[],
+  lines: SpokenLine[],
+): VoiceoverPlan {
+  if (scenes.length !== lines.length)
+    throw new Error(`${scenes.length} scenes but ${lines.length} spoken lines`);
   let cursor = 0;
   const placements: LinePlacement[] = [];
   const words: VoiceoverPlan['words'] = [];
@@ -38,11 +42,20 @@ export function planVoiceover(scenes: { sequence: number; duration_seconds: numb
     const offset = cursor + LEAD_IN_SECONDS;
     const sceneEnd = cursor + scene.duration_seconds;
     const placed = Math.min(line.duration_seconds / tempo, sceneEnd - offset);
-    placements.push({ sequence: scene.sequence, offset_seconds: round(offset), tempo: round(tempo), placed_seconds: round(placed) });
+    placements.push({
+      sequence: scene.sequence,
+      offset_seconds: round(offset),
+      tempo: round(tempo),
+      placed_seconds: round(placed),
+    });
     for (const w of line.words) {
       const start = offset + w.start_seconds / tempo;
       if (start >= sceneEnd - 0.05) continue;
-      words.push({ text: w.text, start_seconds: round(start), end_seconds: round(Math.min(offset + w.end_seconds / tempo, sceneEnd)) });
+      words.push({
+        text: w.text,
+        start_seconds: round(start),
+        end_seconds: round(Math.min(offset + w.end_seconds / tempo, sceneEnd)),
+      });
     }
     cursor = sceneEnd;
   });

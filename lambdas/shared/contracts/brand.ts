@@ -31,7 +31,10 @@ export const BrandProfile = z
     restricted_keywords: z.array(z.string().trim().min(1).max(80)).max(500),
     claims_policy: z.string().max(4000).default(''),
     audience: z.string().max(4000).default(''),
-    hashtags: z.array(z.string().regex(/^#?[\p{L}\p{N}_]+$/u)).max(30).default([]),
+    hashtags: z
+      .array(z.string().regex(/^#?[\p{L}\p{N}_]+$/u))
+      .max(30)
+      .default([]),
     guidelines: z.array(GuidelineSection).min(1),
     created_at: Timestamp.optional(),
     updated_at: Timestamp.optional(),

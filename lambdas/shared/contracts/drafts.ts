@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { HookType, VisualStyle } from './script.js';
 import { VariantSuggestion } from './brief.js';
+import { HookType, VisualStyle } from './script.js';
 
 /**
  * What a text model is asked to produce at each creative step (structured outputs). The domain
@@ -13,7 +13,11 @@ export const BriefDraft = z.object({
     psychographics: z.array(z.string()).min(2),
     pain_points: z.array(z.string()).min(2),
   }),
-  core_message: z.object({ primary_hook: z.string().min(5), value_proposition: z.string().min(5), call_to_action: z.string().min(3) }),
+  core_message: z.object({
+    primary_hook: z.string().min(5),
+    value_proposition: z.string().min(5),
+    call_to_action: z.string().min(3),
+  }),
   competitor_analysis: z.object({ common_patterns: z.array(z.string()), white_space: z.string() }),
   viral_patterns: z.array(z.string()).min(1),
   trending_audio: z.array(z.string()).min(1),
@@ -28,7 +32,14 @@ export type HookDrafts = z.infer<typeof HookDrafts>;
 
 export const OutlineDraft = z.object({
   beats: z
-    .array(z.object({ sequence: z.number().int().min(1), duration_seconds: z.number().min(3).max(5), purpose: z.string(), beat: z.string() }))
+    .array(
+      z.object({
+        sequence: z.number().int().min(1),
+        duration_seconds: z.number().min(3).max(5),
+        purpose: z.string(),
+        beat: z.string(),
+      }),
+    )
     .min(3)
     .max(20),
 });
@@ -47,5 +58,9 @@ export const SceneDraft = z.object({
 });
 export type SceneDraft = z.infer<typeof SceneDraft>;
 
-export const PlatformCopyDraft = z.object({ caption: z.string().min(1), hashtags: z.array(z.string()), title: z.string().optional() });
+export const PlatformCopyDraft = z.object({
+  caption: z.string().min(1),
+  hashtags: z.array(z.string()),
+  title: z.string().optional(),
+});
 export type PlatformCopyDraft = z.infer<typeof PlatformCopyDraft>;

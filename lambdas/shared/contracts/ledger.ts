@@ -65,7 +65,15 @@ export const LedgerEntry = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
-export const AssetType = z.enum(['brief', 'script', 'video', 'audio', 'publication', 'rendition', 'thumbnail']);
+export const AssetType = z.enum([
+  'brief',
+  'script',
+  'video',
+  'audio',
+  'publication',
+  'rendition',
+  'thumbnail',
+]);
 export const Asset = z.object({
   asset_id: z.string().min(1),
   campaign_id: Uuid,

@@ -35,7 +35,10 @@ export const VideoAssets = z.object({
   master_mp4_url: z.string().min(1),
   clean_master_mp4_url: z.string().min(1),
   captions_url: z.string().min(1),
-  master_duration_seconds: z.number().min(SCRIPT_SECONDS.min - 0.5).max(SCRIPT_SECONDS.max + 0.5),
+  master_duration_seconds: z
+    .number()
+    .min(SCRIPT_SECONDS.min - 0.5)
+    .max(SCRIPT_SECONDS.max + 0.5),
   scene_clips: z.array(SceneClip).min(1),
   audio_assets: AudioAssets,
   metadata: z.object({

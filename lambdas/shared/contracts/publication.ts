@@ -33,7 +33,10 @@ export const PlatformPost = z.object({
   hashtags: z.array(z.string()),
   metadata: z.object({
     aspect_ratio: AspectRatio,
-    duration_seconds: z.number().min(SCRIPT_SECONDS.min - 0.5).max(SCRIPT_SECONDS.max + 0.5),
+    duration_seconds: z
+      .number()
+      .min(SCRIPT_SECONDS.min - 0.5)
+      .max(SCRIPT_SECONDS.max + 0.5),
     thumbnail_url: z.string().min(1),
   }),
   publication_status: z.enum(['scheduled', 'published', 'failed']),

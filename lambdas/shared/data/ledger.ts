@@ -1,7 +1,16 @@
 import { BUDGET_ALERT_LEVELS, CostEntry, type Pillar } from '../contracts/index.js';
 import { BudgetExceededError } from '../errors.js';
 import { audit, campaigns } from './repositories.js';
-import { body, doc, getItem, isConditionalFailure, putItem, queryPartition, tableName, UpdateCommand } from './table.js';
+import {
+  body,
+  doc,
+  getItem,
+  isConditionalFailure,
+  putItem,
+  queryPartition,
+  tableName,
+  UpdateCommand,
+} from './table.js';
 
 export interface ChargeResult {
   duplicate: boolean;
@@ -46,19 +55,28 @@ export async function chargeLedger(input: CostEntry): Promise<ChargeResult> {
     const item = await getItem(C(entry.campaign_id), 'META');
     const charged = (item?.charged_entries as Set<string> | undefined) ?? new Set<string>();
     total = Number(item?.current_cost_usd ?? 0);
-    if (!charged.has(entry.ledger_entry_id)) throw new BudgetExceededError(entry.campaign_id, limit, total + entry.amount_usd);
+    if (!charged.has(entry.ledger_entry_id))
+      throw new BudgetExceededError(entry.campaign_id, limit, total + entry.amount_usd);
     duplicate = true;
   }
-  await putItem({ pk: C(entry.campaign_id), sk: `LEDGER#${entry.ledger_entry_id}`, ...entry }, { ifAbsent: true });
+  await putItem(
+    { pk: C(entry.campaign_id), sk: `LEDGER#${entry.ledger_entry_id}`, ...entry },
+    { ifAbsent: true },
+  );
   const alerts: number[] = [];
   if (!duplicate && limit > 0) {
     const before = total - entry.amount_usd;
     for (const level of BUDGET_ALERT_LEVELS) {
       if (before / limit < level && total / limit >= level) {
-        const first = await putItem({ pk: C(entry.campaign_id), sk: `ALERT#${level * 100}`, level, at: entry.created_at }, { ifAbsent: true });
+        const first = await putItem(
+          { pk: C(entry.campaign_id), sk: `ALERT#${level * 100}`, level, at: entry.created_at },
+          { ifAbsent: true },
+        );
         if (first) {
           alerts.push(level);
-          await audit.append(entry.campaign_id, `budget_alert_${level * 100}`, 'ledger', { new_state: { total_usd: total, limit_usd: limit } });
+          await audit.append(entry.campaign_id, `budget_alert_${level * 100}`, 'ledger', {
+            new_state: { total_usd: total, limit_usd: limit },
+          });
         }
       }
     }
@@ -88,7 +106,9 @@ export interface LedgerSummary {
 export async function ledgerSummary(campaignId: string): Promise<LedgerSummary> {
   const entries = await ledgerEntries(campaignId);
   const pillars: Pillar[] = ['strategist', 'copywriter', 'production', 'campaign_manager', 'broadcaster'];
-  const by_pillar = Object.fromEntries(pillars.map((p) => [p, { amount_usd: 0, list_price_usd: 0, entries: 0 }])) as LedgerSummary['by_pillar'];
+  const by_pillar = Object.fromEntries(
+    pillars.map((p) => [p, { amount_usd: 0, list_price_usd: 0, entries: 0 }]),
+  ) as LedgerSummary['by_pillar'];
   for (const e of entries) {
     const p = by_pillar[e.pillar];
     p.amount_usd = round(p.amount_usd + e.amount_usd);
@@ -111,7 +131,15 @@ export async function idempotent<T>(key: string, fn: () => Promise<T>): Promise<
   const existing = await getItem(`IDEMP#${key}`, 'IDEMP');
   if (existing) return existing.result as T;
   const result = await fn();
-  const stored = await putItem({ pk: `IDEMP#${key}`, sk: 'IDEMP', result: JSON.parse(JSON.stringify(result ?? null)), at: new Date().toISOString() }, { ifAbsent: true });
+  const stored = await putItem(
+    {
+      pk: `IDEMP#${key}`,
+      sk: 'IDEMP',
+      result: JSON.parse(JSON.stringify(result ?? null)),
+      at: new Date().toISOString(),
+    },
+    { ifAbsent: true },
+  );
   if (!stored) return (await getItem(`IDEMP#${key}`, 'IDEMP'))?.result as T;
   return result;
 }

@@ -18,7 +18,19 @@ import {
 } from '../contracts/index.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { nowIso } from '../ids.js';
-import { body, doc, getItem, type Item, isConditionalFailure, putItem, putMany, queryIndex, queryPartition, tableName, UpdateCommand } from './table.js';
+import {
+  body,
+  doc,
+  getItem,
+  type Item,
+  isConditionalFailure,
+  putItem,
+  putMany,
+  queryIndex,
+  queryPartition,
+  tableName,
+  UpdateCommand,
+} from './table.js';
 
 /** Reads validate too: a corrupt item fails loudly where it is read, not three steps later. */
 const read = <S extends z.ZodType>(schema: S, item: Item | undefined): z.infer<S> | undefined =>
@@ -34,7 +46,15 @@ export const campaigns = {
   async create(c: Campaign): Promise<boolean> {
     const v = Campaign.parse(c);
     return putItem(
-      { pk: C(v.campaign_id), sk: 'META', ...v, gsi1pk: `BRAND#${v.brand_id}`, gsi1sk: `CAMPAIGN#${v.created_at}`, gsi2pk: `STATUS#${v.status}`, gsi2sk: v.created_at },
+      {
+        pk: C(v.campaign_id),
+        sk: 'META',
+        ...v,
+        gsi1pk: `BRAND#${v.brand_id}`,
+        gsi1sk: `CAMPAIGN#${v.created_at}`,
+        gsi2pk: `STATUS#${v.status}`,
+        gsi2sk: v.created_at,
+      },
       { ifAbsent: true },
     );
   },
@@ -45,12 +65,19 @@ export const campaigns = {
     return must(await this.get(id), 'campaign', id);
   },
   async listByBrand(brandId: string): Promise<Campaign[]> {
-    return (await queryIndex('gsi1', `BRAND#${brandId}`, { newestFirst: true })).map((i) => Campaign.parse(body(i)));
+    return (await queryIndex('gsi1', `BRAND#${brandId}`, { newestFirst: true })).map((i) =>
+      Campaign.parse(body(i)),
+    );
   },
   async listByStatus(status: CampaignStatus): Promise<Campaign[]> {
-    return (await queryIndex('gsi2', `STATUS#${status}`, { newestFirst: true })).map((i) => Campaign.parse(body(i)));
+    return (await queryIndex('gsi2', `STATUS#${status}`, { newestFirst: true })).map((i) =>
+      Campaign.parse(body(i)),
+    );
   },
-  async update(id: string, patch: Partial<Pick<Campaign, 'status' | 'execution_arn' | 'failure'>>): Promise<Campaign> {
+  async update(
+    id: string,
+    patch: Partial<Pick<Campaign, 'status' | 'execution_arn' | 'failure'>>,
+  ): Promise<Campaign> {
     const current = await this.mustGet(id);
     const next = Campaign.parse({ ...current, ...patch, updated_at: nowIso() });
     const names: Record<string, string> = { '#u': 'updated_at', '#g': 'gsi2pk' };
@@ -104,10 +131,14 @@ const pad = (n: number) => String(n).padStart(4, '0');
 export const scripts = {
   async putVersion(s: Script): Promise<void> {
     const v = Script.parse(s);
-    const created = await putItem({ pk: C(v.campaign_id), sk: `SCRIPT#${v.script_id}#V${pad(v.version)}`, ...v }, { ifAbsent: true });
+    const created = await putItem(
+      { pk: C(v.campaign_id), sk: `SCRIPT#${v.script_id}#V${pad(v.version)}`, ...v },
+      { ifAbsent: true },
+    );
     if (!created) {
       const existing = await getItem(C(v.campaign_id), `SCRIPT#${v.script_id}#V${pad(v.version)}`);
-      if (JSON.stringify(body(existing as Item)) !== JSON.stringify(v)) throw new ConflictError(`script ${v.script_id} version ${v.version} exists`);
+      if (JSON.stringify(body(existing as Item)) !== JSON.stringify(v))
+        throw new ConflictError(`script ${v.script_id} version ${v.version} exists`);
     }
   },
   async versions(campaignId: string, scriptId: string): Promise<Script[]> {
@@ -123,10 +154,18 @@ export const scripts = {
 
 export const hooks = {
   async putSet(campaignId: string, hookSetId: string, items: HookVariation[]): Promise<void> {
-    await putMany(items.map((h) => ({ pk: C(campaignId), sk: `HOOK#${hookSetId}#${pad(h.variation_number)}`, ...HookVariation.parse(h) })));
+    await putMany(
+      items.map((h) => ({
+        pk: C(campaignId),
+        sk: `HOOK#${hookSetId}#${pad(h.variation_number)}`,
+        ...HookVariation.parse(h),
+      })),
+    );
   },
   async listSet(campaignId: string, hookSetId: string): Promise<HookVariation[]> {
-    return (await queryPartition(C(campaignId), `HOOK#${hookSetId}#`)).map((i) => HookVariation.parse(body(i)));
+    return (await queryPartition(C(campaignId), `HOOK#${hookSetId}#`)).map((i) =>
+      HookVariation.parse(body(i)),
+    );
   },
 };
 
@@ -135,12 +174,22 @@ export const workDocs = {
   async put(campaignId: string, kind: string, id: string, value: unknown): Promise<void> {
     await putItem({ pk: C(campaignId), sk: `DOC#${kind}#${id}`, value });
   },
-  async get<S extends z.ZodType>(campaignId: string, kind: string, id: string, schema: S): Promise<z.infer<S>> {
+  async get<S extends z.ZodType>(
+    campaignId: string,
+    kind: string,
+    id: string,
+    schema: S,
+  ): Promise<z.infer<S>> {
     const item = await getItem(C(campaignId), `DOC#${kind}#${id}`);
     if (!item) throw new NotFoundError(kind, id);
     return schema.parse(item.value) as z.infer<S>;
   },
-  async find<S extends z.ZodType>(campaignId: string, kind: string, id: string, schema: S): Promise<z.infer<S> | undefined> {
+  async find<S extends z.ZodType>(
+    campaignId: string,
+    kind: string,
+    id: string,
+    schema: S,
+  ): Promise<z.infer<S> | undefined> {
     const item = await getItem(C(campaignId), `DOC#${kind}#${id}`);
     return item ? (schema.parse(item.value) as z.infer<S>) : undefined;
   },
@@ -171,7 +220,9 @@ export const renderJobs = {
     });
   },
   async listProcessing(): Promise<RenderJob[]> {
-    return (await queryIndex('gsi2', 'RENDERS#processing')).map((i) => RenderJob.parse(body(i))).filter((j) => j.status === 'processing');
+    return (await queryIndex('gsi2', 'RENDERS#processing'))
+      .map((i) => RenderJob.parse(body(i)))
+      .filter((j) => j.status === 'processing');
   },
   async get(campaignId: string, jobId: string): Promise<RenderJob | undefined> {
     return read(RenderJob, await getItem(C(campaignId), `JOB#${jobId}`));
@@ -187,11 +238,16 @@ export const renderJobs = {
 
 /** A scene cache entry: the job whose clip any identical render request can reuse. */
 export const sceneCache = {
-  async find(cacheKey: string): Promise<{ campaign_id: string; job_id: string; clip_key: string } | undefined> {
+  async find(
+    cacheKey: string,
+  ): Promise<{ campaign_id: string; job_id: string; clip_key: string } | undefined> {
     const item = await getItem(`SCENECACHE#${cacheKey}`, 'ENTRY');
     return item ? (body(item) as { campaign_id: string; job_id: string; clip_key: string }) : undefined;
   },
-  async put(cacheKey: string, entry: { campaign_id: string; job_id: string; clip_key: string }): Promise<void> {
+  async put(
+    cacheKey: string,
+    entry: { campaign_id: string; job_id: string; clip_key: string },
+  ): Promise<void> {
     await putItem({ pk: `SCENECACHE#${cacheKey}`, sk: 'ENTRY', ...entry }, { ifAbsent: true });
   },
 };
@@ -214,7 +270,9 @@ export const approvals = {
     return item ? Approval.parse(body(item)) : undefined;
   },
   async listPending(): Promise<Approval[]> {
-    return (await queryIndex('gsi2', 'APPROVALS#pending')).map((i) => Approval.parse(body(i))).filter((a) => a.status === 'pending');
+    return (await queryIndex('gsi2', 'APPROVALS#pending'))
+      .map((i) => Approval.parse(body(i)))
+      .filter((a) => a.status === 'pending');
   },
   async list(campaignId: string): Promise<Approval[]> {
     return (await queryPartition(C(campaignId), 'APPROVAL#')).map((i) => Approval.parse(body(i)));
@@ -230,13 +288,17 @@ export const approvals = {
     );
   },
   /** Single use: only a pending approval can be decided (a conditional update, race-free). */
-  async decide(a: Approval, decision: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>): Promise<Approval> {
+  async decide(
+    a: Approval,
+    decision: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>,
+  ): Promise<Approval> {
     try {
       await doc.send(
         new UpdateCommand({
           TableName: tableName(),
           Key: { pk: C(a.campaign_id), sk: `APPROVAL#${a.approval_id}` },
-          UpdateExpression: 'SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f REMOVE gsi2pk, gsi2sk',
+          UpdateExpression:
+            'SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f REMOVE gsi2pk, gsi2sk',
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
@@ -260,7 +322,10 @@ export const approvals = {
 
 export const assets = {
   async register(a: Asset): Promise<void> {
-    await putItem({ pk: C(a.campaign_id), sk: `ASSET#${a.asset_type}#${a.asset_id}`, ...Asset.parse(a) }, { ifAbsent: true });
+    await putItem(
+      { pk: C(a.campaign_id), sk: `ASSET#${a.asset_type}#${a.asset_id}`, ...Asset.parse(a) },
+      { ifAbsent: true },
+    );
   },
   async list(campaignId: string): Promise<Asset[]> {
     return (await queryPartition(C(campaignId), 'ASSET#')).map((i) => Asset.parse(body(i)));
@@ -269,10 +334,23 @@ export const assets = {
 
 let auditSeq = 0;
 export const audit = {
-  async append(campaignId: string, action: string, actor: string, details: { previous_state?: unknown; new_state?: unknown } = {}): Promise<void> {
+  async append(
+    campaignId: string,
+    action: string,
+    actor: string,
+    details: { previous_state?: unknown; new_state?: unknown } = {},
+  ): Promise<void> {
     const at = nowIso();
     auditSeq = (auditSeq + 1) % 1_000_000;
-    await putItem({ pk: C(campaignId), sk: `AUDIT#${at}#${process.pid}-${auditSeq}`, campaign_id: campaignId, action, actor, ...details, created_at: at });
+    await putItem({
+      pk: C(campaignId),
+      sk: `AUDIT#${at}#${process.pid}-${auditSeq}`,
+      campaign_id: campaignId,
+      action,
+      actor,
+      ...details,
+      created_at: at,
+    });
   },
   async list(campaignId: string): Promise<{ action: string; actor: string; created_at: string }[]> {
     return (await queryPartition(C(campaignId), 'AUDIT#')).map((i) => body(i));
@@ -287,10 +365,16 @@ export const publications = {
     return (await queryPartition(C(campaignId), 'PUB#')).map((i) => PublicationPackage.parse(body(i)));
   },
   async putPost(campaignId: string, publicationId: string, post: PlatformPost): Promise<void> {
-    await putItem({ pk: C(campaignId), sk: `POST#${publicationId}#${post.platform}`, ...PlatformPost.parse(post) });
+    await putItem({
+      pk: C(campaignId),
+      sk: `POST#${publicationId}#${post.platform}`,
+      ...PlatformPost.parse(post),
+    });
   },
   async posts(campaignId: string, publicationId: string): Promise<PlatformPost[]> {
-    return (await queryPartition(C(campaignId), `POST#${publicationId}#`)).map((i) => PlatformPost.parse(body(i)));
+    return (await queryPartition(C(campaignId), `POST#${publicationId}#`)).map((i) =>
+      PlatformPost.parse(body(i)),
+    );
   },
 };
 
@@ -304,7 +388,10 @@ export const brands = {
     return read(BrandProfile, await getItem(B(brandId), 'PROFILE'));
   },
   /** Chunks with their embeddings as little-endian float32 binary. Re-ingesting replaces them. */
-  async putChunks(brandId: string, chunks: { chunk: GuidelineChunk; embedding: Float32Array }[]): Promise<void> {
+  async putChunks(
+    brandId: string,
+    chunks: { chunk: GuidelineChunk; embedding: Float32Array }[],
+  ): Promise<void> {
     const old = await queryPartition(B(brandId), 'CHUNK#');
     const keep = new Set(chunks.map((_, i) => `CHUNK#${pad(i)}`));
     await putMany(
@@ -315,7 +402,16 @@ export const brands = {
         embedding: new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength),
       })),
     );
-    for (const item of old) if (!keep.has(item.sk)) await doc.send(new UpdateCommand({ TableName: tableName(), Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET stale = :t', ExpressionAttributeValues: { ':t': true } }));
+    for (const item of old)
+      if (!keep.has(item.sk))
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'SET stale = :t',
+            ExpressionAttributeValues: { ':t': true },
+          }),
+        );
   },
   async chunks(brandId: string): Promise<{ chunk: GuidelineChunk; embedding: Float32Array }[]> {
     return (await queryPartition(B(brandId), 'CHUNK#'))
@@ -324,7 +420,10 @@ export const brands = {
         const { embedding, stale: _s, ...rest } = body<Record<string, unknown>>(i);
         const bytes = embedding as Uint8Array;
         const copy = new Uint8Array(bytes);
-        return { chunk: GuidelineChunk.parse(rest), embedding: new Float32Array(copy.buffer, 0, copy.byteLength / 4) };
+        return {
+          chunk: GuidelineChunk.parse(rest),
+          embedding: new Float32Array(copy.buffer, 0, copy.byteLength / 4),
+        };
       });
   },
 };

@@ -1,6 +1,6 @@
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
@@ -25,7 +25,12 @@ export const TABLE_DESIGN = {
   sortKey: 'sk',
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', purpose: 'brand → campaigns' },
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', purpose: 'status → campaigns; pending approvals' },
+    {
+      name: 'gsi2',
+      partitionKey: 'gsi2pk',
+      sortKey: 'gsi2sk',
+      purpose: 'status → campaigns; pending approvals',
+    },
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: undefined, purpose: 'provider job id → render job' },
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: undefined, purpose: 'approval id → approval' },
   ],
@@ -98,7 +103,9 @@ export async function putItem(item: Item, opts: { ifAbsent?: boolean } = {}): Pr
 }
 
 export async function getItem(pk: string, sk: string): Promise<Item | undefined> {
-  const res = await doc.send(new GetCommand({ TableName: tableName(), Key: { pk, sk }, ConsistentRead: true }));
+  const res = await doc.send(
+    new GetCommand({ TableName: tableName(), Key: { pk, sk }, ConsistentRead: true }),
+  );
   return res.Item as Item | undefined;
 }
 
@@ -107,7 +114,11 @@ export async function deleteItem(pk: string, sk: string): Promise<void> {
 }
 
 /** All items of a partition whose sort key starts with a prefix, following pagination. */
-export async function queryPartition(pk: string, skPrefix = '', opts: { newestFirst?: boolean } = {}): Promise<Item[]> {
+export async function queryPartition(
+  pk: string,
+  skPrefix = '',
+  opts: { newestFirst?: boolean } = {},
+): Promise<Item[]> {
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -127,7 +138,11 @@ export async function queryPartition(pk: string, skPrefix = '', opts: { newestFi
   return items;
 }
 
-export async function queryIndex(index: IndexName, value: string, opts: { newestFirst?: boolean; limit?: number } = {}): Promise<Item[]> {
+export async function queryIndex(
+  index: IndexName,
+  value: string,
+  opts: { newestFirst?: boolean; limit?: number } = {},
+): Promise<Item[]> {
   const def = TABLE_DESIGN.indexes.find((i) => i.name === index);
   if (!def) throw new Error(`unknown index ${index}`);
   const items: Item[] = [];
@@ -167,6 +182,16 @@ export { UpdateCommand };
 
 /** Strips the key attributes from a stored item. */
 export function body<T>(item: Item): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi4pk: _f, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    gsi3pk: _e,
+    gsi4pk: _f,
+    ...rest
+  } = item;
   return rest as T;
 }

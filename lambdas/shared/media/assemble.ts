@@ -13,7 +13,11 @@ export interface VoiceLine {
 }
 
 /** Places each spoken line at its offset (tempo-adjusted, cut at its scene end) on one track of `totalSeconds`. */
-export async function composeVoiceTrack(o: { lines: VoiceLine[]; totalSeconds: number; outPath: string }): Promise<void> {
+export async function composeVoiceTrack(o: {
+  lines: VoiceLine[];
+  totalSeconds: number;
+  outPath: string;
+}): Promise<void> {
   const inputs = o.lines.flatMap((l) => ['-i', l.wavPath]);
   const parts = o.lines.map((l, i) => {
     const ms = Math.round(l.offsetSeconds * 1000);
@@ -22,7 +26,18 @@ export async function composeVoiceTrack(o: { lines: VoiceLine[]; totalSeconds: n
     return `[${i}:a]aresample=44100,aformat=channel_layouts=stereo,${tempo}atrim=0:${l.maxSeconds.toFixed(3)},adelay=${ms}|${ms},apad,atrim=0:${o.totalSeconds}[l${i}]`;
   });
   const mix = `${o.lines.map((_, i) => `[l${i}]`).join('')}amix=inputs=${o.lines.length}:duration=first:dropout_transition=0,volume=${o.lines.length}[out]`;
-  await runFfmpeg([...inputs, '-filter_complex', [...parts, mix].join(';'), '-map', '[out]', '-c:a', 'pcm_s16le', '-t', String(o.totalSeconds), o.outPath]);
+  await runFfmpeg([
+    ...inputs,
+    '-filter_complex',
+    [...parts, mix].join(';'),
+    '-map',
+    '[out]',
+    '-c:a',
+    'pcm_s16le',
+    '-t',
+    String(o.totalSeconds),
+    o.outPath,
+  ]);
 }
 
 export interface AssembleOptions {
@@ -50,7 +65,10 @@ export async function assembleMaster(o: AssembleOptions): Promise<void> {
   const inputs = [...o.clips.flatMap((c) => ['-i', c]), '-i', o.voicePath, '-i', o.musicPath];
   const vi = n;
   const mi = n + 1;
-  const scaleEach = o.clips.map((_, i) => `[${i}:v]scale=${o.width}:${o.height}:force_original_aspect_ratio=increase,crop=${o.width}:${o.height},fps=${o.fps},setsar=1,format=yuv420p[c${i}]`);
+  const scaleEach = o.clips.map(
+    (_, i) =>
+      `[${i}:v]scale=${o.width}:${o.height}:force_original_aspect_ratio=increase,crop=${o.width}:${o.height},fps=${o.fps},setsar=1,format=yuv420p[c${i}]`,
+  );
   const graph = [
     ...scaleEach,
     `${o.clips.map((_, i) => `[c${i}]`).join('')}concat=n=${n}:v=1:a=0,trim=0:${o.durationSeconds},setpts=PTS-STARTPTS,split=2[vclean][vcap0]`,
@@ -60,16 +78,44 @@ export async function assembleMaster(o: AssembleOptions): Promise<void> {
     '[music][key]sidechaincompress=threshold=0.03:ratio=9:attack=15:release=350[ducked]',
     '[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0,volume=2,alimiter=limit=0.95,asplit=3[a1][a2][a3]',
   ];
-  const video = ['-c:v', 'libx264', '-preset', o.preset ?? process.env.BIE_X264_PRESET ?? 'veryfast', '-crf', '21', '-pix_fmt', 'yuv420p'];
+  const video = [
+    '-c:v',
+    'libx264',
+    '-preset',
+    o.preset ?? process.env.BIE_X264_PRESET ?? 'veryfast',
+    '-crf',
+    '21',
+    '-pix_fmt',
+    'yuv420p',
+  ];
   const audio = ['-c:a', 'aac', '-b:a', '160k', '-ar', '48000'];
   const t = ['-t', String(o.durationSeconds), '-movflags', '+faststart'];
   await runFfmpeg([
     ...inputs,
     '-filter_complex',
     graph.join(';'),
-    '-map', '[vclean]', '-map', '[a1]', ...video, ...audio, ...t, o.outCleanPath,
-    '-map', '[vcap]', '-map', '[a2]', ...video, ...audio, ...t, o.outCaptionedPath,
-    '-map', '[a3]', ...audio, '-t', String(o.durationSeconds), o.outMixPath,
+    '-map',
+    '[vclean]',
+    '-map',
+    '[a1]',
+    ...video,
+    ...audio,
+    ...t,
+    o.outCleanPath,
+    '-map',
+    '[vcap]',
+    '-map',
+    '[a2]',
+    ...video,
+    ...audio,
+    ...t,
+    o.outCaptionedPath,
+    '-map',
+    '[a3]',
+    ...audio,
+    '-t',
+    String(o.durationSeconds),
+    o.outMixPath,
   ]);
 }
 
@@ -98,23 +144,54 @@ export async function renderRendition(o: RenditionOptions): Promise<void> {
     `[bgb][fgs]overlay=(W-w)/2:(H-h)/2${o.assPath ? `,ass='${filterPath(o.assPath)}':fontsdir='${filterPath(fontsDirOf(o.fontFile))}'` : ''},format=yuv420p[v]`,
   ];
   await runFfmpeg([
-    '-i', o.masterPath,
-    '-filter_complex', graph.join(';'),
-    '-map', '[v]', '-map', '0:a?',
-    '-c:v', 'libx264', '-preset', o.preset ?? process.env.BIE_X264_PRESET ?? 'veryfast', '-crf', '22',
-    '-c:a', 'copy', '-movflags', '+faststart', o.outPath,
+    '-i',
+    o.masterPath,
+    '-filter_complex',
+    graph.join(';'),
+    '-map',
+    '[v]',
+    '-map',
+    '0:a?',
+    '-c:v',
+    'libx264',
+    '-preset',
+    o.preset ?? process.env.BIE_X264_PRESET ?? 'veryfast',
+    '-crf',
+    '22',
+    '-c:a',
+    'copy',
+    '-movflags',
+    '+faststart',
+    o.outPath,
   ]);
 }
 
 /** A still from the video, cropped to the platform size, with an optional title band. */
-export async function renderThumbnail(o: { videoPath: string; atSeconds: number; outPath: string; width: number; height: number; titleFile?: string; fontFile: string; bandColour?: string }): Promise<void> {
+export async function renderThumbnail(o: {
+  videoPath: string;
+  atSeconds: number;
+  outPath: string;
+  width: number;
+  height: number;
+  titleFile?: string;
+  fontFile: string;
+  bandColour?: string;
+}): Promise<void> {
   const size = Math.round(Math.min(o.width, o.height) * 0.06);
   const band = o.titleFile
     ? `,drawbox=x=0:y=ih*0.72:w=iw:h=ih*0.2:color=${(o.bandColour ?? '#000000').replace('#', '0x')}@0.7:t=fill,drawtext=fontfile='${filterPath(o.fontFile)}':textfile='${filterPath(o.titleFile)}':expansion=none:fontsize=${size}:fontcolor=white:x=(w-tw)/2:y=h*0.76`
     : '';
   await runFfmpeg([
-    '-ss', String(o.atSeconds), '-i', o.videoPath, '-frames:v', '1',
-    '-vf', `scale=${o.width}:${o.height}:force_original_aspect_ratio=increase,crop=${o.width}:${o.height}${band}`,
-    '-q:v', '3', o.outPath,
+    '-ss',
+    String(o.atSeconds),
+    '-i',
+    o.videoPath,
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${o.width}:${o.height}:force_original_aspect_ratio=increase,crop=${o.width}:${o.height}${band}`,
+    '-q:v',
+    '3',
+    o.outPath,
   ]);
 }

@@ -14,7 +14,10 @@ export interface Cue {
  * Groups word timings into readable cues: at most `maxChars` per line and `maxLines` lines, a new cue
  * at sentence ends, and a minimum on-screen time so short cues can be read.
  */
-export function buildCues(words: Word[], opts: { maxChars?: number; maxLines?: number; minSeconds?: number } = {}): Cue[] {
+export function buildCues(
+  words: Word[],
+  opts: { maxChars?: number; maxLines?: number; minSeconds?: number; breaks?: number[] } = {},
+): Cue[] {
   const maxChars = opts.maxChars ?? 32;
   const maxLines = opts.maxLines ?? 2;
   const minSeconds = opts.minSeconds ?? 0.8;
@@ -29,9 +32,16 @@ export function buildCues(words: Word[], opts: { maxChars?: number; maxLines?: n
     lines = [];
     line = '';
   };
+  const breaks = [...(opts.breaks ?? [])].sort((a, b) => a - b);
+  let nextBreak = 0;
   for (const w of words) {
     const text = w.text.trim();
     if (!text) continue;
+    // A cue never spans a scene cut: captions change with the picture.
+    while (nextBreak < breaks.length && w.startSeconds >= (breaks[nextBreak] as number)) {
+      nextBreak++;
+      if (line || lines.length) flush();
+    }
     if (!line && !lines.length) start = w.startSeconds;
     if (line && `${line} ${text}`.length > maxChars) {
       lines.push(line);
@@ -65,7 +75,9 @@ function clock(seconds: number, sep: ',' | '.'): string {
 }
 
 export function toSrt(cues: Cue[]): string {
-  return cues.map((c, i) => `${i + 1}\n${clock(c.startSeconds, ',')} --> ${clock(c.endSeconds, ',')}\n${c.text}\n`).join('\n');
+  return cues
+    .map((c, i) => `${i + 1}\n${clock(c.startSeconds, ',')} --> ${clock(c.endSeconds, ',')}\n${c.text}\n`)
+    .join('\n');
 }
 
 export function toVtt(cues: Cue[]): string {
@@ -89,11 +101,13 @@ const assTime = (s: number): string => {
 };
 
 /** `#RRGGBB` → ASS `&H00BBGGRR`. */
-const assColour = (hex: string): string => `&H00${hex.slice(5, 7)}${hex.slice(3, 5)}${hex.slice(1, 3)}`.toUpperCase();
+const assColour = (hex: string): string =>
+  `&H00${hex.slice(5, 7)}${hex.slice(3, 5)}${hex.slice(1, 3)}`.toUpperCase();
 
 export function toAss(cues: Cue[], style: AssStyle): string {
   const colour = assColour(style.primaryColour ?? '#FFFFFF');
-  const escape = (t: string) => t.replace(/\\/g, '\\\\').replace(/\{/g, '\\{').replace(/\}/g, '\\}').replace(/\n/g, '\\N');
+  const escapeAss = (t: string) =>
+    t.replace(/\\/g, '\\\\').replace(/\{/g, '\\{').replace(/\}/g, '\\}').replace(/\n/g, '\\N');
   return [
     '[Script Info]',
     'ScriptType: v4.00+',
@@ -108,7 +122,21 @@ export function toAss(cues: Cue[], style: AssStyle): string {
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
-    ...cues.map((c) => `Dialogue: 0,${assTime(c.startSeconds)},${assTime(c.endSeconds)},Caption,,0,0,0,,${escape(c.text)}`),
+    ...cues.map(
+      (c) =>
+        `Dialogue: 0,${assTime(c.startSeconds)},${assTime(c.endSeconds)},Caption,,0,0,0,,${escapeAss(c.text)}`,
+    ),
     '',
   ].join('\n');
+}
+
+/** Start times of scenes 2..n, the points where captions must break. */
+export function sceneStarts(scenes: { duration_seconds: number }[]): number[] {
+  const starts: number[] = [];
+  let t = 0;
+  for (const s of scenes.slice(0, -1)) {
+    t += s.duration_seconds;
+    starts.push(t);
+  }
+  return starts;
 }

@@ -5,9 +5,12 @@ const NOTE = (semitonesFromA4: number): number => 440 * 2 ** (semitonesFromA4 / 
 /** Chord progressions (semitones from A4 of each chord's root) and tempo by mood words in the style. */
 function arrangement(style: string): { roots: number[]; bpm: number; minor: boolean } {
   const s = style.toLowerCase();
-  if (/upbeat|energetic|playful|fun|bouncy|pop/.test(s)) return { roots: [-9, -4, -2, -5], bpm: 118, minor: false };
-  if (/calm|ambient|warm|acoustic|gentle|lo-?fi/.test(s)) return { roots: [-9, -5, -7, -4], bpm: 84, minor: false };
-  if (/cinematic|epic|dramatic|emotional|piano/.test(s)) return { roots: [-12, -4, -9, -5], bpm: 72, minor: true };
+  if (/upbeat|energetic|playful|fun|bouncy|pop/.test(s))
+    return { roots: [-9, -4, -2, -5], bpm: 118, minor: false };
+  if (/calm|ambient|warm|acoustic|gentle|lo-?fi/.test(s))
+    return { roots: [-9, -5, -7, -4], bpm: 84, minor: false };
+  if (/cinematic|epic|dramatic|emotional|piano/.test(s))
+    return { roots: [-12, -4, -9, -5], bpm: 72, minor: true };
   return { roots: [-9, -2, -4, -5], bpm: 96, minor: false }; // corporate / neutral
 }
 
@@ -15,10 +18,16 @@ function arrangement(style: string): { roots: number[]; bpm: number; minor: bool
  * A procedural music bed: a triad per bar with a soft pulse, faded in and out. Loudness is kept low:
  * the bed sits under the voice and is ducked further at assembly.
  */
-export async function generateMusicBed(o: { outPath: string; durationSeconds: number; style: string; seed: number }): Promise<void> {
+export async function generateMusicBed(o: {
+  outPath: string;
+  durationSeconds: number;
+  style: string;
+  seed: number;
+}): Promise<void> {
   const { roots, bpm, minor } = arrangement(o.style);
   const bar = (60 / bpm) * 4;
-  const pick = (k: number) => `mod(floor(t/${bar.toFixed(4)})+${o.seed % roots.length + k},${roots.length})`;
+  const pick = (k: number) =>
+    `mod(floor(t/${bar.toFixed(4)})+${(o.seed % roots.length) + k},${roots.length})`;
   // Piecewise root frequency: sum over chords of (index == i) * freq.
   const rootExpr = roots.map((r, i) => `eq(${pick(0)},${i})*${NOTE(r).toFixed(3)}`).join('+');
   const third = minor ? 2 ** (3 / 12) : 2 ** (4 / 12);

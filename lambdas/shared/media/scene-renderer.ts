@@ -44,7 +44,16 @@ function prng(seed: number): () => number {
   };
 }
 
-export type Motion = 'zoom_in' | 'zoom_out' | 'pan_left' | 'pan_right' | 'tilt_up' | 'tilt_down' | 'orbit' | 'handheld' | 'static';
+export type Motion =
+  | 'zoom_in'
+  | 'zoom_out'
+  | 'pan_left'
+  | 'pan_right'
+  | 'tilt_up'
+  | 'tilt_down'
+  | 'orbit'
+  | 'handheld'
+  | 'static';
 
 /** Reads free-text camera directions ("slow dolly in", "whip pan left") as one motion. */
 export function parseCameraMovement(text: string): Motion {
@@ -88,7 +97,12 @@ export async function renderScene(o: SceneRenderOptions): Promise<void> {
   for (let i = 0; i < shapes; i++) {
     const sw = Math.round((CW * (0.2 + rand() * 0.45)) / 2) * 2;
     const sh = Math.round((CH * (0.12 + rand() * 0.35)) / 2) * 2;
-    inputs.push('-f', 'lavfi', '-i', `color=c=${colour(i + 1)}@${(0.55 + rand() * 0.4).toFixed(2)}:s=${sw}x${sh}:r=${o.fps}:d=${D}`);
+    inputs.push(
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=${colour(i + 1)}@${(0.55 + rand() * 0.4).toFixed(2)}:s=${sw}x${sh}:r=${o.fps}:d=${D}`,
+    );
     const x0 = Math.round(rand() * (CW - sw));
     const y0 = Math.round(rand() * (CH - sh));
     const ax = Math.round(CW * (0.05 + rand() * 0.15));
@@ -96,7 +110,9 @@ export async function renderScene(o: SceneRenderOptions): Promise<void> {
     const fx = (0.3 + rand() * 0.9).toFixed(2);
     const fy = (0.2 + rand() * 0.8).toFixed(2);
     graph.push(`[${i + 1}]format=yuva420p[s${i}]`);
-    graph.push(`[${last}][s${i}]overlay=x='${x0}+${ax}*sin(t*${fx})':y='${y0}+${ay}*cos(t*${fy})':format=auto[l${i}]`);
+    graph.push(
+      `[${last}][s${i}]overlay=x='${x0}+${ax}*sin(t*${fx})':y='${y0}+${ay}*cos(t*${fy})':format=auto[l${i}]`,
+    );
     last = `l${i}`;
   }
   const motion = parseCameraMovement(o.cameraMovement);
@@ -139,14 +155,20 @@ export async function renderScene(o: SceneRenderOptions): Promise<void> {
   if (o.style === 'hyper_realistic') look.push('noise=alls=6:allf=t');
   if (o.style === 'cinematic') {
     const bar = Math.round(H * 0.06);
-    look.push(`drawbox=x=0:y=0:w=iw:h=${bar}:color=black:t=fill`, `drawbox=x=0:y=ih-${bar}:w=iw:h=${bar}:color=black:t=fill`);
+    look.push(
+      `drawbox=x=0:y=0:w=iw:h=${bar}:color=black:t=fill`,
+      `drawbox=x=0:y=ih-${bar}:w=iw:h=${bar}:color=black:t=fill`,
+    );
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'bie-scene-'));
   try {
     if (o.onScreenText?.trim()) {
       const textFile = path.join(dir, 'text.txt');
       const size = Math.round(Math.min(W, H) * 0.07);
-      writeFileSync(textFile, wrapText(o.onScreenText.trim(), Math.max(8, Math.floor((W * 0.86) / (size * 0.6)))));
+      writeFileSync(
+        textFile,
+        wrapText(o.onScreenText.trim(), Math.max(8, Math.floor((W * 0.86) / (size * 0.6)))),
+      );
       look.push(
         `drawtext=fontfile='${fontPath()}':textfile='${textFile}':expansion=none:fontsize=${size}:fontcolor=white:borderw=${Math.max(2, Math.round(size / 18))}:bordercolor=black@0.55:x=(w-tw)/2:y=h*0.2:alpha='min(1,t/0.5)'`,
       );

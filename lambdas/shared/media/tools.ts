@@ -7,7 +7,9 @@ const require = createRequire(import.meta.url);
 
 export class FfmpegError extends Error {
   constructor(tool: string, code: number | null, args: string[], stderr: string) {
-    super(`${tool} exited with ${code}: ${stderr.trim().split('\n').slice(-6).join(' | ')} (args: ${args.join(' ').slice(0, 400)})`);
+    super(
+      `${tool} exited with ${code}: ${stderr.trim().split('\n').slice(-6).join(' | ')} (args: ${args.join(' ').slice(0, 400)})`,
+    );
     this.name = 'FfmpegError';
   }
 }
@@ -26,7 +28,10 @@ function resolveTool(tool: 'ffmpeg' | 'ffprobe'): string {
   if (fromEnv) return fromEnv;
   const layer = `/opt/bin/${tool}`; // the Lambda layer built from layers/ffmpeg
   if (existsSync(layer)) return layer;
-  const pkg = tool === 'ffmpeg' ? '@ffmpeg-installer/linux-x64/package.json' : '@ffprobe-installer/linux-x64/package.json';
+  const pkg =
+    tool === 'ffmpeg'
+      ? '@ffmpeg-installer/linux-x64/package.json'
+      : '@ffprobe-installer/linux-x64/package.json';
   return executable(path.join(path.dirname(require.resolve(pkg)), tool));
 }
 
@@ -36,7 +41,8 @@ export const ffmpegPath = (): string => (ffmpeg ??= resolveTool('ffmpeg'));
 export const ffprobePath = (): string => (ffprobe ??= resolveTool('ffprobe'));
 
 export const fontPath = (): string =>
-  process.env.BIE_FONT_PATH ?? path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans-Bold.ttf');
+  process.env.BIE_FONT_PATH ??
+  path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans-Bold.ttf');
 
 export function run(tool: 'ffmpeg' | 'ffprobe', args: string[]): Promise<string> {
   const bin = tool === 'ffmpeg' ? ffmpegPath() : ffprobePath();
@@ -56,10 +62,12 @@ export function run(tool: 'ffmpeg' | 'ffprobe', args: string[]): Promise<string>
   });
 }
 
-export const runFfmpeg = (args: string[]): Promise<string> => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+export const runFfmpeg = (args: string[]): Promise<string> =>
+  run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 
 /** `#RRGGBB` → `0xRRGGBB` for lavfi colour options. */
 export const ffColor = (hex: string): string => `0x${hex.replace('#', '')}`;
 
 /** Escapes a value for a filtergraph option (inside single quotes). */
-export const ffQuote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`;
+export const ffQuote = (s: string): string =>
+  `'${s.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`;

@@ -27,7 +27,9 @@ let queue: Promise<unknown> = Promise.resolve();
 async function espeak(): Promise<EspeakWorker> {
   worker ??= (async () => {
     const pkgDir = path.dirname(require.resolve('@echogarden/espeak-ng-emscripten'));
-    const mod = (await import('@echogarden/espeak-ng-emscripten')) as { default: (o: { locateFile: (f: string) => string }) => Promise<EspeakModule> };
+    const mod = (await import('@echogarden/espeak-ng-emscripten')) as {
+      default: (o: { locateFile: (f: string) => string }) => Promise<EspeakModule>;
+    };
     const m = await mod.default({ locateFile: (f: string) => path.join(pkgDir, f) });
     return new m.eSpeakNGWorker();
   })();

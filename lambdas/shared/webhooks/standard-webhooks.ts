@@ -15,7 +15,12 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
   return `v1,${mac}`;
 }
 
-export function webhookHeaders(secret: string, id: string, body: string, now = Date.now()): Record<string, string> {
+export function webhookHeaders(
+  secret: string,
+  id: string,
+  body: string,
+  now = Date.now(),
+): Record<string, string> {
   const timestamp = Math.floor(now / 1000);
   return {
     'webhook-id': id,
@@ -42,7 +47,8 @@ export function verifyWebhook(
   const id = headers['webhook-id'];
   const ts = headers['webhook-timestamp'];
   const sigs = headers['webhook-signature'];
-  if (!id || !ts || !sigs) throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature');
+  if (!id || !ts || !sigs)
+    throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature');
   const timestamp = Number(ts);
   if (!Number.isInteger(timestamp) || Math.abs(now / 1000 - timestamp) > TOLERANCE_SECONDS) {
     throw new WebhookVerificationError('webhook timestamp outside the tolerance window');

@@ -28,7 +28,13 @@ const bullets = (content: string): string[] =>
     .split('\n')
     .map((l) => /^\s*(?:[-*+]|\d+[.)])\s+(.*)$/.exec(l)?.[1]?.trim())
     .filter((l): l is string => Boolean(l))
-    .map((l) => l.replace(/^["'“”‘’`]+|["'“”‘’`]+$/g, '').replace(/[.;,:!]+$/, '').replace(/^["'“”‘’`]+|["'“”‘’`]+$/g, '').trim())
+    .map((l) =>
+      l
+        .replace(/^["'“”‘’`]+|["'“”‘’`]+$/g, '')
+        .replace(/[.;,:!]+$/, '')
+        .replace(/^["'“”‘’`]+|["'“”‘’`]+$/g, '')
+        .trim(),
+    )
     .filter(Boolean);
 
 /**
@@ -51,25 +57,49 @@ export function parseBrandBible(markdown: string, brandId?: string): BrandProfil
   }
   if (!sections.length) issues.push({ path: 'sections', message: 'no "## " sections found' });
   const of = (c: GuidelineCategory) => sections.filter((s) => s.category === c);
-  const palette = [...new Set(of('color_palette').flatMap((s) => (s.content.match(HEX) ?? []).map(normaliseHex)))];
-  if (!palette.length) issues.push({ path: 'sections.color_palette', message: 'a colour palette section with at least one #hex colour is required' });
-  if (!of('voice_tone').length) issues.push({ path: 'sections.voice_tone', message: 'a voice / tone section is required' });
-  if (!of('visual_style').length) issues.push({ path: 'sections.visual_style', message: 'a visual style section is required' });
+  const palette = [
+    ...new Set(of('color_palette').flatMap((s) => (s.content.match(HEX) ?? []).map(normaliseHex))),
+  ];
+  if (!palette.length)
+    issues.push({
+      path: 'sections.color_palette',
+      message: 'a colour palette section with at least one #hex colour is required',
+    });
+  if (!of('voice_tone').length)
+    issues.push({ path: 'sections.voice_tone', message: 'a voice / tone section is required' });
+  if (!of('visual_style').length)
+    issues.push({ path: 'sections.visual_style', message: 'a visual style section is required' });
   if (issues.length) throw new ValidationError('invalid brand bible', issues);
   const hashtagSections = sections.filter((s) => /hashtag/i.test(s.heading));
-  const restricted = [...new Set(of('restricted').flatMap((s) => bullets(s.content)).map((t) => t.toLowerCase()))];
+  const restricted = [
+    ...new Set(
+      of('restricted')
+        .flatMap((s) => bullets(s.content))
+        .map((t) => t.toLowerCase()),
+    ),
+  ];
   return parseOrThrow(
     BrandProfile,
     {
       brand_id: brandId ?? brandIdFor(title as string),
       name: title,
-      voice_tone: of('voice_tone').map((s) => s.content).join('\n\n'),
-      visual_style: of('visual_style').map((s) => s.content).join('\n\n'),
+      voice_tone: of('voice_tone')
+        .map((s) => s.content)
+        .join('\n\n'),
+      visual_style: of('visual_style')
+        .map((s) => s.content)
+        .join('\n\n'),
       color_palette: palette,
       restricted_keywords: restricted,
-      claims_policy: of('claims_policy').map((s) => s.content).join('\n\n'),
-      audience: of('audience').map((s) => s.content).join('\n\n'),
-      hashtags: hashtagSections.flatMap((s) => bullets(s.content)).map((h) => (h.startsWith('#') ? h : `#${h}`).replace(/\s+/g, '')),
+      claims_policy: of('claims_policy')
+        .map((s) => s.content)
+        .join('\n\n'),
+      audience: of('audience')
+        .map((s) => s.content)
+        .join('\n\n'),
+      hashtags: hashtagSections
+        .flatMap((s) => bullets(s.content))
+        .map((h) => (h.startsWith('#') ? h : `#${h}`).replace(/\s+/g, '')),
       guidelines: sections.filter((s) => !hashtagSections.includes(s)),
     },
     'brand bible',
@@ -84,15 +114,24 @@ export function loadBrandBible(text: string, brandId?: string): BrandProfile {
     try {
       json = JSON.parse(trimmed);
     } catch (e) {
-      throw new ValidationError('invalid brand profile', [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
+      throw new ValidationError('invalid brand profile', [
+        { path: '', message: `not valid JSON: ${(e as Error).message}` },
+      ]);
     }
-    return parseOrThrow(BrandProfile, brandId ? { ...(json as object), brand_id: brandId } : json, 'brand profile');
+    return parseOrThrow(
+      BrandProfile,
+      brandId ? { ...(json as object), brand_id: brandId } : json,
+      'brand profile',
+    );
   }
   return parseBrandBible(text, brandId);
 }
 
 /** Splits sections into ~500-character chunks on paragraph and bullet boundaries. */
-export function chunkGuidelines(profile: BrandProfile, maxChars = 500): { category: GuidelineCategory; heading: string; content: string }[] {
+export function chunkGuidelines(
+  profile: BrandProfile,
+  maxChars = 500,
+): { category: GuidelineCategory; heading: string; content: string }[] {
   const chunks: { category: GuidelineCategory; heading: string; content: string }[] = [];
   for (const s of profile.guidelines) {
     let current = '';

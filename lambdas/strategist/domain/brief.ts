@@ -1,9 +1,16 @@
-import { ALIGNMENT_THRESHOLD, BriefDraft, type BrandProfile, type CampaignRequest, CreativeBrief, type GuidelineChunk } from '../../shared/contracts/index.js';
+import { findRestrictedTerms, scrubRestricted } from '../../copywriter/domain/compliance.js';
+import { cosine } from '../../shared/adapters/offline/hashing-embedder.js';
+import {
+  ALIGNMENT_THRESHOLD,
+  type BrandProfile,
+  BriefDraft,
+  type CampaignRequest,
+  CreativeBrief,
+  type GuidelineChunk,
+} from '../../shared/contracts/index.js';
+import type { StoredTrend } from '../../shared/data/repositories.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
 import type { Embedder, TextModel, Usage } from '../../shared/ports/index.js';
-import { cosine } from '../../shared/adapters/offline/hashing-embedder.js';
-import { findRestrictedTerms, scrubRestricted } from '../../copywriter/domain/compliance.js';
-import type { StoredTrend } from '../../shared/data/repositories.js';
 
 export interface BriefInput {
   campaignId: string;
@@ -92,7 +99,15 @@ export const hashSeed = (...parts: (string | number)[]): number => {
 
 /** Every piece of copy in a brief, for term scanning and tone comparison. */
 export const briefCopy = (b: CreativeBrief): string =>
-  [b.core_message.primary_hook, b.core_message.value_proposition, b.core_message.call_to_action, ...b.target_audience.psychographics, ...b.target_audience.pain_points, ...b.trending_insights.viral_patterns, ...b.variant_suggestions.map((v) => v.rationale)].join('\n');
+  [
+    b.core_message.primary_hook,
+    b.core_message.value_proposition,
+    b.core_message.call_to_action,
+    ...b.target_audience.psychographics,
+    ...b.target_audience.pain_points,
+    ...b.trending_insights.viral_patterns,
+    ...b.variant_suggestions.map((v) => v.rationale),
+  ].join('\n');
 
 /**
  * Brand alignment rubric (0–1), gate at 0.85:
@@ -102,7 +117,12 @@ export const briefCopy = (b: CreativeBrief): string =>
  * - audience fit 15 %: share of the requested demographic's words found in the brief's audience;
  * - completeness 10 %: hook, value proposition, call to action, at least one trend and variant present.
  */
-export async function scoreAlignment(brief: CreativeBrief, brand: BrandProfile, request: CampaignRequest, embedder: Embedder): Promise<{ score: number; breakdown: Record<string, number>; passed: boolean; usage: Usage }> {
+export async function scoreAlignment(
+  brief: CreativeBrief,
+  brand: BrandProfile,
+  request: CampaignRequest,
+  embedder: Embedder,
+): Promise<{ score: number; breakdown: Record<string, number>; passed: boolean; usage: Usage }> {
   const copy = briefCopy(brief);
   const restricted = findRestrictedTerms(copy, brand.restricted_keywords).length === 0 ? 1 : 0;
   const { vectors, usage } = await embedder.embed([copy, brand.voice_tone]);
@@ -110,12 +130,33 @@ export async function scoreAlignment(brief: CreativeBrief, brand: BrandProfile, 
   const tone = Math.max(0, Math.min(1, (sim - 0.05) / 0.3));
   const ref = brief.brand_guidelines_ref;
   const fidelity =
-    [JSON.stringify(ref.color_palette) === JSON.stringify(brand.color_palette), JSON.stringify(ref.restricted_keywords) === JSON.stringify(brand.restricted_keywords), ref.tone === brand.voice_tone, ref.visual_style === brand.visual_style].filter(Boolean).length / 4;
-  const wanted = request.target_demographic.toLowerCase().split(/\W+/).filter((w) => w.length > 3);
+    [
+      JSON.stringify(ref.color_palette) === JSON.stringify(brand.color_palette),
+      JSON.stringify(ref.restricted_keywords) === JSON.stringify(brand.restricted_keywords),
+      ref.tone === brand.voice_tone,
+      ref.visual_style === brand.visual_style,
+    ].filter(Boolean).length / 4;
+  const wanted = request.target_demographic
+    .toLowerCase()
+    .split(/\W+/)
+    .filter((w) => w.length > 3);
   const audienceText = JSON.stringify(brief.target_audience).toLowerCase();
   const audience = wanted.length ? wanted.filter((w) => audienceText.includes(w)).length / wanted.length : 1;
-  const completeness = [brief.core_message.primary_hook, brief.core_message.value_proposition, brief.core_message.call_to_action, brief.trending_insights.trending_topics[0], brief.variant_suggestions[0]].filter(Boolean).length / 5;
-  const breakdown = { restricted_terms: restricted, tone: round(tone), brand_reference: fidelity, audience: round(audience), completeness };
+  const completeness =
+    [
+      brief.core_message.primary_hook,
+      brief.core_message.value_proposition,
+      brief.core_message.call_to_action,
+      brief.trending_insights.trending_topics[0],
+      brief.variant_suggestions[0],
+    ].filter(Boolean).length / 5;
+  const breakdown = {
+    restricted_terms: restricted,
+    tone: round(tone),
+    brand_reference: fidelity,
+    audience: round(audience),
+    completeness,
+  };
   let score = 0.3 * restricted + 0.25 * tone + 0.2 * fidelity + 0.15 * audience + 0.1 * completeness;
   if (!restricted) score = Math.min(score, 0.5);
   score = round(score);

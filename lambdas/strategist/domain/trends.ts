@@ -1,5 +1,5 @@
-import type { TrendItem } from '../../shared/ports/index.js';
 import { tokens } from '../../shared/adapters/offline/hashing-embedder.js';
+import type { TrendItem } from '../../shared/ports/index.js';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
@@ -29,7 +29,9 @@ export function parseFeed(xml: string, source: string): TrendItem[] {
       const link = isAtom ? (/<link[^>]*href="([^"]+)"/i.exec(b)?.[1] ?? '') : (tag(b, 'link') ?? '');
       const published = tag(b, isAtom ? 'updated' : 'pubDate') ?? tag(b, 'published');
       const date = published ? new Date(published) : undefined;
-      const engagement = Number(tag(b, 'engagement') ?? /<[^>]*engagement[^>]*>([\d.]+)</i.exec(b)?.[1] ?? Number.NaN);
+      const engagement = Number(
+        tag(b, 'engagement') ?? /<[^>]*engagement[^>]*>([\d.]+)</i.exec(b)?.[1] ?? Number.NaN,
+      );
       return {
         title: tag(b, 'title') ?? '',
         url: decodeXml(link),
@@ -53,12 +55,20 @@ export function rankTrends(items: TrendItem[], context: string, now = Date.now()
   return items
     .map((t) => {
       const words = new Set(tokens(`${t.title} ${t.summary} ${t.category ?? ''}`));
-      const overlap = [...want].filter((w) => words.has(w) || [...words].some((x) => x.startsWith(w.slice(0, 5)))).length;
+      const overlap = [...want].filter(
+        (w) => words.has(w) || [...words].some((x) => x.startsWith(w.slice(0, 5))),
+      ).length;
       const keyword = want.size ? Math.min(1, overlap / Math.min(4, want.size)) : 0;
       const ageDays = t.published_at ? (now - Date.parse(t.published_at)) / 86_400_000 : 60;
       const recency = Math.max(0, 1 - Math.max(0, ageDays) / 30);
-      const engagement = Math.min(1, (t.engagement_score ?? 0.5) > 1 ? (t.engagement_score ?? 0) / 100 : (t.engagement_score ?? 0.5));
-      return { ...t, relevance: Math.round((0.6 * keyword + 0.25 * recency + 0.15 * engagement) * 1000) / 1000 };
+      const engagement = Math.min(
+        1,
+        (t.engagement_score ?? 0.5) > 1 ? (t.engagement_score ?? 0) / 100 : (t.engagement_score ?? 0.5),
+      );
+      return {
+        ...t,
+        relevance: Math.round((0.6 * keyword + 0.25 * recency + 0.15 * engagement) * 1000) / 1000,
+      };
     })
     .sort((a, b) => b.relevance - a.relevance || a.title.localeCompare(b.title));
 }

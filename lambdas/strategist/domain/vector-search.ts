@@ -1,12 +1,16 @@
-import type { GuidelineChunk } from '../../shared/contracts/index.js';
 import { cosine } from '../../shared/adapters/offline/hashing-embedder.js';
+import type { GuidelineChunk } from '../../shared/contracts/index.js';
 
 export interface IndexedChunk {
   chunk: GuidelineChunk;
   embedding: Float32Array;
 }
 
-export function topK(query: Float32Array, chunks: IndexedChunk[], k = 5): { chunk: GuidelineChunk; score: number }[] {
+export function topK(
+  query: Float32Array,
+  chunks: IndexedChunk[],
+  k = 5,
+): { chunk: GuidelineChunk; score: number }[] {
   return chunks
     .map((c) => ({ chunk: c.chunk, score: cosine(query, c.embedding) }))
     .sort((a, b) => b.score - a.score || a.chunk.chunk_id.localeCompare(b.chunk.chunk_id))
@@ -27,7 +31,10 @@ export class BrandChunkCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(brandId: string, load: () => Promise<IndexedChunk[]>): Promise<{ chunks: IndexedChunk[]; hit: boolean }> {
+  async get(
+    brandId: string,
+    load: () => Promise<IndexedChunk[]>,
+  ): Promise<{ chunks: IndexedChunk[]; hit: boolean }> {
     const e = this.entries.get(brandId);
     if (e && this.now() - e.at < this.ttlMs) {
       this.hits++;

@@ -24,9 +24,15 @@ const scene = (sequence: number, duration = 5) => ({
   scene_id: uuid(100 + sequence),
   sequence,
   duration_seconds: duration,
-  visual_prompt: 'A slow dolly-in on a ceramic cup of coffee on an oak counter at golden hour, palette #2B1B17 #C8A27A',
+  visual_prompt:
+    'A slow dolly-in on a ceramic cup of coffee on an oak counter at golden hour, palette #2B1B17 #C8A27A',
   voiceover_text: 'Mornings, rewritten.',
-  visual_cues: { style: 'cinematic', color_palette: ['#2B1B17'], camera_movement: 'dolly in', lighting: 'golden hour' },
+  visual_cues: {
+    style: 'cinematic',
+    color_palette: ['#2B1B17'],
+    camera_movement: 'dolly in',
+    lighting: 'golden hour',
+  },
   audio_cues: { music_style: 'warm acoustic', sfx: ['pour'], voice_tone: 'warm' },
 });
 
@@ -59,7 +65,12 @@ describe('campaign_request', () => {
   });
 
   it('names every bad field of an invalid request', () => {
-    const result = CampaignRequest.safeParse({ ...request, campaign_objective: 'virality', brand_id: 'acme', budget_tier: undefined });
+    const result = CampaignRequest.safeParse({
+      ...request,
+      campaign_objective: 'virality',
+      brand_id: 'acme',
+      budget_tier: undefined,
+    });
     expect(result.success).toBe(false);
     const paths = result.success ? [] : fieldIssues(result.error).map((i) => i.path);
     expect(paths.sort()).toEqual(['brand_id', 'budget_tier', 'campaign_objective']);
@@ -75,7 +86,9 @@ describe('campaign_request', () => {
 
   it('reports nested paths for the API body', () => {
     const result = CreateCampaignBody.safeParse({ campaign_request: { ...request, brand_id: 'x' } });
-    expect(result.success ? [] : fieldIssues(result.error).map((i) => i.path)).toEqual(['campaign_request.brand_id']);
+    expect(result.success ? [] : fieldIssues(result.error).map((i) => i.path)).toEqual([
+      'campaign_request.brand_id',
+    ]);
   });
 });
 
@@ -104,7 +117,9 @@ describe('script', () => {
   it('rejects a total that is not the sum of its scenes', () => {
     const s = { ...script(), total_duration_seconds: 19 };
     const result = Script.safeParse(s);
-    expect(result.success ? [] : fieldIssues(result.error).map((i) => i.path)).toEqual(['total_duration_seconds']);
+    expect(result.success ? [] : fieldIssues(result.error).map((i) => i.path)).toEqual([
+      'total_duration_seconds',
+    ]);
   });
 
   it('rejects scenes out of sequence', () => {
@@ -125,8 +140,18 @@ describe('creative_brief', () => {
       brand_id: uuid(3),
       target_audience: { demographics: {}, psychographics: [], pain_points: [] },
       core_message: { primary_hook: 'h', value_proposition: 'v', call_to_action: 'c' },
-      trending_insights: { trending_topics: [], trending_audio: [], competitor_analysis: {}, viral_patterns: [] },
-      brand_guidelines_ref: { tone: 'warm', color_palette: ['brown'], restricted_keywords: [], visual_style: 'film' },
+      trending_insights: {
+        trending_topics: [],
+        trending_audio: [],
+        competitor_analysis: {},
+        viral_patterns: [],
+      },
+      brand_guidelines_ref: {
+        tone: 'warm',
+        color_palette: ['brown'],
+        restricted_keywords: [],
+        visual_style: 'film',
+      },
       variant_suggestions: [{ variant_type: 'serious', rationale: 'r' }],
       brand_alignment_score: 0.9,
       guideline_chunk_ids: [],
@@ -163,6 +188,8 @@ describe('publication_package', () => {
       created_at: ts,
     };
     const result = PublicationPackage.safeParse(pkg);
-    expect(result.success ? [] : fieldIssues(result.error).map((i) => i.path)).toEqual(['platform_posts[0].platform']);
+    expect(result.success ? [] : fieldIssues(result.error).map((i) => i.path)).toEqual([
+      'platform_posts[0].platform',
+    ]);
   });
 });

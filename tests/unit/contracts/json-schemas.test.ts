@@ -17,6 +17,9 @@ describe('published JSON Schemas', () => {
   it('carry the seed ranges, e.g. 3–5 s scenes and a 15–60 s script', () => {
     const script = JSON.parse(rendered['script.schema.json'] ?? '{}');
     expect(script.properties.total_duration_seconds).toMatchObject({ minimum: 15, maximum: 60 });
-    expect(script.properties.scenes.items.properties.duration_seconds).toMatchObject({ minimum: 3, maximum: 5 });
+    expect(script.properties.scenes.items.properties.duration_seconds).toMatchObject({
+      minimum: 3,
+      maximum: 5,
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeSceneType, fallbackModel, renderListPrice, routeScene } from '../../../lambdas/production/domain/router.js';
+import {
+  analyzeSceneType,
+  fallbackModel,
+  renderListPrice,
+  routeScene,
+} from '../../../lambdas/production/domain/router.js';
 
 const scene = (visual_prompt: string, style: 'hyper_realistic' | 'abstract' | 'cinematic') => ({
   visual_prompt,
@@ -12,11 +17,15 @@ describe('the model router', () => {
   });
 
   it('sends product shots to Sora', () => {
-    expect(routeScene(scene('hero shot of the product on a marble counter', 'cinematic'), 'premium').model).toBe('sora');
+    expect(
+      routeScene(scene('hero shot of the product on a marble counter', 'cinematic'), 'premium').model,
+    ).toBe('sora');
   });
 
   it('sends fast-paced montages to Veo 3', () => {
-    expect(routeScene(scene('a montage of quick cuts through a busy city morning', 'cinematic'), 'premium').model).toBe('veo3');
+    expect(
+      routeScene(scene('a montage of quick cuts through a busy city morning', 'cinematic'), 'premium').model,
+    ).toBe('veo3');
   });
 
   it('sends abstract scenes to Seedream', () => {
@@ -30,7 +39,9 @@ describe('the model router', () => {
   });
 
   it('keeps a volume budget on Seedream or Nano B', () => {
-    expect(['seedream', 'nano_b']).toContain(routeScene(scene('a narrative moment', 'cinematic'), 'volume').model);
+    expect(['seedream', 'nano_b']).toContain(
+      routeScene(scene('a narrative moment', 'cinematic'), 'volume').model,
+    );
   });
 
   it('classifies scene types from the prompt', () => {

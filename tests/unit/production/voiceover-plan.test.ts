@@ -12,7 +12,13 @@ const line = (duration: number, n = 3) => ({
 
 describe('planVoiceover', () => {
   it('starts each line just after its scene cut', () => {
-    const plan = planVoiceover([{ sequence: 1, duration_seconds: 4 }, { sequence: 2, duration_seconds: 5 }], [line(2), line(2)]);
+    const plan = planVoiceover(
+      [
+        { sequence: 1, duration_seconds: 4 },
+        { sequence: 2, duration_seconds: 5 },
+      ],
+      [line(2), line(2)],
+    );
     expect(plan.placements.map((p) => p.offset_seconds)).toEqual([0.15, 4.15]);
     expect(plan.total_seconds).toBe(9);
   });
@@ -27,7 +33,10 @@ describe('planVoiceover', () => {
 
   it('keeps every word inside its scene and in order', () => {
     const plan = planVoiceover(
-      [{ sequence: 1, duration_seconds: 3 }, { sequence: 2, duration_seconds: 3 }],
+      [
+        { sequence: 1, duration_seconds: 3 },
+        { sequence: 2, duration_seconds: 3 },
+      ],
       [line(8, 8), line(1, 2)],
     );
     const starts = plan.words.map((w) => w.start_seconds);

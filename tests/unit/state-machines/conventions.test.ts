@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS, STATE_MACHINES } from '../../../lambdas/catalog.js';
-import { type AslDefinition, type AslState, allStates, fakeSubstitutions, readAsl, substitute } from '../../support/asl.js';
+import {
+  type AslDefinition,
+  type AslState,
+  allStates,
+  fakeSubstitutions,
+  readAsl,
+  substitute,
+} from '../../support/asl.js';
 
 const require = createRequire(import.meta.url);
 type Validator = (
@@ -14,10 +21,14 @@ const aslValidator = require('asl-validator') as Validator;
 const taskProblems = (name: string, s: AslState): string[] => {
   if (s.Type !== 'Task') return [];
   const problems: string[] = [];
-  if (!s.Retry?.some((r) => (r.BackoffRate ?? 0) >= 2 && (r.MaxAttempts ?? 0) > 0)) problems.push(`${name}: no Retry with backoff`);
+  if (!s.Retry?.some((r) => (r.BackoffRate ?? 0) >= 2 && (r.MaxAttempts ?? 0) > 0))
+    problems.push(`${name}: no Retry with backoff`);
   if (!s.Catch?.length) problems.push(`${name}: no Catch`);
   if (!s.TimeoutSeconds) problems.push(`${name}: no TimeoutSeconds`);
-  if (String(s.Resource).endsWith('.waitForTaskToken') && !String(JSON.stringify(s.Parameters)).includes('$$.Task.Token')) {
+  if (
+    String(s.Resource).endsWith('.waitForTaskToken') &&
+    !String(JSON.stringify(s.Parameters)).includes('$$.Task.Token')
+  ) {
     problems.push(`${name}: waits for a token it never hands out`);
   }
   return problems;
@@ -88,10 +99,10 @@ describe('the orchestrator', () => {
   it('waits for a human at the four checkpoints with task tokens', () => {
     const checkpoints = states
       .filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'))
-      .map(([, s]) => (s.Parameters?.Payload as { checkpoint: string }).checkpoint);
+      .map(([, s]) => (s.Parameters?.Payload as { checkpoint?: string } | undefined)?.checkpoint);
     const broadcaster = allStates(readAsl('state-machines/broadcaster.asl.json').definition.States)
       .filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'))
-      .map(([, s]) => (s.Parameters?.Payload as { checkpoint: string }).checkpoint);
+      .map(([, s]) => (s.Parameters?.Payload as { checkpoint?: string } | undefined)?.checkpoint);
     expect([...checkpoints, ...broadcaster].sort()).toEqual(['brief', 'publication', 'script', 'video']);
   });
 
@@ -133,7 +144,9 @@ describe('the production house', () => {
 
 describe('the convention checks themselves', () => {
   it('flag a Task without Retry, Catch or timeout', () => {
-    expect(taskProblems('Bare', { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke' })).toHaveLength(3);
+    expect(taskProblems('Bare', { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke' })).toHaveLength(
+      3,
+    );
   });
   it('flag a token wait that never passes the token', () => {
     const s: AslState = {

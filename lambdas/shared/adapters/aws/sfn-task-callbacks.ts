@@ -18,7 +18,11 @@ export const sfnTaskCallbacks: TaskCallbacks = {
   },
   async failure(token, error, cause) {
     await sfn.send(
-      new SendTaskFailureCommand({ taskToken: token, error: error.slice(0, 256), cause: cause.slice(0, 32_768) }),
+      new SendTaskFailureCommand({
+        taskToken: token,
+        error: error.slice(0, 256),
+        cause: cause.slice(0, 32_768),
+      }),
     );
   },
   async heartbeat(token) {

@@ -10,7 +10,9 @@ import type { TextGenerationRequest, TextModel, Usage } from '../../ports/index.
 export class OfflineCreativeEngine implements TextModel {
   readonly name = 'offline-creative-engine';
 
-  async generate<S extends z.ZodType>(req: TextGenerationRequest<S>): Promise<{ value: z.infer<S>; usage: Usage }> {
+  async generate<S extends z.ZodType>(
+    req: TextGenerationRequest<S>,
+  ): Promise<{ value: z.infer<S>; usage: Usage }> {
     const rand = prng(req.seed ?? 1);
     const ctx = req.context;
     let raw: unknown;
@@ -63,7 +65,9 @@ const Ctx = z
     value_proposition: z.string().optional(),
     hook: z.string().optional(),
     target_seconds: z.number().default(30),
-    beat: z.object({ sequence: z.number(), duration_seconds: z.number(), purpose: z.string(), beat: z.string() }).optional(),
+    beat: z
+      .object({ sequence: z.number(), duration_seconds: z.number(), purpose: z.string(), beat: z.string() })
+      .optional(),
     total_beats: z.number().default(1),
     platform: z.string().optional(),
   })
@@ -80,7 +84,8 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length) % xs.length] as T;
+const pick = <T>(rand: () => number, xs: readonly T[]): T =>
+  xs[Math.floor(rand() * xs.length) % xs.length] as T;
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
@@ -101,7 +106,9 @@ function brief(c: Ctx, rand: () => number) {
   const d = directions(c.feedback);
   const topics = c.trends.slice(0, 3).map((t) => t.title);
   const value = c.key_message ?? `${c.product} brings ${lower(c.category)} quality into everyday routines`;
-  const variants = (c.requested_variants.length ? c.requested_variants : ['emotional', 'humorous', 'educational']) as Ctx['variant_type'][];
+  const variants = (
+    c.requested_variants.length ? c.requested_variants : ['emotional', 'humorous', 'educational']
+  ) as Ctx['variant_type'][];
   const rationale: Record<Ctx['variant_type'], string> = {
     emotional: `${c.audience} respond to stories about small daily rituals; warmth builds recall for an ${c.objective} goal`,
     humorous: `Light self-aware humour earns shares among ${c.audience} and fits short-form feeds`,
@@ -110,7 +117,11 @@ function brief(c: Ctx, rand: () => number) {
   };
   return {
     target_audience: {
-      demographics: { summary: c.audience, age_range: /(\d{2})\s*[-–to]+\s*(\d{2})/.exec(c.audience)?.slice(1, 3).join('-') ?? '25-44', locale: 'en-US' },
+      demographics: {
+        summary: c.audience,
+        age_range: /(\d{2})\s*[-–to]+\s*(\d{2})/.exec(c.audience)?.slice(1, 3).join('-') ?? '25-44',
+        locale: 'en-US',
+      },
       psychographics: [
         `Values ${pick(rand, ['craft', 'quality', 'authenticity', 'small luxuries'])} over convenience`,
         'Discovers brands through short-form video and friends',
@@ -123,12 +134,18 @@ function brief(c: Ctx, rand: () => number) {
       ],
     },
     core_message: {
-      primary_hook: d.mention ? `${cap(c.product)}: ${d.mention}` : `What if ${lower(c.category)} felt like a ritual again?`,
+      primary_hook: d.mention
+        ? `${cap(c.product)}: ${d.mention}`
+        : `What if ${lower(c.category)} felt like a ritual again?`,
       value_proposition: d.mention ? `${value}, and ${d.mention}` : value,
       call_to_action: c.call_to_action ?? `Try ${c.product} today`,
     },
     competitor_analysis: {
-      common_patterns: ['Product close-ups with upbeat stock music', 'Price-led promotions', 'Influencer taste tests'],
+      common_patterns: [
+        'Product close-ups with upbeat stock music',
+        'Price-led promotions',
+        'Influencer taste tests',
+      ],
       white_space: `Few ${lower(c.category)} brands tell the story of the people and the patience behind the product`,
     },
     viral_patterns: [
@@ -136,12 +153,22 @@ function brief(c: Ctx, rand: () => number) {
       'Text on screen for sound-off viewing',
       ...(topics.length ? [`Ride the conversation around "${topics[0]}"`] : []),
     ],
-    trending_audio: [pick(rand, ['lo-fi acoustic loop', 'warm piano motif', 'soft indie guitar']), 'ambient cafe texture'],
-    variant_suggestions: variants.slice(0, 4).map((v) => ({ variant_type: v, rationale: rationale[v], expected_audience_response: v === 'humorous' ? 'shares and comments' : 'saves and profile visits' })),
+    trending_audio: [
+      pick(rand, ['lo-fi acoustic loop', 'warm piano motif', 'soft indie guitar']),
+      'ambient cafe texture',
+    ],
+    variant_suggestions: variants.slice(0, 4).map((v) => ({
+      variant_type: v,
+      rationale: rationale[v],
+      expected_audience_response: v === 'humorous' ? 'shares and comments' : 'saves and profile visits',
+    })),
   };
 }
 
-const HOOK_TEMPLATES: Record<'question' | 'statement' | 'visual_shock' | 'story', ((c: Ctx, topic: string) => string)[]> = {
+const HOOK_TEMPLATES: Record<
+  'question' | 'statement' | 'visual_shock' | 'story',
+  ((c: Ctx, topic: string) => string)[]
+> = {
   question: [
     (c) => `What if your ${lower(c.category)} woke up before you did?`,
     (c) => `Why does ${c.product} take so long to make?`,
@@ -185,10 +212,25 @@ const HOOK_TEMPLATES: Record<'question' | 'statement' | 'visual_shock' | 'story'
 };
 
 const VARIANT_TWIST: Record<Ctx['variant_type'], string[]> = {
-  humorous: ['(Yes, really.)', 'Your alarm clock is jealous.', 'No lab coats were harmed.', 'Spoiler: it is delicious.'],
+  humorous: [
+    '(Yes, really.)',
+    'Your alarm clock is jealous.',
+    'No lab coats were harmed.',
+    'Spoiler: it is delicious.',
+  ],
   serious: ['Here is why it matters.', 'Quality is a decision.', 'No shortcuts.', 'Made with intent.'],
-  emotional: ['Made for the moments that matter.', 'Because you deserve a pause.', 'For the quiet start you need.', 'A small kindness, every day.'],
-  educational: ['Here is how it works.', 'The science is simple.', 'Three steps make the difference.', 'Learn what changes the taste.'],
+  emotional: [
+    'Made for the moments that matter.',
+    'Because you deserve a pause.',
+    'For the quiet start you need.',
+    'A small kindness, every day.',
+  ],
+  educational: [
+    'Here is how it works.',
+    'The science is simple.',
+    'Three steps make the difference.',
+    'Learn what changes the taste.',
+  ],
 };
 
 function hooks(c: Ctx, rand: () => number) {
@@ -212,11 +254,23 @@ function hooks(c: Ctx, rand: () => number) {
   return { hooks: out };
 }
 
-const PURPOSES = ['hook', 'problem', 'product reveal', 'proof', 'benefit', 'lifestyle', 'social proof', 'call to action'];
+const PURPOSES = [
+  'hook',
+  'problem',
+  'product reveal',
+  'proof',
+  'benefit',
+  'lifestyle',
+  'social proof',
+  'call to action',
+];
 
 function outline(c: Ctx, rand: () => number) {
   const d = directions(c.feedback);
-  const target = Math.max(15, Math.min(60, d.shorter ? Math.max(15, c.target_seconds - 5) : c.target_seconds));
+  const target = Math.max(
+    15,
+    Math.min(60, d.shorter ? Math.max(15, c.target_seconds - 5) : c.target_seconds),
+  );
   const durations: number[] = [];
   let left = target;
   while (left > 0) {
@@ -239,24 +293,81 @@ function outline(c: Ctx, rand: () => number) {
   const n = durations.length;
   return {
     beats: durations.map((duration, i) => {
-      const purpose = i === 0 ? 'hook' : i === n - 1 ? 'call to action' : (PURPOSES[1 + ((i - 1) % (PURPOSES.length - 2))] as string);
-      return { sequence: i + 1, duration_seconds: duration, purpose, beat: `${cap(purpose)} for ${c.product} (${c.variant_type})` };
+      const purpose =
+        i === 0
+          ? 'hook'
+          : i === n - 1
+            ? 'call to action'
+            : (PURPOSES[1 + ((i - 1) % (PURPOSES.length - 2))] as string);
+      return {
+        sequence: i + 1,
+        duration_seconds: duration,
+        purpose,
+        beat: `${cap(purpose)} for ${c.product} (${c.variant_type})`,
+      };
     }),
   };
 }
 
 const SUBJECTS: Record<string, string[]> = {
-  hook: ['an extreme close-up of cold brew cascading over ice in slow motion', 'a can opening with a burst of fine mist', 'a sunrise skyline reflected in a glass'],
-  problem: ['a commuter rushing past a generic vending machine', 'an alarm clock ringing beside an untouched mug', 'a crowded morning train carriage'],
-  'product reveal': ['the product hero shot on a warm oak counter, label facing camera', 'hands sliding the product across a cafe bar', 'the product rising into frame against a seamless backdrop'],
-  proof: ['a roaster checking a steeping vessel at dawn, steam in the light', 'a timelapse of coffee slowly dripping through a filter', 'a hand-written brewing log on a clipboard'],
-  benefit: ['a cyclist pausing on a bridge to take a calm first sip', 'a designer smiling at a laptop with the drink beside her', 'friends laughing on a sunlit stoop'],
-  lifestyle: ['a quiet apartment balcony at golden hour with plants and a glass', 'a bustling independent cafe with regulars chatting', 'a park bench in autumn light'],
-  'social proof': ['a montage of quick cuts of different people taking their first sip', 'a cafe chalkboard listing the drink as a favourite', 'a barista handing over a glass with a grin'],
-  'call to action': ['the product centered with the brand name and a soft glow', 'a cafe door opening onto a bright street', 'a hand reaching for the last can in a cafe fridge'],
+  hook: [
+    'an extreme close-up of cold brew cascading over ice in slow motion',
+    'a can opening with a burst of fine mist',
+    'a sunrise skyline reflected in a glass',
+  ],
+  problem: [
+    'a commuter rushing past a generic vending machine',
+    'an alarm clock ringing beside an untouched mug',
+    'a crowded morning train carriage',
+  ],
+  'product reveal': [
+    'the product hero shot on a warm oak counter, label facing camera',
+    'hands sliding the product across a cafe bar',
+    'the product rising into frame against a seamless backdrop',
+  ],
+  proof: [
+    'a roaster checking a steeping vessel at dawn, steam in the light',
+    'a timelapse of coffee slowly dripping through a filter',
+    'a hand-written brewing log on a clipboard',
+  ],
+  benefit: [
+    'a cyclist pausing on a bridge to take a calm first sip',
+    'a designer smiling at a laptop with the drink beside her',
+    'friends laughing on a sunlit stoop',
+  ],
+  lifestyle: [
+    'a quiet apartment balcony at golden hour with plants and a glass',
+    'a bustling independent cafe with regulars chatting',
+    'a park bench in autumn light',
+  ],
+  'social proof': [
+    'a montage of quick cuts of different people taking their first sip',
+    'a cafe chalkboard listing the drink as a favourite',
+    'a barista handing over a glass with a grin',
+  ],
+  'call to action': [
+    'the product centered with the brand name and a soft glow',
+    'a cafe door opening onto a bright street',
+    'a hand reaching for the last can in a cafe fridge',
+  ],
 };
-const CAMERAS = ['slow dolly in', 'smooth pan right', 'gentle orbit', 'handheld follow', 'tilt up reveal', 'pull back reveal', 'static locked-off frame', 'slow pan left'];
-const LIGHTS = ['golden hour backlight', 'soft window light', 'warm practical lamps', 'bright airy daylight', 'moody low-key light'];
+const CAMERAS = [
+  'slow dolly in',
+  'smooth pan right',
+  'gentle orbit',
+  'handheld follow',
+  'tilt up reveal',
+  'pull back reveal',
+  'static locked-off frame',
+  'slow pan left',
+];
+const LIGHTS = [
+  'golden hour backlight',
+  'soft window light',
+  'warm practical lamps',
+  'bright airy daylight',
+  'moody low-key light',
+];
 const LINES: Record<Ctx['variant_type'], Record<string, string[]>> = {
   emotional: {
     hook: ['Mornings, rewritten.', 'Some things are worth the wait.'],
@@ -272,7 +383,10 @@ const LINES: Record<Ctx['variant_type'], Record<string, string[]>> = {
     hook: ['Your alarm clock called. It wants a raise.', 'Breaking news: mornings can be nice.'],
     problem: ['Exhibit A: the sad desk mug.', 'Nobody wins the morning sprint.'],
     'product reveal': ['Enter {product}. Dramatic pause.', 'Behold, {product}. Applause optional.'],
-    proof: ['We steep it for eighteen hours. We are very patient people.', 'Slow brewed, because rushing is overrated.'],
+    proof: [
+      'We steep it for eighteen hours. We are very patient people.',
+      'Slow brewed, because rushing is overrated.',
+    ],
     benefit: ['Smooth energy. Zero drama.', 'Now your mornings have manners.'],
     lifestyle: ['Works on Mondays too. We checked.', 'Pairs well with sunshine and small talk.'],
     'social proof': ['Even the barista is impressed.', 'The regulars already knew.'],
@@ -307,16 +421,26 @@ function scene(c: Ctx, rand: () => number) {
   const subject = pick(rand, SUBJECTS[purpose] as string[]).replace('the product', c.product);
   const camera = beat.sequence === 1 ? 'slow dolly in' : pick(rand, CAMERAS);
   const lighting = pick(rand, LIGHTS);
-  const style = /abstract|surreal/i.test(c.visual_style) ? 'abstract' : /photo|realistic|documentary/i.test(c.visual_style) && purpose === 'product reveal' ? 'hyper_realistic' : 'cinematic';
+  const style = /abstract|surreal/i.test(c.visual_style)
+    ? 'abstract'
+    : /photo|realistic|documentary/i.test(c.visual_style) && purpose === 'product reveal'
+      ? 'hyper_realistic'
+      : 'cinematic';
   const tone = d.playful ? 'humorous' : d.formal ? 'serious' : d.warmer ? 'emotional' : c.variant_type;
   const cta = c.call_to_action ?? `Try ${c.product}`;
-  let voice = pick(rand, LINES[tone][purpose] ?? LINES[tone].lifestyle ?? ['']).replaceAll('{product}', c.product).replaceAll('{cta}', cta.replace(/\.$/, ''));
+  let voice = pick(rand, LINES[tone][purpose] ?? LINES[tone].lifestyle ?? [''])
+    .replaceAll('{product}', c.product)
+    .replaceAll('{cta}', cta.replace(/\.$/, ''));
   if (beat.sequence === 1 && c.hook) voice = c.hook;
   if (d.mention && purpose === 'benefit') voice = `${voice} ${cap(d.mention)}.`;
   // Keep the line speakable in the scene: about 2.3 words per second at most.
   const maxWords = Math.max(4, Math.floor(beat.duration_seconds * (d.shorter ? 1.8 : 2.3)));
   const words = voice.split(/\s+/);
-  if (words.length > maxWords) voice = `${words.slice(0, maxWords).join(' ').replace(/[,;:]$/, '')}.`;
+  if (words.length > maxWords)
+    voice = `${words
+      .slice(0, maxWords)
+      .join(' ')
+      .replace(/[,;:]$/, '')}.`;
   const paletteText = c.palette.length ? c.palette.join(', ') : 'brand colours';
   const visual_prompt = [
     `${cap(subject)}.`,
@@ -328,7 +452,12 @@ function scene(c: Ctx, rand: () => number) {
     `Beat ${beat.sequence} of ${c.total_beats}: ${beat.purpose}.`,
     'Negative: no text artifacts, no logos other than the brand, no distorted hands, no competitor products.',
   ].join(' ');
-  const onScreen = purpose === 'call to action' ? cta : beat.sequence === 1 ? (c.hook ?? voice).split(/[.?!]/)[0] ?? '' : (voice.split(/[.?!]/)[0] ?? '');
+  const onScreen =
+    purpose === 'call to action'
+      ? cta
+      : beat.sequence === 1
+        ? ((c.hook ?? voice).split(/[.?!]/)[0] ?? '')
+        : (voice.split(/[.?!]/)[0] ?? '');
   return {
     visual_prompt,
     voiceover_text: voice,
@@ -336,9 +465,23 @@ function scene(c: Ctx, rand: () => number) {
     camera_movement: camera,
     lighting,
     style,
-    music_style: tone === 'humorous' ? 'upbeat playful acoustic' : tone === 'emotional' ? 'warm acoustic' : tone === 'educational' ? 'light corporate' : 'cinematic piano',
+    music_style:
+      tone === 'humorous'
+        ? 'upbeat playful acoustic'
+        : tone === 'emotional'
+          ? 'warm acoustic'
+          : tone === 'educational'
+            ? 'light corporate'
+            : 'cinematic piano',
     sfx: purpose === 'hook' ? ['pour', 'ice clink'] : purpose === 'call to action' ? ['soft whoosh'] : [],
-    voice_tone: tone === 'humorous' ? 'playful, upbeat' : tone === 'educational' ? 'clear, friendly' : tone === 'serious' ? 'calm, confident' : 'warm, intimate',
+    voice_tone:
+      tone === 'humorous'
+        ? 'playful, upbeat'
+        : tone === 'educational'
+          ? 'clear, friendly'
+          : tone === 'serious'
+            ? 'calm, confident'
+            : 'warm, intimate',
   };
 }
 

@@ -9,7 +9,12 @@ function bucket(feature: string): { index: number; sign: number } {
 }
 
 export function tokens(text: string): string[] {
-  return text.toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter((t) => t.length > 1);
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .split(/\s+/)
+    .filter((t) => t.length > 1);
 }
 
 /**
@@ -31,7 +36,8 @@ export class HashingEmbedder implements Embedder {
       add(`w:${w}`, 1);
       if (i > 0) add(`b:${words[i - 1]} ${w}`, 0.7);
       const padded = ` ${w} `;
-      for (let n = 3; n <= 5; n++) for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, 0.25);
+      for (let n = 3; n <= 5; n++)
+        for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, 0.25);
     });
     let norm = 0;
     for (const x of v) norm += x * x;
@@ -43,7 +49,12 @@ export class HashingEmbedder implements Embedder {
   async embed(texts: string[]): Promise<{ vectors: Float32Array[]; usage: Usage }> {
     return {
       vectors: texts.map((t) => this.embedOne(t)),
-      usage: { model: this.model, provider: 'offline', units: texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0), unit: 'tokens' },
+      usage: {
+        model: this.model,
+        provider: 'offline',
+        units: texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0),
+        unit: 'tokens',
+      },
     };
   }
 }

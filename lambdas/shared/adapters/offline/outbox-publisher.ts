@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { shortHash } from '../../ids.js';
 import type { Publisher, PublishRequest } from '../../ports/index.js';
@@ -12,7 +20,9 @@ export class OutboxPublisher implements Publisher {
   readonly provider = 'local-outbox';
   constructor(private readonly dir: string) {}
 
-  async publish(req: PublishRequest): Promise<{ post_id: string; url: string; status: 'published' | 'scheduled' }> {
+  async publish(
+    req: PublishRequest,
+  ): Promise<{ post_id: string; url: string; status: 'published' | 'scheduled' }> {
     const postId = `${req.platform}_${shortHash(req.post_key)}`;
     const folder = path.join(this.dir, req.platform, postId);
     const meta = path.join(folder, 'post.json');
@@ -20,7 +30,8 @@ export class OutboxPublisher implements Publisher {
       const done = JSON.parse(readFileSync(meta, 'utf8')) as { status: 'published' | 'scheduled' };
       return { post_id: postId, url: `file://${folder}`, status: done.status };
     }
-    const status = req.scheduled_time && Date.parse(req.scheduled_time) > Date.now() ? 'scheduled' : 'published';
+    const status =
+      req.scheduled_time && Date.parse(req.scheduled_time) > Date.now() ? 'scheduled' : 'published';
     const tmp = `${folder}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });

@@ -50,7 +50,9 @@ export class ProceduralVideoModel implements VideoModel {
     const known = this.jobs.get(providerJobId);
     if (known) return known;
     const out = this.outputPath(providerJobId);
-    return existsSync(out) ? { state: 'completed', output_url: pathToFileURL(out).href } : { state: 'unknown' };
+    return existsSync(out)
+      ? { state: 'completed', output_url: pathToFileURL(out).href }
+      : { state: 'unknown' };
   }
 
   private outputPath(id: string): string {
