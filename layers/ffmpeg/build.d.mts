@@ -1,0 +1,1 @@
+export function buildFfmpegLayer(outDir: string): string;
