@@ -1,0 +1,201 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../cli/run.js';
+import type { Embedded } from '../../local/embedded.js';
+
+// A short, low-resolution run of the real pipeline: every state of the six ASL files on the embedded runtime.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-e2e-'));
+Object.assign(process.env, {
+  BIE_MASTER_WIDTH: '180',
+  BIE_MASTER_HEIGHT: '320',
+  BIE_RENDITION_SCALE: '0.25',
+  BIE_X264_PRESET: 'ultrafast',
+});
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const brandText = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), 'utf8');
+
+let app: Embedded;
+let cli: typeof import('../../cli/run.js');
+let probe: typeof import('../../lambdas/shared/media/probe.js').probeMedia;
+let findTerms: typeof import('../../lambdas/copywriter/domain/compliance.js').findRestrictedTerms;
+
+beforeAll(async () => {
+  const { startEmbedded } = await import('../../local/embedded.js');
+  app = await startEmbedded({ dataDir, retryIntervalMs: 0 });
+  cli = await import('../../cli/run.js');
+  probe = (await import('../../lambdas/shared/media/probe.js')).probeMedia;
+  findTerms = (await import('../../lambdas/copywriter/domain/compliance.js')).findRestrictedTerms;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+const request = () => ({ ...cli.readRequestFile(path.join(ROOT, 'examples/requests/lumen-coffee-launch.json')), target_duration_seconds: 15 });
+
+async function pending(campaignId: string) {
+  const { approvals } = await cli.api<{ approvals: { approval_id: string; checkpoint: string; campaign_id: string }[] }>(app.runtime.info.apiUrl, 'GET', '/approvals');
+  return approvals.filter((a) => a.campaign_id === campaignId);
+}
+
+async function nextApproval(campaignId: string, checkpoint: string) {
+  for (let i = 0; i < 600; i++) {
+    const found = (await pending(campaignId)).find((a) => a.checkpoint === checkpoint);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${checkpoint} approval appeared`);
+}
+
+describe('a campaign on the embedded default', () => {
+  let result: RunResult;
+
+  beforeAll(async () => {
+    result = await cli.runCampaign(app, { brandText, request: request(), autoApprove: true, out: path.join(dataDir, 'out-auto') });
+  }, 180_000);
+
+  it('is published', () => {
+    expect(result.failure).toBeUndefined();
+    expect(result.status).toBe('published');
+  });
+
+  it('writes a master video as long as the script, with picture and sound', async () => {
+    const script = JSON.parse(readFileSync(result.script as string, 'utf8')) as { total_duration_seconds: number; scenes: { duration_seconds: number }[] };
+    expect(script.scenes.every((s) => s.duration_seconds >= 3 && s.duration_seconds <= 5)).toBe(true);
+    const info = await probe(result.master_video as string);
+    expect(Math.abs(info.durationSeconds - script.total_duration_seconds)).toBeLessThanOrEqual(0.5);
+    expect(info.video).toMatchObject({ width: 180, height: 320, codec: 'h264' });
+    expect(info.audio?.codec).toBe('aac');
+  });
+
+  it('renders each platform at its aspect ratio with audio, and a thumbnail each', async () => {
+    const sizes: Record<string, [number, number]> = { tiktok: [270, 480], instagram: [270, 480], youtube: [480, 270], linkedin: [270, 270] };
+    expect(Object.keys(result.renditions).sort()).toEqual(Object.keys(sizes).sort());
+    for (const [platform, [w, h]] of Object.entries(sizes)) {
+      const info = await probe(result.renditions[platform] as string);
+      expect(info.video, platform).toMatchObject({ width: w, height: h });
+      expect(info.audio, platform).toBeDefined();
+      expect(info.durationSeconds).toBeGreaterThanOrEqual(14.5);
+      const thumb = await probe(result.thumbnails[platform] as string);
+      expect(thumb.video, `${platform} thumbnail`).toMatchObject({ width: w, height: h });
+    }
+  });
+
+  it('keeps the brief, the script, four decided approvals, the ledger, the assets and the publication', async () => {
+    const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
+    const view = await campaignView(result.campaign_id);
+    expect(view.briefs).toHaveLength(1);
+    expect(view.briefs[0]?.brand_guidelines_ref.color_palette).toEqual(['#2B1B17', '#C8A27A', '#F4EDE4', '#6B8F71', '#9CC5D9']);
+    expect(view.scripts).toHaveLength(1);
+    expect(view.scripts[0]?.hook.variations_generated).toBeGreaterThanOrEqual(50);
+    const decided = view.approvals.filter((a) => ['brief', 'script', 'video', 'publication'].includes(a.checkpoint));
+    expect(decided.map((a) => a.checkpoint).sort()).toEqual(['brief', 'publication', 'script', 'video']);
+    expect(decided.every((a) => a.status === 'approved')).toBe(true);
+    const pillars = new Set(view.ledger.entries.map((e) => e.pillar));
+    expect([...pillars].sort()).toEqual(['broadcaster', 'copywriter', 'production', 'strategist']);
+    expect(view.ledger.entries.filter((e) => e.pillar === 'production' && e.unit === 'seconds')).toHaveLength(view.scripts[0]?.scenes.length ?? -1);
+    expect(view.ledger.total_usd).toBe(0);
+    expect(view.ledger.total_list_price_usd).toBeGreaterThan(0);
+    expect(new Set(view.assets.map((a) => a.asset_type))).toEqual(new Set(['brief', 'script', 'video', 'audio', 'publication']));
+    expect(view.publications[0]?.platform_posts.map((p) => p.platform).sort()).toEqual(['instagram', 'linkedin', 'tiktok', 'youtube']);
+  });
+
+  it('never lets a restricted term of the brand bible into any text it writes', () => {
+    const terms = ['cheap', 'energy drink', 'caffeine crash', 'guaranteed', 'jitters', 'best coffee in the world'];
+    const texts: [string, string][] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, f.name);
+        if (f.isDirectory()) walk(p);
+        else if (/\.(json|vtt|srt|txt)$/.test(f.name)) texts.push([p, readFileSync(p, 'utf8')]);
+      }
+    };
+    walk(path.join(dataDir, 'out-auto'));
+    walk(result.outbox);
+    expect(texts.length).toBeGreaterThan(10);
+    const offending = texts
+      .map(([file, text]) => {
+        // The brief keeps the restricted list itself (brand_guidelines_ref); that is the rule, not copy.
+        const copy = file.endsWith('brief.json') ? text.replace(/"restricted_keywords": \[[^\]]*\]/g, '') : text;
+        return [file, findTerms(copy, terms)] as const;
+      })
+      .filter(([, found]) => found.length);
+    expect(offending).toEqual([]);
+  });
+
+  it('published each post to the outbox once', () => {
+    for (const platform of ['tiktok', 'instagram', 'youtube', 'linkedin']) {
+      const posts = readdirSync(path.join(result.outbox, platform));
+      expect(posts, platform).toHaveLength(1);
+      expect(existsSync(path.join(result.outbox, platform, posts[0] as string, 'post.json'))).toBe(true);
+    }
+  });
+});
+
+describe('human checkpoints', () => {
+  it('stop until decided, and a rejection regenerates the brief with the feedback', async () => {
+    const base = app.runtime.info.apiUrl;
+    await cli.api(base, 'POST', '/brands', brandText, 'text/markdown');
+    const campaign = await cli.api<{ campaign_id: string; execution_arn: string }>(base, 'POST', '/campaigns', { campaign_request: request() });
+    const first = await nextApproval(campaign.campaign_id, 'brief');
+    const rejected = await cli.api<{ status: string; resumed: boolean }>(base, 'POST', `/approvals/${first.approval_id}`, { decision: 'reject', feedback: 'mention the oat milk option', decided_by: 'brand-manager' });
+    expect(rejected).toMatchObject({ status: 'rejected', resumed: true });
+    const second = await nextApproval(campaign.campaign_id, 'brief');
+    expect(second.approval_id).not.toBe(first.approval_id);
+    const again = await fetch(`${base}/approvals/${first.approval_id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+    expect(again.status).toBe(409);
+    for (const checkpoint of ['brief', 'script', 'video', 'publication']) {
+      const a = await nextApproval(campaign.campaign_id, checkpoint);
+      await cli.api(base, 'POST', `/approvals/${a.approval_id}`, { decision: 'approve', decided_by: 'brand-manager' });
+    }
+    const done = await app.runtime.runner.waitForExecution(campaign.execution_arn);
+    expect(done.status).toBe('SUCCEEDED');
+    const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
+    const view = await campaignView(campaign.campaign_id);
+    expect(view.briefs).toHaveLength(2);
+    const revised = view.briefs.find((b) => b.feedback_applied);
+    expect(revised?.feedback_applied).toBe('mention the oat milk option');
+    expect(revised?.core_message.value_proposition).toContain('oat milk option');
+    const mails = readdirSync(app.emulators.mailboxDir).filter((f) => f.endsWith('.eml'));
+    expect(mails.length).toBeGreaterThanOrEqual(5);
+  }, 180_000);
+});
+
+describe('POST /campaigns', () => {
+  it('answers invalid input with problem+json naming every bad field, and creates nothing', async () => {
+    const base = app.runtime.info.apiUrl;
+    const { campaigns } = await import('../../lambdas/shared/data/repositories.js');
+    const before = (await campaigns.listByStatus('in_production')).length + (await campaigns.listByStatus('published')).length;
+    const bad = JSON.parse(readFileSync(path.join(ROOT, 'examples/requests/invalid-request.json'), 'utf8'));
+    const res = await fetch(`${base}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bad) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await res.json()) as { errors: { pointer: string }[] };
+    expect(problem.errors.map((e) => e.pointer).sort()).toEqual([
+      'campaign_request.brand_id',
+      'campaign_request.budget_tier',
+      'campaign_request.campaign_objective',
+      'campaign_request.product_category',
+      'campaign_request.target_duration_seconds',
+    ]);
+    const after = (await campaigns.listByStatus('in_production')).length + (await campaigns.listByStatus('published')).length;
+    expect(after).toBe(before);
+  });
+
+  it('answers an unknown brand with 422 on campaign_request.brand_id', async () => {
+    const res = await fetch(`${app.runtime.info.apiUrl}/campaigns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ campaign_request: { ...request(), brand_id: '00000000-0000-4000-8000-000000000000' } }),
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { pointer: string }[] }).errors[0]?.pointer).toBe('campaign_request.brand_id');
+  });
+
+  it('rejects malformed JSON with 400', async () => {
+    const res = await fetch(`${app.runtime.info.apiUrl}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"campaign_request": ' });
+    expect(res.status).toBe(400);
+  });
+});
