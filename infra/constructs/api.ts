@@ -1,7 +1,6 @@
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../lambdas/catalog.js';
 import type { PillarFunctions } from './functions.js';
@@ -12,10 +11,15 @@ export class CampaignApi extends Construct {
 
   constructor(scope: Construct, id: string, props: { functions: PillarFunctions }) {
     super(scope, id);
-    this.api = new HttpApi(this, 'Http', { description: 'Brand Infinity Engine API', createDefaultStage: true });
+    this.api = new HttpApi(this, 'Http', {
+      description: 'Brand Infinity Engine API',
+      createDefaultStage: true,
+    });
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const r of ROUTES) {
-      const integration = integrations.get(r.functionId) ?? new HttpLambdaIntegration(`${r.functionId}Integration`, props.functions.get(r.functionId));
+      const integration =
+        integrations.get(r.functionId) ??
+        new HttpLambdaIntegration(`${r.functionId}Integration`, props.functions.get(r.functionId));
       integrations.set(r.functionId, integration);
       this.api.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration });
     }
@@ -23,7 +27,13 @@ export class CampaignApi extends Construct {
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
     stage.accessLogSettings = {
       destinationArn: logs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', route: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' }),
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        route: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+      }),
     };
     // 50 rps steady, bursts of 100: far above a marketing team's use, well below account limits.
     stage.defaultRouteSettings = { throttlingRateLimit: 50, throttlingBurstLimit: 100 };

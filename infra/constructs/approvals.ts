@@ -1,5 +1,5 @@
-import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 
 /** The approval mail sender identity and the key that signs approval links. */
@@ -13,6 +13,7 @@ export class Approvals extends Construct {
       description: 'HMAC key for signed, expiring, single-use approval links',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
-    if (props.senderEmail) this.identity = new EmailIdentity(this, 'Sender', { identity: Identity.email(props.senderEmail) });
+    if (props.senderEmail)
+      this.identity = new EmailIdentity(this, 'Sender', { identity: Identity.email(props.senderEmail) });
   }
 }

@@ -66,7 +66,10 @@ export class BaseFunction extends Construct {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) =>
-                  MEDIA_PACKAGES.map((p) => `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`),
+                  MEDIA_PACKAGES.map(
+                    (p) =>
+                      `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
+                  ),
               },
             }
           : {}),

@@ -1,4 +1,4 @@
-import { Schedule, Rule, EventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { FUNCTIONS } from '../../lambdas/catalog.js';
@@ -17,6 +17,7 @@ export class Scheduling extends Construct {
         targets: [new LambdaFunction(props.functions.get(spec.id), { retryAttempts: 2 })],
       });
     }
-    for (const spec of FUNCTIONS.filter((f) => f.pillar === 'campaign-manager')) this.bus.grantPutEventsTo(props.functions.get(spec.id));
+    for (const spec of FUNCTIONS.filter((f) => f.pillar === 'campaign-manager'))
+      this.bus.grantPutEventsTo(props.functions.get(spec.id));
   }
 }

@@ -1,11 +1,24 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLE_DESIGN } from '../../lambdas/shared/data/table.js';
 
 /** Prefixes whose media ages through the storage tiers (seed: hot < 30 d, warm 30–90 d, cold > 90 d). */
-export const MEDIA_PREFIXES = ['renders/', 'masters/', 'renditions/', 'thumbnails/', 'captions/', 'audio/'] as const;
+export const MEDIA_PREFIXES = [
+  'renders/',
+  'masters/',
+  'renditions/',
+  'thumbnails/',
+  'captions/',
+  'audio/',
+] as const;
 
 /** The single table and the media bucket. */
 export class Storage extends Construct {

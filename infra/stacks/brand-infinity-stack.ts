@@ -6,8 +6,8 @@ import { Approvals } from '../constructs/approvals.js';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer.js';
 import { PillarFunctions } from '../constructs/functions.js';
 import { Observability } from '../constructs/observability.js';
-import { PillarStateMachines } from '../constructs/state-machines.js';
 import { Scheduling } from '../constructs/scheduling.js';
+import { PillarStateMachines } from '../constructs/state-machines.js';
 import { Storage } from '../constructs/storage.js';
 
 export interface BrandInfinityStackProps extends StackProps {
@@ -46,10 +46,17 @@ export class BrandInfinityStack extends Stack {
         APPROVER_EMAIL: props.approverEmail ?? 'brand-manager@example.com',
       },
     });
-    this.machines = new PillarStateMachines(this, 'StateMachines', { functions: this.functions, namePrefix: prefix });
+    this.machines = new PillarStateMachines(this, 'StateMachines', {
+      functions: this.functions,
+      namePrefix: prefix,
+    });
     this.api = new CampaignApi(this, 'Api', { functions: this.functions });
     const scheduling = new Scheduling(this, 'Scheduling', { functions: this.functions });
-    this.observability = new Observability(this, 'Observability', { functions: this.functions, machines: this.machines, alarmEmail: props.alarmEmail });
+    this.observability = new Observability(this, 'Observability', {
+      functions: this.functions,
+      machines: this.machines,
+      alarmEmail: props.alarmEmail,
+    });
 
     const campaign = this.machines.get('Campaign');
     const campaignsApi = this.functions.get('CampaignsApi');

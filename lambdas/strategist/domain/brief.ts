@@ -112,7 +112,8 @@ export const briefCopy = (b: CreativeBrief): string =>
 /**
  * Brand alignment rubric (0–1), gate at 0.85:
  * - restricted terms 30 %: 1 when no restricted term appears anywhere in the brief copy, else the whole score is capped at 0.5;
- * - tone 25 %: cosine similarity of the brief copy to the brand voice, rescaled (0.05 → 0, 0.35 → 1) for the hashing embedder;
+ * - tone 25 %: cosine similarity of the brief copy to the brand voice, rescaled (0.05 → 0, 0.25 → 1: unrelated
+ *   text scores about 0.02 with the hashing embedder, copy written in the brand's voice 0.15–0.3);
  * - brand reference fidelity 20 %: palette, restricted terms, tone and style copied from the bible unchanged;
  * - audience fit 15 %: share of the requested demographic's words found in the brief's audience;
  * - completeness 10 %: hook, value proposition, call to action, at least one trend and variant present.
@@ -127,7 +128,7 @@ export async function scoreAlignment(
   const restricted = findRestrictedTerms(copy, brand.restricted_keywords).length === 0 ? 1 : 0;
   const { vectors, usage } = await embedder.embed([copy, brand.voice_tone]);
   const sim = cosine(vectors[0] as Float32Array, vectors[1] as Float32Array);
-  const tone = Math.max(0, Math.min(1, (sim - 0.05) / 0.3));
+  const tone = Math.max(0, Math.min(1, (sim - 0.05) / 0.2));
   const ref = brief.brand_guidelines_ref;
   const fidelity =
     [
