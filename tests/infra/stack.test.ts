@@ -109,7 +109,7 @@ describe('the CDK stack', () => {
           (r.Properties.LifecycleConfiguration as { Rules: unknown[] }).Rules.length > 2,
       ) ?? [];
     const rules = (
-      bucket?.Properties.LifecycleConfiguration as {
+      (bucket as { Properties: Record<string, unknown> }).Properties.LifecycleConfiguration as {
         Rules: { Prefix?: string; Transitions?: { StorageClass: string; TransitionInDays: number }[] }[];
       }
     ).Rules;
