@@ -26,9 +26,17 @@ const result = await runCampaign(app, {
 const total = Date.now() - t1;
 await app.stop();
 
-const pillarStates = new Set(['RunStrategist', 'RunCopywriter', 'RunProduction', 'RunCampaignManager', 'RunBroadcaster']);
+const pillarStates = new Set([
+  'RunStrategist',
+  'RunCopywriter',
+  'RunProduction',
+  'RunCampaignManager',
+  'RunBroadcaster',
+]);
 const byPillar = new Map<string, number>();
-for (const t of progress.timings) if (t.pillar === 'Campaign' && pillarStates.has(t.state)) byPillar.set(t.state.replace('Run', ''), (byPillar.get(t.state.replace('Run', '')) ?? 0) + t.ms);
+for (const t of progress.timings)
+  if (t.pillar === 'Campaign' && pillarStates.has(t.state))
+    byPillar.set(t.state.replace('Run', ''), (byPillar.get(t.state.replace('Run', '')) ?? 0) + t.ms);
 const bySteps = new Map<string, { ms: number; n: number }>();
 for (const t of progress.timings) {
   if (t.pillar === 'Campaign') continue;
@@ -37,11 +45,16 @@ for (const t of progress.timings) {
   bySteps.set(key, { ms: cur.ms + t.ms, n: cur.n + 1 });
 }
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-console.log(`demo campaign: ${result.status}, ${Object.keys(result.renditions).length} renditions, ${result.variants.length} variant(s)`);
+console.log(
+  `demo campaign: ${result.status}, ${Object.keys(result.renditions).length} renditions, ${result.variants.length} variant(s)`,
+);
 console.log(`runtime start-up            ${s(startup)}`);
 console.log(`campaign wall time          ${s(total)}`);
 console.log('\nper pillar (wall time of the nested execution):');
 for (const [p, ms] of byPillar) console.log(`  ${p.padEnd(24)} ${s(ms)}`);
 console.log('\nper step (sum over Map items, count):');
-for (const [k, v] of [...bySteps].sort((a, b) => b[1].ms - a[1].ms)) if (v.ms >= 5) console.log(`  ${k.padEnd(44)} ${s(v.ms).padStart(9)}  ×${v.n}`);
-console.log(`\nmachine: ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+for (const [k, v] of [...bySteps].sort((a, b) => b[1].ms - a[1].ms))
+  if (v.ms >= 5) console.log(`  ${k.padEnd(44)} ${s(v.ms).padStart(9)}  ×${v.n}`);
+console.log(
+  `\nmachine: ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+);

@@ -173,7 +173,7 @@ const HOOK_TEMPLATES: Record<
     (c) => `What if your ${lower(c.category)} woke up before you did?`,
     (c) => `Why does ${c.product} take so long to make?`,
     (c) => `Ever wondered what ${c.brand_name} does differently?`,
-    (c) => `Could one small ritual change your whole morning?`,
+    () => `Could one small ritual change your whole morning?`,
     (_c, t) => `Have you seen why everyone is talking about ${lower(t)}?`,
     (c) => `What does patience taste like in ${lower(c.category)}?`,
     (c) => `Is this the ${lower(c.category)} your routine was missing?`,
