@@ -21,9 +21,13 @@ for (const f of FUNCTIONS) {
     sourcemap: true,
     metafile: true,
     external: ['@aws-sdk/*', ...(f.ffmpeg ? ['@echogarden/espeak-ng-emscripten', 'dejavu-fonts-ttf'] : [])],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   bytes += Object.values(result.metafile?.outputs ?? {}).reduce((t, o) => t + o.bytes, 0);
 }
-console.log(`bundled ${FUNCTIONS.length} handlers into dist/ (${(bytes / 1e6).toFixed(1)} MB with source maps) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `bundled ${FUNCTIONS.length} handlers into dist/ (${(bytes / 1e6).toFixed(1)} MB with source maps) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);

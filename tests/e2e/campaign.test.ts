@@ -285,3 +285,40 @@ describe('POST /campaigns', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('a campaign with two variants', () => {
+  it('produces, approves and publishes each variant in the Map', async () => {
+    const result = await cli.runCampaign(app, {
+      brandText,
+      request: { ...request(), variants: ['humorous', 'educational'] },
+      autoApprove: true,
+      out: path.join(dataDir, 'out-variants'),
+    });
+    expect(result.status).toBe('published');
+    expect(result.variants.map((v) => v.variant_type).sort()).toEqual(['educational', 'humorous']);
+    for (const v of result.variants) {
+      expect(Object.keys(v.renditions as object).sort()).toEqual([
+        'instagram',
+        'linkedin',
+        'tiktok',
+        'youtube',
+      ]);
+      const info = await probe(v.master_video as string);
+      expect(info.audio).toBeDefined();
+    }
+    const scripts = result.variants.map(
+      (v) =>
+        JSON.parse(readFileSync(v.script as string, 'utf8')) as {
+          variant_tag: string;
+          voiceover_full_text: string;
+        },
+    );
+    expect(scripts.map((s) => s.variant_tag).sort()).toEqual(['educational', 'humorous']);
+    expect(scripts[0]?.voiceover_full_text).not.toBe(scripts[1]?.voiceover_full_text);
+    const counts = result.approvals.reduce<Record<string, number>>(
+      (acc, a) => ({ ...acc, [a.checkpoint]: (acc[a.checkpoint] ?? 0) + 1 }),
+      {},
+    );
+    expect(counts).toMatchObject({ brief: 1, script: 2, video: 2, publication: 2 });
+  }, 240_000);
+});
