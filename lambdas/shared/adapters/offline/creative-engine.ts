@@ -155,7 +155,7 @@ function brief(c: Ctx, rand: () => number) {
     ],
     trending_audio: [
       pick(rand, ['lo-fi acoustic loop', 'warm piano motif', 'soft indie guitar']),
-      'ambient cafe texture',
+      'ambient room tone',
     ],
     variant_suggestions: variants.slice(0, 4).map((v) => ({
       variant_type: v,
@@ -181,7 +181,7 @@ const HOOK_TEMPLATES: Record<
   ],
   statement: [
     (c) => `${c.product} is what mornings were supposed to feel like.`,
-    () => `Good things take time. This took eighteen hours.`,
+    (c) => `Good things take time. ${c.product} took its time.`,
     (c) => `You have never tried ${lower(c.category)} like this.`,
     (c) => `${c.brand_name} made one thing, and made it properly.`,
     (_c, t) => `${cap(t)} just met its match.`,
@@ -193,21 +193,21 @@ const HOOK_TEMPLATES: Record<
     () => `Watch a whole morning happen in three seconds.`,
     (c) => `This is ${c.product} at a thousand frames per second.`,
     () => `Stop scrolling: look at that pour.`,
-    () => `Nobody expected the can to do this.`,
+    (c) => `Nobody expected ${c.product} to do this.`,
     () => `One drop, and the whole screen changes colour.`,
     (c) => `We froze time to show you ${c.product}.`,
     () => `Wait for the cascade in the second shot.`,
-    () => `This is what eighteen hours looks like in five seconds.`,
+    (c) => `This is what making ${c.product} looks like in five seconds.`,
   ],
   story: [
-    () => `At 5 a.m. in a small roastery, someone is already waiting for you.`,
+    (c) => `At 5 a.m. someone at ${c.brand_name} is already working for you.`,
     (c) => `It started with one question at ${c.brand_name}: why rush it?`,
     () => `Maya used to skip breakfast. Then she found a ten-second ritual.`,
-    () => `Every can begins the night before you open it.`,
+    (c) => `Every ${lower(c.category)} story begins long before you see it.`,
     (c) => `Our founder spilled the first batch of ${c.product}. The second changed everything.`,
     () => `This is the story of the slowest morning drink in town.`,
-    () => `Three friends, one cafe, and the recipe they never wrote down.`,
-    () => `The night shift at our roastery has one job: patience.`,
+    (c) => `Three friends, one idea, and the first ${c.product} they never forgot.`,
+    (c) => `The team behind ${c.product} has one rule: no shortcuts.`,
   ],
 };
 
@@ -311,8 +311,8 @@ function outline(c: Ctx, rand: () => number) {
 
 const SUBJECTS: Record<string, string[]> = {
   hook: [
-    'an extreme close-up of cold brew cascading over ice in slow motion',
-    'a can opening with a burst of fine mist',
+    'an extreme close-up of {product} in slow motion, texture and detail filling the frame',
+    '{product} revealed with a burst of light and motion',
     'a sunrise skyline reflected in a glass',
   ],
   problem: [
@@ -321,13 +321,13 @@ const SUBJECTS: Record<string, string[]> = {
     'a crowded morning train carriage',
   ],
   'product reveal': [
-    'the product hero shot on a warm oak counter, label facing camera',
-    'hands sliding the product across a cafe bar',
-    'the product rising into frame against a seamless backdrop',
+    'the {product} hero shot on a warm oak counter, label facing camera',
+    'hands sliding {product} across a sunlit counter',
+    '{product} rising into frame against a seamless backdrop',
   ],
   proof: [
-    'a roaster checking a steeping vessel at dawn, steam in the light',
-    'a timelapse of coffee slowly dripping through a filter',
+    'a maker checking {category} work in progress at dawn, light raking across the workshop',
+    'a timelapse of {product} being made, step by careful step',
     'a hand-written brewing log on a clipboard',
   ],
   benefit: [
@@ -337,18 +337,18 @@ const SUBJECTS: Record<string, string[]> = {
   ],
   lifestyle: [
     'a quiet apartment balcony at golden hour with plants and a glass',
-    'a bustling independent cafe with regulars chatting',
+    'a bustling neighbourhood spot with regulars chatting',
     'a park bench in autumn light',
   ],
   'social proof': [
     'a montage of quick cuts of different people taking their first sip',
-    'a cafe chalkboard listing the drink as a favourite',
-    'a barista handing over a glass with a grin',
+    'a handwritten sign naming {product} as a local favourite',
+    'a friend handing over {product} with a grin',
   ],
   'call to action': [
-    'the product centered with the brand name and a soft glow',
-    'a cafe door opening onto a bright street',
-    'a hand reaching for the last can in a cafe fridge',
+    '{product} centered with the brand name and a soft glow',
+    'a door opening onto a bright street',
+    'a hand reaching for the last {product} on the shelf',
   ],
 };
 const CAMERAS = [
@@ -373,43 +373,40 @@ const LINES: Record<Ctx['variant_type'], Record<string, string[]>> = {
     hook: ['Mornings, rewritten.', 'Some things are worth the wait.'],
     problem: ['Most days start in a rush.', 'We forget to pause.'],
     'product reveal': ['Meet {product}.', 'This is {product}.'],
-    proof: ['Steeped slowly, so you do not have to be.', 'Eighteen hours of patience in every can.'],
+    proof: ['Made slowly, so you do not have to be.', 'Patience goes into every {product}.'],
     benefit: ['Smooth energy that feels like you.', 'A calm start, every single day.'],
     lifestyle: ['Made for the quiet moments.', 'Your ritual, wherever you are.'],
-    'social proof': ['Loved by the regulars at your corner cafe.', 'People notice the difference.'],
+    'social proof': ['Loved by the regulars around the corner.', 'People notice the difference.'],
     'call to action': ['{cta}.', '{cta}, and take a moment.'],
   },
   humorous: {
     hook: ['Your alarm clock called. It wants a raise.', 'Breaking news: mornings can be nice.'],
     problem: ['Exhibit A: the sad desk mug.', 'Nobody wins the morning sprint.'],
     'product reveal': ['Enter {product}. Dramatic pause.', 'Behold, {product}. Applause optional.'],
-    proof: [
-      'We steep it for eighteen hours. We are very patient people.',
-      'Slow brewed, because rushing is overrated.',
-    ],
+    proof: ['We take our time. We are very patient people.', 'Slow brewed, because rushing is overrated.'],
     benefit: ['Smooth energy. Zero drama.', 'Now your mornings have manners.'],
     lifestyle: ['Works on Mondays too. We checked.', 'Pairs well with sunshine and small talk.'],
-    'social proof': ['Even the barista is impressed.', 'The regulars already knew.'],
+    'social proof': ['Even the experts are impressed.', 'The regulars already knew.'],
     'call to action': ['{cta}. Your mornings will thank you.', '{cta}. Seriously, go.'],
   },
   educational: {
-    hook: ['Here is why cold brew tastes smoother.', 'Three things make great cold brew.'],
-    problem: ['Heat pulls out bitterness.', 'Fast brewing means harsh flavour.'],
-    'product reveal': ['{product} is steeped cold, never heated.', 'Meet {product}, brewed the slow way.'],
-    proof: ['Eighteen hours of cold steeping lowers the acidity.', 'Nitrogen makes the texture silky.'],
-    benefit: ['The result is smooth, steady energy.', 'Less bitterness, more flavour.'],
-    lifestyle: ['Chill it, pour it, enjoy it anywhere.', 'Ready when you are.'],
-    'social proof': ['Baristas recommend it for a reason.', 'Cafe regulars can taste the difference.'],
+    hook: ['Here is what makes {product} different.', 'Three things make great {category}.'],
+    problem: ['Rushing shows in the result.', 'Most {category} cuts corners somewhere.'],
+    'product reveal': ['{product} is made the careful way.', 'Meet {product}, built without shortcuts.'],
+    proof: ['Every step is slower, and you can tell.', 'Better inputs make a better {category}.'],
+    benefit: ['The result is steady, lasting progress.', 'Less hassle, more of what matters.'],
+    lifestyle: ['Fits into the day you already have.', 'Ready when you are.'],
+    'social proof': ['Experts recommend it for a reason.', 'Regulars can tell the difference.'],
     'call to action': ['{cta}.', '{cta} and taste it yourself.'],
   },
   serious: {
     hook: ['Quality is a decision.', 'We made one thing properly.'],
     problem: ['Shortcuts show.', 'Most options cut corners.'],
     'product reveal': ['This is {product}.', '{product}. Made without shortcuts.'],
-    proof: ['Eighteen hours. No heat. No compromise.', 'Every batch is checked by hand.'],
+    proof: ['No rush. No shortcuts. No compromise.', 'Every batch is checked by hand.'],
     benefit: ['Clean, steady energy.', 'A smoother start.'],
     lifestyle: ['For days that matter.', 'Built for your routine.'],
-    'social proof': ['Trusted by independent cafes.', 'Chosen by people who notice.'],
+    'social proof': ['Trusted by independent shops.', 'Chosen by people who notice.'],
     'call to action': ['{cta}.', '{cta}.'],
   },
 };
@@ -418,7 +415,9 @@ function scene(c: Ctx, rand: () => number) {
   const d = directions(c.feedback);
   const beat = c.beat ?? { sequence: 1, duration_seconds: 4, purpose: 'hook', beat: 'hook' };
   const purpose = SUBJECTS[beat.purpose] ? beat.purpose : 'lifestyle';
-  const subject = pick(rand, SUBJECTS[purpose] as string[]).replace('the product', c.product);
+  const subject = pick(rand, SUBJECTS[purpose] as string[])
+    .replaceAll('{product}', c.product)
+    .replaceAll('{category}', lower(c.category));
   const camera = beat.sequence === 1 ? 'slow dolly in' : pick(rand, CAMERAS);
   const lighting = pick(rand, LIGHTS);
   const style = /abstract|surreal/i.test(c.visual_style)
@@ -430,17 +429,13 @@ function scene(c: Ctx, rand: () => number) {
   const cta = c.call_to_action ?? `Try ${c.product}`;
   let voice = pick(rand, LINES[tone][purpose] ?? LINES[tone].lifestyle ?? [''])
     .replaceAll('{product}', c.product)
+    .replaceAll('{category}', lower(c.category))
     .replaceAll('{cta}', cta.replace(/\.$/, ''));
   if (beat.sequence === 1 && c.hook) voice = c.hook;
   if (d.mention && purpose === 'benefit') voice = `${voice} ${cap(d.mention)}.`;
   // Keep the line speakable in the scene: about 2.3 words per second at most.
   const maxWords = Math.max(4, Math.floor(beat.duration_seconds * (d.shorter ? 1.8 : 2.3)));
-  const words = voice.split(/\s+/);
-  if (words.length > maxWords)
-    voice = `${words
-      .slice(0, maxWords)
-      .join(' ')
-      .replace(/[,;:]$/, '')}.`;
+  voice = fitWords(voice, maxWords);
   const paletteText = c.palette.length ? c.palette.join(', ') : 'brand colours';
   const visual_prompt = [
     `${cap(subject)}.`,
@@ -483,6 +478,28 @@ function scene(c: Ctx, rand: () => number) {
             ? 'calm, confident'
             : 'warm, intimate',
   };
+}
+
+/** Keeps whole sentences while they fit; cuts words only when the first sentence alone is too long. */
+function fitWords(text: string, maxWords: number): string {
+  const sentences = text
+    .match(/[^.!?]+[.!?]*/g)
+    ?.map((x) => x.trim())
+    .filter(Boolean) ?? [text];
+  const kept: string[] = [];
+  let count = 0;
+  for (const sentence of sentences) {
+    const n = sentence.split(/\s+/).length;
+    if (count + n > maxWords) break;
+    kept.push(sentence);
+    count += n;
+  }
+  if (kept.length) return kept.join(' ');
+  return `${text
+    .split(/\s+/)
+    .slice(0, maxWords)
+    .join(' ')
+    .replace(/[,;:]$/, '')}.`;
 }
 
 function platformCopy(c: Ctx, rand: () => number) {
