@@ -495,11 +495,10 @@ function fitWords(text: string, maxWords: number): string {
     count += n;
   }
   if (kept.length) return kept.join(' ');
-  return `${text
-    .split(/\s+/)
-    .slice(0, maxWords)
-    .join(' ')
-    .replace(/[,;:]$/, '')}.`;
+  const cut = text.split(/\s+/).slice(0, maxWords).join(' ');
+  // Prefer ending at a clause boundary over ending mid-phrase.
+  const clause = cut.lastIndexOf(',');
+  return `${(clause > 10 ? cut.slice(0, clause) : cut).replace(/[,;:?!.]+$/, '')}.`;
 }
 
 function platformCopy(c: Ctx, rand: () => number) {
