@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { chargeUsage } from '../shared/charges.js';
+import { chargeUsage, precheckModelCall } from '../shared/charges.js';
 import { metrics } from '../shared/commons.js';
 import {
   HOOK_QUALITY_THRESHOLD,
@@ -12,7 +12,7 @@ import {
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { stableUuid } from '../shared/ids.js';
-import { textModel } from '../shared/services.js';
+import { textModel, textModelProvider } from '../shared/services.js';
 import { hashSeed } from '../strategist/domain/brief.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { type RankedHooks, rankHooks } from './domain/hooks.js';
@@ -48,6 +48,7 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
   const hookSetId = stableUuid('hooks', input.execution, input.variant_id, input.attempt);
   let best: RankedHooks | undefined;
+  await precheckModelCall(input.campaign_id, 'hook_variations', textModelProvider(), 6000);
   for (let round = 0; round < 3; round++) {
     const { value, usage } = await textModel().generate({
       task: 'hook_variations',

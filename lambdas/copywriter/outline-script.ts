@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { chargeUsage } from '../shared/charges.js';
+import { chargeUsage, precheckModelCall } from '../shared/charges.js';
 import { OutlineDraft, SCRIPT_SECONDS, VariantType } from '../shared/contracts/index.js';
 import { workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { stableUuid } from '../shared/ids.js';
-import { textModel } from '../shared/services.js';
+import { textModel, textModelProvider } from '../shared/services.js';
 import { hashSeed } from '../strategist/domain/brief.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { HookSet } from './generate-hooks.js';
@@ -33,6 +33,7 @@ export const handler = stepHandler('OutlineScript', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
   const hookSet = await workDocs.get(input.campaign_id, 'hookset', input.hook_set_id, HookSet);
   const outlineId = stableUuid('outline', input.execution, input.variant_id, input.attempt);
+  await precheckModelCall(input.campaign_id, 'script_outline', textModelProvider(), 2000);
   const { value, usage } = await textModel().generate({
     task: 'script_outline',
     schema: OutlineDraft,

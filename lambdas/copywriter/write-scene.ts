@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { chargeUsage } from '../shared/charges.js';
+import { chargeUsage, precheckModelCall } from '../shared/charges.js';
 import { SceneDraft } from '../shared/contracts/index.js';
 import { workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { stableUuid } from '../shared/ids.js';
-import { textModel } from '../shared/services.js';
+import { textModel, textModelProvider } from '../shared/services.js';
 import { hashSeed } from '../strategist/domain/brief.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { Outline } from './outline-script.js';
@@ -24,6 +24,7 @@ export const handler = stepHandler('WriteScene', Input, async (input) => {
   if (!beat) throw new Error(`outline ${input.outline_id} has no beat ${input.sequence}`);
   const ctx = await loadCreativeContext(input.campaign_id, outline.brief_id);
   const sceneId = stableUuid('scene', input.outline_id, input.sequence);
+  await precheckModelCall(input.campaign_id, 'scene', textModelProvider(), 2000);
   const { value, usage } = await textModel().generate({
     task: 'scene',
     schema: SceneDraft,

@@ -1,6 +1,6 @@
 import { MODELS } from './config/index.js';
 import type { Pillar } from './contracts/index.js';
-import { chargeLedger } from './data/ledger.js';
+import { assertBudgetAllows, chargeLedger } from './data/ledger.js';
 import { nowIso, stableUuid } from './ids.js';
 import type { Usage } from './ports/index.js';
 
@@ -60,4 +60,26 @@ export async function chargeUsage(args: {
     description: args.description,
     created_at: nowIso(),
   });
+}
+
+/**
+ * Budget check before a paid model call: the estimated tokens at the task's list price must fit in
+ * what is left. Offline stand-ins cost nothing, so for them this only stops a campaign already over.
+ */
+export async function precheckModelCall(
+  campaignId: string,
+  task: string,
+  provider: string,
+  estimatedTokens: number,
+): Promise<void> {
+  const estimate =
+    provider === 'offline'
+      ? 0
+      : listPrice({
+          model: (MODELS.text_tasks as Record<string, string>)[task] ?? 'gpt-4o',
+          provider,
+          units: estimatedTokens,
+          unit: 'tokens',
+        }).usd;
+  await assertBudgetAllows(campaignId, estimate);
 }

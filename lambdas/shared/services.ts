@@ -22,6 +22,9 @@ function lazy<T>(make: () => T): () => T {
 }
 
 export const textModel = lazy<TextModel>(() => new OfflineCreativeEngine());
+/** Which provider serves text (offline stand-ins cost nothing). */
+export const textModelProvider = (): string =>
+  config.BIE_TEXT_MODEL === 'offline' ? 'offline' : config.BIE_TEXT_MODEL;
 export const embedder = lazy<Embedder>(() => new HashingEmbedder());
 export const videoModel = lazy<VideoModel>(
   () =>

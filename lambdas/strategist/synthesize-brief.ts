@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { chargeUsage } from '../shared/charges.js';
+import { chargeUsage, precheckModelCall } from '../shared/charges.js';
 import { brands, briefs, campaigns, trends } from '../shared/data/repositories.js';
 import { BrandNotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
-import { textModel } from '../shared/services.js';
+import { textModel, textModelProvider } from '../shared/services.js';
 import { loadChunks } from './context.js';
 import { synthesizeBrief } from './domain/brief.js';
 
@@ -22,6 +22,7 @@ export const handler = stepHandler('SynthesizeBrief', Input, async (input) => {
   if (!brand) throw new BrandNotFoundError(campaign.brand_id);
   const { chunks } = await loadChunks(brand.brand_id);
   const wanted = new Set(input.chunk_ids);
+  await precheckModelCall(input.campaign_id, 'creative_brief', textModelProvider(), 4000);
   const { brief, usage } = await synthesizeBrief({
     campaignId: input.campaign_id,
     request: campaign.request,
