@@ -1,10 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { withWorkDir } from '../production/context.js';
-import { VoicePlan } from '../production/synthesize-voiceover.js';
 import { config } from '../shared/commons.js';
-import { Platform } from '../shared/contracts/index.js';
+import { Platform, VoicePlan } from '../shared/contracts/index.js';
 import { keyOf } from '../shared/data/blob-store.js';
 import { scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
@@ -13,6 +11,7 @@ import { buildCues, sceneStarts, toAss, toVtt } from '../shared/media/captions.j
 import { probeMedia } from '../shared/media/probe.js';
 import { fontPath } from '../shared/media/tools.js';
 import { blobs } from '../shared/services.js';
+import { withWorkDir } from '../shared/workdir.js';
 import { loadPackage, PlatformCopies } from './context.js';
 import { PLATFORM_SPECS } from './domain/platforms.js';
 

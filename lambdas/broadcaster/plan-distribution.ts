@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findRestrictedTerms } from '../copywriter/domain/compliance.js';
+import { findRestrictedTerms } from '../shared/brand-safety/restricted-terms.js';
 import { brands, briefs, campaigns, scripts, workDocs } from '../shared/data/repositories.js';
 import { BrandNotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';

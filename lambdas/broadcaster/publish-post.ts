@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { withWorkDir } from '../production/context.js';
 import { chargeUsage } from '../shared/charges.js';
 import { PlatformPost } from '../shared/contracts/index.js';
 import { publications, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso } from '../shared/ids.js';
 import { blobs, publisher } from '../shared/services.js';
+import { withWorkDir } from '../shared/workdir.js';
 import { Formatted } from './context.js';
 
 const Input = z.object({

@@ -11,9 +11,8 @@ import {
 } from '../shared/contracts/index.js';
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
-import { stableUuid } from '../shared/ids.js';
+import { hashSeed, stableUuid } from '../shared/ids.js';
 import { textModel, textModelProvider } from '../shared/services.js';
-import { hashSeed } from '../strategist/domain/brief.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { type RankedHooks, rankHooks } from './domain/hooks.js';
 

@@ -3,9 +3,8 @@ import { chargeUsage, precheckModelCall } from '../shared/charges.js';
 import { SceneDraft } from '../shared/contracts/index.js';
 import { workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
-import { stableUuid } from '../shared/ids.js';
+import { hashSeed, stableUuid } from '../shared/ids.js';
 import { textModel, textModelProvider } from '../shared/services.js';
-import { hashSeed } from '../strategist/domain/brief.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { Outline } from './outline-script.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { VideoAssets } from '../shared/contracts/index.js';
+import { VideoAssets, VoicePlan } from '../shared/contracts/index.js';
 import { keyOf } from '../shared/data/blob-store.js';
 import { renderJobs, scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';
@@ -11,8 +11,7 @@ import { assembleMaster } from '../shared/media/assemble.js';
 import { buildCues, sceneStarts, toAss, toSrt, toVtt } from '../shared/media/captions.js';
 import { fontPath } from '../shared/media/tools.js';
 import { blobs } from '../shared/services.js';
-import { masterSize, withWorkDir } from './context.js';
-import { VoicePlan } from './synthesize-voiceover.js';
+import { masterSize, withWorkDir } from '../shared/workdir.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),

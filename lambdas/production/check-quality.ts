@@ -5,7 +5,7 @@ import { scripts, videos } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { probeMedia } from '../shared/media/probe.js';
 import { blobs } from '../shared/services.js';
-import { masterSize, withWorkDir } from './context.js';
+import { masterSize, withWorkDir } from '../shared/workdir.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),

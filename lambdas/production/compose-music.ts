@@ -2,10 +2,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { scripts } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
+import { hashSeed } from '../shared/ids.js';
 import { generateMusicBed } from '../shared/media/music.js';
 import { blobs } from '../shared/services.js';
-import { hashSeed } from '../strategist/domain/brief.js';
-import { withWorkDir } from './context.js';
+import { withWorkDir } from '../shared/workdir.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { campaigns, sceneCache, scripts, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
-import { masterSize } from './context.js';
+import { masterSize } from '../shared/workdir.js';
 import { sceneCacheKey } from './domain/renders.js';
 import { routeScene } from './domain/router.js';
 

@@ -6,10 +6,9 @@ import { assertBudgetAllows } from '../shared/data/ledger.js';
 import { campaigns, renderJobs, scripts } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
-import { nowIso, stableUuid } from '../shared/ids.js';
+import { hashSeed, nowIso, stableUuid } from '../shared/ids.js';
 import { blobs, taskCallbacks, videoModel } from '../shared/services.js';
-import { hashSeed } from '../strategist/domain/brief.js';
-import { masterSize } from './context.js';
+import { masterSize } from '../shared/workdir.js';
 import { completeRender, failRender, sceneCacheKey } from './domain/renders.js';
 import { fallbackModel, renderListPrice } from './domain/router.js';
 

@@ -1,12 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { VoicePlan } from '../shared/contracts/index.js';
+
+export { VoicePlan };
+
 import { chargeUsage } from '../shared/charges.js';
 import { scripts, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { composeVoiceTrack } from '../shared/media/assemble.js';
 import { blobs, voice } from '../shared/services.js';
-import { withWorkDir } from './context.js';
+import { withWorkDir } from '../shared/workdir.js';
 import { planVoiceover } from './domain/voiceover-plan.js';
 
 const Input = z.object({
@@ -14,20 +18,6 @@ const Input = z.object({
   variant_id: z.uuid(),
   script_id: z.uuid(),
   execution: z.string(),
-});
-
-export const VoicePlan = z.object({
-  voiceover_key: z.string(),
-  total_seconds: z.number(),
-  words: z.array(z.object({ text: z.string(), start_seconds: z.number(), end_seconds: z.number() })),
-  placements: z.array(
-    z.object({
-      sequence: z.number(),
-      offset_seconds: z.number(),
-      tempo: z.number(),
-      placed_seconds: z.number(),
-    }),
-  ),
 });
 
 /** Voices every scene line and places it inside its scene on one track as long as the script. */

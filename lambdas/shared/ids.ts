@@ -25,3 +25,13 @@ export const nowIso = (): string => new Date().toISOString();
 
 /** A brand bible without an id gets one from its name, so re-ingesting the same bible updates the same brand. */
 export const brandIdFor = (name: string): string => stableUuid('brand', name.trim().toLowerCase());
+
+/** A 32-bit seed from strings (FNV-1a), for deterministic offline generation. */
+export const hashSeed = (...parts: (string | number)[]): number => {
+  let h = 2166136261;
+  for (const c of parts.join('|')) {
+    h ^= c.charCodeAt(0);
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+};

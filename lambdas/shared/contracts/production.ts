@@ -77,3 +77,18 @@ export const RenderJob = z.object({
   created_at: Timestamp,
 });
 export type RenderJob = z.infer<typeof RenderJob>;
+
+/** The voice track of a script version: where each line sits and every word's time (for captions). */
+export const VoicePlan = z.object({
+  voiceover_key: z.string(),
+  total_seconds: z.number(),
+  words: z.array(z.object({ text: z.string(), start_seconds: z.number(), end_seconds: z.number() })),
+  placements: z.array(
+    z.object({
+      sequence: z.number(),
+      offset_seconds: z.number(),
+      tempo: z.number(),
+      placed_seconds: z.number(),
+    }),
+  ),
+});

@@ -1,5 +1,5 @@
-import { findRestrictedTerms, scrubRestricted } from '../../copywriter/domain/compliance.js';
 import { cosine } from '../../shared/adapters/offline/hashing-embedder.js';
+import { findRestrictedTerms, scrubRestricted } from '../../shared/brand-safety/restricted-terms.js';
 import {
   ALIGNMENT_THRESHOLD,
   type BrandProfile,
@@ -9,7 +9,7 @@ import {
   type GuidelineChunk,
 } from '../../shared/contracts/index.js';
 import type { StoredTrend } from '../../shared/data/repositories.js';
-import { nowIso, stableUuid } from '../../shared/ids.js';
+import { hashSeed, nowIso, stableUuid } from '../../shared/ids.js';
 import type { Embedder, TextModel, Usage } from '../../shared/ports/index.js';
 
 export interface BriefInput {
@@ -87,15 +87,6 @@ export async function synthesizeBrief(input: BriefInput): Promise<{ brief: Creat
   });
   return { brief, usage };
 }
-
-export const hashSeed = (...parts: (string | number)[]): number => {
-  let h = 2166136261;
-  for (const c of parts.join('|')) {
-    h ^= c.charCodeAt(0);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-};
 
 /** Every piece of copy in a brief, for term scanning and tone comparison. */
 export const briefCopy = (b: CreativeBrief): string =>

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFeed } from '../../../strategist/domain/trends.js';
+import { parseFeed } from '../../feeds/rss-atom.js';
 import type { TrendItem, TrendSource } from '../../ports/index.js';
 
 /** OFFLINE trend source: RSS/Atom feed files served from a directory instead of the network. */

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { config } from '../shared/commons.js';
-import { shortHash } from '../shared/ids.js';
+import { config } from './commons.js';
+import { shortHash } from './ids.js';
 
 /** A scratch directory per step (Lambda: /tmp; locally the work dir), removed when the step ends. */
 export async function withWorkDir<T>(key: string, fn: (dir: string) => Promise<T>): Promise<T> {
