@@ -315,10 +315,8 @@ describe('a campaign with two variants', () => {
     );
     expect(scripts.map((s) => s.variant_tag).sort()).toEqual(['educational', 'humorous']);
     expect(scripts[0]?.voiceover_full_text).not.toBe(scripts[1]?.voiceover_full_text);
-    const counts = result.approvals.reduce<Record<string, number>>(
-      (acc, a) => ({ ...acc, [a.checkpoint]: (acc[a.checkpoint] ?? 0) + 1 }),
-      {},
-    );
+    const counts: Record<string, number> = {};
+    for (const a of result.approvals) counts[a.checkpoint] = (counts[a.checkpoint] ?? 0) + 1;
     expect(counts).toMatchObject({ brief: 1, script: 2, video: 2, publication: 2 });
   }, 240_000);
 });
