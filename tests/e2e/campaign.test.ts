@@ -320,3 +320,67 @@ describe('a campaign with two variants', () => {
     expect(counts).toMatchObject({ brief: 1, script: 2, video: 2, publication: 2 });
   }, 240_000);
 });
+
+describe('mailed approval links', () => {
+  it('open a confirmation page and decide once with the signed form', async () => {
+    const base = app.runtime.info.apiUrl;
+    await cli.api(base, 'POST', '/brands', brandText, 'text/markdown');
+    const campaign = await cli.api<{ campaign_id: string; execution_arn: string }>(
+      base,
+      'POST',
+      '/campaigns',
+      { campaign_request: request() },
+    );
+    const approval = await nextApproval(campaign.campaign_id, 'brief');
+    const mail = readdirSync(app.emulators.mailboxDir)
+      .map((f) => readFileSync(path.join(app.emulators.mailboxDir, f), 'utf8'))
+      .find((m) => m.includes(approval.approval_id));
+    const link = /Approve: (\S+)/.exec(mail ?? '')?.[1];
+    expect(link).toContain(`/approvals/${approval.approval_id}?d=approve`);
+
+    const page = await fetch(link as string);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post">');
+
+    const url = new URL(link as string);
+    const form = new URLSearchParams({
+      decision: 'approve',
+      exp: url.searchParams.get('exp') ?? '',
+      sig: url.searchParams.get('sig') ?? '',
+      decided_by: 'mail reviewer',
+    });
+    const forged = new URLSearchParams(form);
+    forged.set('decision', 'reject');
+    forged.set('feedback', 'no');
+    const refused = await fetch(`${base}/approvals/${approval.approval_id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: forged.toString(),
+    });
+    expect(refused.status).toBe(400);
+    const decided = await fetch(`${base}/approvals/${approval.approval_id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(decided.status).toBe(200);
+    expect(await decided.text()).toContain('was approved');
+    const replay = await fetch(`${base}/approvals/${approval.approval_id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(replay.status).toBe(409);
+    // Let the campaign finish so nothing keeps running after the test.
+    let finished = false;
+    const done = app.runtime.runner.waitForExecution(campaign.execution_arn).finally(() => {
+      finished = true;
+    });
+    while (!finished) {
+      for (const a of await pending(campaign.campaign_id))
+        await cli.api(base, 'POST', `/approvals/${a.approval_id}`, { decision: 'approve' });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 100))]);
+    }
+    expect((await done).status).toBe('SUCCEEDED');
+  }, 120_000);
+});
