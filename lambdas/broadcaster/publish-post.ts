@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { chargeUsage } from '../shared/charges.js';
+import { metrics } from '../shared/commons.js';
 import { PlatformPost } from '../shared/contracts/index.js';
 import { publications, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
@@ -25,14 +27,22 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
     const video = await store.download(f.rendition_key, path.join(dir, 'video.mp4'));
     const thumb = await store.download(f.thumbnail_key, path.join(dir, 'thumbnail.jpg'));
     const pub = publisher();
-    const result = await pub.publish({
-      post_key: input.post.post_key,
-      platform: f.platform,
-      video_path: video,
-      thumbnail_path: thumb,
-      caption: f.caption,
-      hashtags: f.hashtags,
-    });
+    let result: Awaited<ReturnType<typeof pub.publish>>;
+    try {
+      result = await pub.publish({
+        post_key: input.post.post_key,
+        platform: f.platform,
+        video_path: video,
+        thumbnail_path: thumb,
+        caption: f.caption,
+        hashtags: f.hashtags,
+      });
+    } catch (error) {
+      // The PublishFailures alarm watches this metric; the state machine retries the task.
+      metrics.addMetric('PublishFailures', MetricUnit.Count, 1);
+      metrics.addDimension('platform', f.platform);
+      throw error;
+    }
     const post = PlatformPost.parse({
       platform: f.platform,
       formatted_video_url: store.url(f.rendition_key),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderJsonSchemas } from '../../../scripts/json-schemas.js';
+import { renderOpenApi } from '../../../scripts/openapi.js';
 
 const dir = path.resolve(import.meta.dirname, '../../../docs/schemas');
 
@@ -21,5 +22,23 @@ describe('published JSON Schemas', () => {
       minimum: 3,
       maximum: 5,
     });
+  });
+
+  it('include an OpenAPI document of every route that is up to date', () => {
+    const text = renderOpenApi();
+    expect(readFileSync(path.join(dir, '../openapi.json'), 'utf8')).toBe(text);
+    const doc = JSON.parse(text);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/approvals',
+      '/approvals/{id}',
+      '/brands',
+      '/brands/{id}/guidelines',
+      '/campaigns',
+      '/campaigns/{id}',
+      '/webhooks/{provider}',
+    ]);
+    expect(
+      doc.paths['/campaigns'].post.requestBody.content['application/json'].schema.properties.campaign_request,
+    ).toBeDefined();
   });
 });
