@@ -7,25 +7,38 @@ import { FeedFileTrendSource } from './adapters/offline/feed-files.js';
 import { HashingEmbedder } from './adapters/offline/hashing-embedder.js';
 import { OutboxPublisher } from './adapters/offline/outbox-publisher.js';
 import { ProceduralVideoModel } from './adapters/offline/procedural-video-model.js';
+import { OpenAiEmbedder } from './adapters/openai/openai-embedder.js';
+import { OpenAiTextModel } from './adapters/openai/openai-text-model.js';
 import { config } from './commons.js';
+import { MODELS } from './config/index.js';
 import { S3BlobStore } from './data/blob-store.js';
 import type { Embedder, Publisher, TextModel, TrendSource, VideoModel, Voice } from './ports/index.js';
 
 /**
- * The composition root: which adapter serves each port is configuration (BIE_TEXT_MODEL, BIE_VIDEO_PROVIDER,
- * ...). Only the offline adapters exist so far; the real ones (OpenAI, Bedrock, Polly, fal, platform APIs)
- * plug in here without touching domain code or handlers.
+ * The composition root: which adapter serves each port is configuration (BIE_TEXT_MODEL, BIE_EMBEDDER,
+ * BIE_VIDEO_PROVIDER, ...). Offline adapters serve every port; OpenAI serves text and embeddings when
+ * chosen. Bedrock, Polly, fal and the platform APIs plug in here without touching domain code or handlers.
  */
 function lazy<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
 }
 
-export const textModel = lazy<TextModel>(() => new OfflineCreativeEngine());
+/** OpenAI serves the tasks priced as OpenAI models; tasks configured for other vendors fall back to gpt-4o. */
+const openAiModelFor = (task: string): string => {
+  const m = (MODELS.text_tasks as Record<string, string>)[task] ?? 'gpt-4o';
+  return m.startsWith('gpt-') ? m : 'gpt-4o';
+};
+export const textModel = lazy<TextModel>(() =>
+  config.BIE_TEXT_MODEL === 'openai' ? new OpenAiTextModel(openAiModelFor) : new OfflineCreativeEngine(),
+);
 /** Which provider serves text (offline stand-ins cost nothing). */
 export const textModelProvider = (): string =>
   config.BIE_TEXT_MODEL === 'offline' ? 'offline' : config.BIE_TEXT_MODEL;
-export const embedder = lazy<Embedder>(() => new HashingEmbedder());
+// Switching embedders changes the vector space: re-ingest brand bibles after a switch.
+export const embedder = lazy<Embedder>(() =>
+  config.BIE_EMBEDDER === 'openai' ? new OpenAiEmbedder() : new HashingEmbedder(),
+);
 export const videoModel = lazy<VideoModel>(
   () =>
     new ProceduralVideoModel({

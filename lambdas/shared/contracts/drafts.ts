@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VariantSuggestion } from './brief.js';
+import { VariantType } from './common.js';
 import { HookType, VisualStyle } from './script.js';
 
 /**
@@ -21,7 +21,17 @@ export const BriefDraft = z.object({
   competitor_analysis: z.object({ common_patterns: z.array(z.string()), white_space: z.string() }),
   viral_patterns: z.array(z.string()).min(1),
   trending_audio: z.array(z.string()).min(1),
-  variant_suggestions: z.array(VariantSuggestion).min(1).max(4),
+  // Structured outputs require every field: drafts have no optional fields.
+  variant_suggestions: z
+    .array(
+      z.object({
+        variant_type: VariantType,
+        rationale: z.string().min(1),
+        expected_audience_response: z.string(),
+      }),
+    )
+    .min(1)
+    .max(4),
 });
 export type BriefDraft = z.infer<typeof BriefDraft>;
 
