@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { sfnTaskCallbacks } from './adapters/aws/sfn-task-callbacks.js';
+import { BedrockTextModel } from './adapters/bedrock/bedrock-text-model.js';
+import { TitanEmbedder } from './adapters/bedrock/titan-embedder.js';
 import { OfflineCreativeEngine } from './adapters/offline/creative-engine.js';
 import { EspeakVoice } from './adapters/offline/espeak-voice.js';
 import { FeedFileTrendSource } from './adapters/offline/feed-files.js';
@@ -16,8 +18,8 @@ import type { Embedder, Publisher, TextModel, TrendSource, VideoModel, Voice } f
 
 /**
  * The composition root: which adapter serves each port is configuration (BIE_TEXT_MODEL, BIE_EMBEDDER,
- * BIE_VIDEO_PROVIDER, ...). Offline adapters serve every port; OpenAI serves text and embeddings when
- * chosen. Bedrock, Polly, fal and the platform APIs plug in here without touching domain code or handlers.
+ * BIE_VIDEO_PROVIDER, ...). Offline adapters serve every port; OpenAI or Bedrock serve text and
+ * embeddings when chosen. Polly, fal, Veo and the platform APIs plug in here without touching domain code or handlers.
  */
 function lazy<T>(make: () => T): () => T {
   let value: T | undefined;
