@@ -31,16 +31,22 @@ const openAiModelFor = (task: string): string => {
   const m = (MODELS.text_tasks as Record<string, string>)[task] ?? 'gpt-4o';
   return m.startsWith('gpt-') ? m : 'gpt-4o';
 };
-export const textModel = lazy<TextModel>(() =>
-  config.BIE_TEXT_MODEL === 'openai' ? new OpenAiTextModel(openAiModelFor) : new OfflineCreativeEngine(),
-);
+const bedrockModelFor = (task: string): string =>
+  (MODELS.bedrock_text_tasks as Record<string, string>)[task] ?? MODELS.bedrock_text_tasks.creative_brief;
+export const textModel = lazy<TextModel>(() => {
+  if (config.BIE_TEXT_MODEL === 'openai') return new OpenAiTextModel(openAiModelFor);
+  if (config.BIE_TEXT_MODEL === 'bedrock') return new BedrockTextModel(bedrockModelFor);
+  return new OfflineCreativeEngine();
+});
 /** Which provider serves text (offline stand-ins cost nothing). */
 export const textModelProvider = (): string =>
   config.BIE_TEXT_MODEL === 'offline' ? 'offline' : config.BIE_TEXT_MODEL;
 // Switching embedders changes the vector space: re-ingest brand bibles after a switch.
-export const embedder = lazy<Embedder>(() =>
-  config.BIE_EMBEDDER === 'openai' ? new OpenAiEmbedder() : new HashingEmbedder(),
-);
+export const embedder = lazy<Embedder>(() => {
+  if (config.BIE_EMBEDDER === 'openai') return new OpenAiEmbedder();
+  if (config.BIE_EMBEDDER === 'titan') return new TitanEmbedder();
+  return new HashingEmbedder();
+});
 export const videoModel = lazy<VideoModel>(
   () =>
     new ProceduralVideoModel({
