@@ -192,6 +192,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if ((error as Error).name === 'RuntimeBusyError') {
+      err(`bie: ${(error as Error).message}`);
+      process.exit(3);
+    }
     if (error instanceof InputError || error instanceof UsageError) {
       err(`bie: ${error.message}`);
       for (const i of (error as InputError).issues ?? []) err(`  ${i.path || '(file)'}: ${i.message}`);

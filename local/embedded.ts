@@ -10,12 +10,19 @@ import {
 } from '../lambdas/catalog.js';
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
 import { type Emulators, startEmulators } from './engine/emulators.js';
-import { openEndpoints, type Runtime, startRuntime } from './engine/runtime.js';
+import { openEndpoints, type Runtime, readRuntimeInfo, startRuntime } from './engine/runtime.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BUCKET = 'bie-media';
 export const TABLE = 'bie';
 export const machineArn = (id: string) => localMachineArn(`bie-${id}`);
+
+export class RuntimeBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeBusyError';
+  }
+}
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -55,6 +62,11 @@ function signingSecret(dataDir: string): string {
  */
 export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   const dataDir = path.resolve(opts.dataDir);
+  // dynalite allows one owner per data directory; a second one would crash on its first request.
+  const running = readRuntimeInfo(dataDir);
+  if (running) {
+    throw new RuntimeBusyError(`a runtime (pid ${running.pid}, API ${running.apiUrl}) already uses ${dataDir}; use it, stop it, or pass another --data`);
+  }
   mkdirSync(dataDir, { recursive: true });
   const emulators = await startEmulators(dataDir, [BUCKET]);
   const endpoints = await openEndpoints(opts.apiPort ?? 0);
