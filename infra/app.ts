@@ -10,6 +10,11 @@ const stack = new BrandInfinityStack(app, `BrandInfinity-${stage}`, {
   senderEmail: context('senderEmail'),
   approverEmail: context('approverEmail'),
   alarmEmail: context('alarmEmail'),
+  providers: {
+    textModel: context('textModel') as 'offline' | 'bedrock' | undefined,
+    embedder: context('embedder') as 'offline' | 'titan' | undefined,
+    voice: context('voice') as 'offline' | 'polly' | undefined,
+  },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
 });
 applyNag(app, stack);

@@ -65,7 +65,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   // dynalite allows one owner per data directory; a second one would crash on its first request.
   const running = readRuntimeInfo(dataDir);
   if (running) {
-    throw new RuntimeBusyError(`a runtime (pid ${running.pid}, API ${running.apiUrl}) already uses ${dataDir}; use it, stop it, or pass another --data`);
+    throw new RuntimeBusyError(
+      `a runtime (pid ${running.pid}, API ${running.apiUrl}) already uses ${dataDir}; use it, stop it, or pass another --data`,
+    );
   }
   mkdirSync(dataDir, { recursive: true });
   const emulators = await startEmulators(dataDir, [BUCKET]);

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { FunctionSpec } from '../../lambdas/catalog.js';
+import { FUNCTIONS, type FunctionSpec } from '../../lambdas/catalog.js';
 import { CampaignApi } from '../constructs/api.js';
 import { Approvals } from '../constructs/approvals.js';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer.js';
@@ -16,6 +17,12 @@ export interface BrandInfinityStackProps extends StackProps {
   approverEmail?: string;
   alarmEmail?: string;
   entryResolver?: (spec: FunctionSpec) => string;
+  /** Which adapters serve the ports (context `textModel`, `embedder`, `voice`); offline by default. */
+  providers?: {
+    textModel?: 'offline' | 'bedrock';
+    embedder?: 'offline' | 'titan';
+    voice?: 'offline' | 'polly';
+  };
 }
 
 /** Composes the constructs; no resources are defined here directly. */
@@ -44,6 +51,9 @@ export class BrandInfinityStack extends Stack {
         BUCKET_NAME: this.storage.bucket.bucketName,
         MAIL_FROM: props.senderEmail ?? 'approvals@example.com',
         APPROVER_EMAIL: props.approverEmail ?? 'brand-manager@example.com',
+        BIE_TEXT_MODEL: props.providers?.textModel ?? 'offline',
+        BIE_EMBEDDER: props.providers?.embedder ?? 'offline',
+        BIE_VOICE: props.providers?.voice ?? 'offline',
       },
     });
     this.machines = new PillarStateMachines(this, 'StateMachines', {
@@ -72,7 +82,33 @@ export class BrandInfinityStack extends Stack {
       fn.addEnvironment('WEBHOOK_BASE_URL', apiUrl);
     }
     if (approvals.identity) approvals.identity.grantSendEmail(this.functions.get('RequestApproval'));
+    this.grantProviders(props.providers ?? {});
     new CfnOutput(this, 'ApiUrl', { value: apiUrl });
     new CfnOutput(this, 'CampaignStateMachineArn', { value: campaign.stateMachineArn });
+  }
+
+  /** Model and voice permissions only for the providers chosen, only for the functions that call them. */
+  private grantProviders(p: NonNullable<BrandInfinityStackProps['providers']>): void {
+    const modelUsers = FUNCTIONS.filter(
+      (f) => f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi',
+    ).map((f) => this.functions.get(f.id));
+    if (p.textModel === 'bedrock' || p.embedder === 'titan') {
+      for (const fn of modelUsers) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['bedrock:InvokeModel'],
+            resources: [
+              `arn:aws:bedrock:*::foundation-model/*`,
+              `arn:aws:bedrock:${this.region}:${this.account}:inference-profile/*`,
+            ],
+          }),
+        );
+      }
+    }
+    if (p.voice === 'polly') {
+      this.functions
+        .get('SynthesizeVoiceover')
+        .addToRolePolicy(new PolicyStatement({ actions: ['polly:SynthesizeSpeech'], resources: ['*'] }));
+    }
   }
 }

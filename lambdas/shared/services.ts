@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PollyVoice } from './adapters/aws/polly-voice.js';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { sfnTaskCallbacks } from './adapters/aws/sfn-task-callbacks.js';
 import { BedrockTextModel } from './adapters/bedrock/bedrock-text-model.js';
@@ -54,7 +55,7 @@ export const videoModel = lazy<VideoModel>(
       webhookSecret: config.WEBHOOK_SECRET,
     }),
 );
-export const voice = lazy<Voice>(() => new EspeakVoice());
+export const voice = lazy<Voice>(() => (config.BIE_VOICE === 'polly' ? new PollyVoice() : new EspeakVoice()));
 export const publisher = lazy<Publisher>(() => new OutboxPublisher(config.BIE_OUTBOX_DIR));
 export const trendSource = lazy<TrendSource>(() => new FeedFileTrendSource(config.BIE_TRENDS_DIR));
 export const blobs = lazy(() => new S3BlobStore(config.BUCKET_NAME));

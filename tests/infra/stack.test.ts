@@ -186,3 +186,29 @@ describe('the CDK stack', () => {
     expect(senders).toHaveLength(FUNCTIONS.filter((f) => f.sendsTaskResults).length);
   });
 });
+
+describe('provider choices', () => {
+  it('grant Bedrock and Polly only when chosen, only to the functions that call them', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new BrandInfinityStack(app, 'BrandInfinity-providers', {
+      stage: 'test',
+      env: { account: '123456789012', region: 'us-east-1' },
+      providers: { textModel: 'bedrock', embedder: 'titan', voice: 'polly' },
+    });
+    const policies = Object.values(Template.fromStack(stack).toJSON().Resources as Resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy',
+    );
+    const withAction = (action: string) =>
+      policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(action)).length;
+    expect(withAction('bedrock:InvokeModel')).toBe(
+      FUNCTIONS.filter((f) => f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi')
+        .length,
+    );
+    expect(withAction('polly:SynthesizeSpeech')).toBe(1);
+    expect(withAction('bedrock:InvokeModel') + withAction('polly:')).toBeGreaterThan(0);
+    const offline = ofType('AWS::IAM::Policy').filter(([, p]) =>
+      /bedrock:|polly:/.test(JSON.stringify(p.Properties.PolicyDocument)),
+    );
+    expect(offline).toHaveLength(0);
+  });
+});

@@ -20,7 +20,7 @@ const Env = z.object({
   BIE_TEXT_MODEL: z.enum(['offline', 'openai', 'bedrock']).default('offline'),
   BIE_EMBEDDER: z.enum(['offline', 'openai', 'titan']).default('offline'),
   BIE_VIDEO_PROVIDER: z.enum(['offline']).default('offline'),
-  BIE_VOICE: z.enum(['offline']).default('offline'),
+  BIE_VOICE: z.enum(['offline', 'polly']).default('offline'),
   BIE_PUBLISHER: z.enum(['outbox']).default('outbox'),
   BIE_OUTBOX_DIR: z.string().default('/tmp/bie-outbox'),
   BIE_WORK_DIR: z.string().default('/tmp/bie-work'),
