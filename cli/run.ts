@@ -89,7 +89,7 @@ export function progressPrinter(write: (line: string) => void) {
     timings,
     onEvent(e: RuntimeEvent) {
       const pillar = PILLAR_OF[e.machine] ?? e.machine;
-      const key = `${e.executionArn}|${e.state}`;
+      const key = `${e.executionArn}|${e.state}|${e.index ?? ''}`;
       if (e.type === 'StateEntered' && e.state) started.set(key, Date.now());
       if (e.type === 'StateExited' && e.state && started.has(key)) {
         const ms = Date.now() - (started.get(key) ?? Date.now());

@@ -56,6 +56,8 @@ export interface RuntimeEvent {
   machine: string;
   type: string;
   state?: string;
+  /** Map iteration of the state, when it runs inside a Map. */
+  index?: number;
   error?: string;
 }
 
@@ -378,11 +380,13 @@ export class AslRunner extends EventEmitter {
       for await (const ev of execution.eventLogs) {
         const state = 'state' in ev ? (ev.state as { name?: string }).name : undefined;
         const error = 'Error' in ev ? String((ev as { Error?: unknown }).Error) : undefined;
+        const index = 'index' in ev && typeof ev.index === 'number' ? ev.index : undefined;
         this.emitEvent({
           executionArn: record.executionArn,
           machine: machine.name,
           type: ev.type,
           state,
+          index,
           error,
         });
       }
