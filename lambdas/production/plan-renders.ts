@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { campaigns, sceneCache, scripts, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { masterSize } from '../shared/workdir.js';
-import { sceneCacheKey } from './domain/renders.js';
+import { sceneCacheKeyFor } from './domain/renders.js';
 import { routeScene } from './domain/router.js';
 
 const Input = z.object({
@@ -24,15 +24,7 @@ export const handler = stepHandler('PlanRenders', Input, async (input) => {
   const plan = [];
   for (const scene of script.scenes) {
     const route = routeScene(scene, campaign.request.budget_tier);
-    const key = sceneCacheKey({
-      model: route.model,
-      prompt: scene.visual_prompt,
-      duration: scene.duration_seconds,
-      width: size.width,
-      height: size.height,
-      text: scene.on_screen_text,
-      palette: scene.visual_cues.color_palette,
-    });
+    const key = sceneCacheKeyFor(scene, route.model, size);
     // A video sent back with feedback is re-rendered, not served from the cache.
     // Reuse is per campaign: variants share clips; other campaigns' assets stay theirs.
     const hit = input.feedback ? undefined : await sceneCache.find(key);

@@ -9,7 +9,7 @@ import { stepHandler } from '../shared/handler.js';
 import { hashSeed, nowIso, stableUuid } from '../shared/ids.js';
 import { blobs, taskCallbacks, videoModel } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
-import { completeRender, failRender, sceneCacheKey } from './domain/renders.js';
+import { completeRender, failRender, sceneCacheKeyFor } from './domain/renders.js';
 import { fallbackModel, renderListPrice } from './domain/router.js';
 
 const Input = z.object({
@@ -44,15 +44,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   const listPrice = renderListPrice(model, scene.duration_seconds);
   const cost = provider.provider === 'offline' ? 0 : listPrice;
   const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
-  const cacheKey = sceneCacheKey({
-    model,
-    prompt: scene.visual_prompt,
-    duration: scene.duration_seconds,
-    width: size.width,
-    height: size.height,
-    text: scene.on_screen_text,
-    palette: scene.visual_cues.color_palette,
-  });
+  const cacheKey = sceneCacheKeyFor(scene, model, size);
   const existing = await renderJobs.get(input.campaign_id, jobId);
   if (existing?.status === 'completed') {
     await completeRender(deps, { ...existing, task_token: input.token }, existing.result_url ?? '', cacheKey);

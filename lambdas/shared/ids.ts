@@ -35,3 +35,15 @@ export const hashSeed = (...parts: (string | number)[]): number => {
   }
   return h >>> 0;
 };
+
+/** mulberry32: a small deterministic PRNG, so the same seed draws the same scene, hook or layout. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0 || 1;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -54,6 +54,26 @@ async function nextApproval(campaignId: string, checkpoint: string) {
   throw new Error(`no ${checkpoint} approval appeared`);
 }
 
+/** Approves whatever is asked next (a gate may add a review) until the campaign execution ends. */
+async function approveUntilDone(campaign: { campaign_id: string; execution_arn: string }) {
+  let finished = false;
+  const waiting = app.runtime.runner.waitForExecution(campaign.execution_arn).finally(() => {
+    finished = true;
+  });
+  const decided: string[] = [];
+  while (!finished) {
+    for (const a of await pending(campaign.campaign_id)) {
+      await cli.api(app.runtime.info.apiUrl, 'POST', `/approvals/${a.approval_id}`, {
+        decision: 'approve',
+        decided_by: 'brand-manager',
+      });
+      decided.push(a.checkpoint);
+    }
+    await Promise.race([waiting, new Promise((r) => setTimeout(r, 100))]);
+  }
+  return { decided, done: await waiting };
+}
+
 describe('a campaign on the embedded default', () => {
   let result: RunResult;
 
@@ -205,21 +225,7 @@ describe('human checkpoints', () => {
     });
     expect(again.status).toBe(409);
     // Approve whatever is asked next (a gate may add a review) until the campaign finishes.
-    let finished = false;
-    const done = app.runtime.runner.waitForExecution(campaign.execution_arn).finally(() => {
-      finished = true;
-    });
-    const decided: string[] = [];
-    while (!finished) {
-      for (const a of await pending(campaign.campaign_id)) {
-        await cli.api(base, 'POST', `/approvals/${a.approval_id}`, {
-          decision: 'approve',
-          decided_by: 'brand-manager',
-        });
-        decided.push(a.checkpoint);
-      }
-      await Promise.race([done, new Promise((r) => setTimeout(r, 100))]);
-    }
+    const { decided, done } = await approveUntilDone(campaign);
     expect(decided).toEqual(expect.arrayContaining(['brief', 'script', 'video', 'publication']));
     expect((await done).status).toBe('SUCCEEDED');
     const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
@@ -372,15 +378,7 @@ describe('mailed approval links', () => {
     });
     expect(replay.status).toBe(409);
     // Let the campaign finish so nothing keeps running after the test.
-    let finished = false;
-    const done = app.runtime.runner.waitForExecution(campaign.execution_arn).finally(() => {
-      finished = true;
-    });
-    while (!finished) {
-      for (const a of await pending(campaign.campaign_id))
-        await cli.api(base, 'POST', `/approvals/${a.approval_id}`, { decision: 'approve' });
-      await Promise.race([done, new Promise((r) => setTimeout(r, 100))]);
-    }
-    expect((await done).status).toBe('SUCCEEDED');
+    const { done } = await approveUntilDone(campaign);
+    expect(done.status).toBe('SUCCEEDED');
   }, 120_000);
 });

@@ -10,6 +10,27 @@ import type { BlobStore, TaskCallbacks } from '../../shared/ports/index.js';
 export const clipKey = (job: RenderJob): string =>
   `renders/${job.campaign_id}/${job.variant_id}/scenes/${job.scene_id}-${job.job_id}.mp4`;
 
+/** The cache key of a scene rendered by a model at a size: identical requests reuse one clip. */
+export const sceneCacheKeyFor = (
+  scene: {
+    visual_prompt: string;
+    duration_seconds: number;
+    on_screen_text?: string;
+    visual_cues: { color_palette: string[] };
+  },
+  model: string,
+  size: { width: number; height: number },
+): string =>
+  sceneCacheKey({
+    model,
+    prompt: scene.visual_prompt,
+    duration: scene.duration_seconds,
+    width: size.width,
+    height: size.height,
+    text: scene.on_screen_text,
+    palette: scene.visual_cues.color_palette,
+  });
+
 export const sceneCacheKey = (parts: {
   model: string;
   prompt: string;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { seededRandom as prng } from '../ids.js';
 import { ffColor, fontPath, runFfmpeg } from './tools.js';
 
 export interface SceneRenderOptions {
@@ -30,18 +31,6 @@ export function wrapText(text: string, maxChars: number): string {
   }
   if (line) lines.push(line);
   return lines.join('\n');
-}
-
-/** A small deterministic PRNG (mulberry32) so the same seed draws the same scene. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export type Motion =

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { seededRandom as prng } from '../../ids.js';
 import type { TextGenerationRequest, TextModel, Usage } from '../../ports/index.js';
 
 /**
@@ -74,16 +75,6 @@ const Ctx = z
   .passthrough();
 type Ctx = z.infer<typeof Ctx>;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(rand: () => number, xs: readonly T[]): T =>
   xs[Math.floor(rand() * xs.length) % xs.length] as T;
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
