@@ -5,7 +5,7 @@ import { BrandNotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { stableUuid } from '../shared/ids.js';
 import { loadPackage } from './context.js';
-import { writePlatformCopy } from './domain/platform-copy.js';
+import { writePlatformCopy } from './domain/captions.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
