@@ -1,52 +1,89 @@
-import { run } from './tools.js';
+import { runFfprobe } from './tools.js';
+
+export interface VideoStreamInfo {
+  width: number;
+  height: number;
+  codec: string;
+  /** Frames per second from the stream's frame rate (`r_frame_rate`), e.g. 30 or 29.97. */
+  fps: number;
+  pixelFormat: string;
+  /** Frame count when the container states it (MP4 does). */
+  frames?: number;
+}
+
+export interface AudioStreamInfo {
+  codec: string;
+  sampleRate: number;
+  channels: number;
+}
 
 export interface MediaInfo {
+  /** Container duration (0 for a still image). */
   durationSeconds: number;
-  video?: { width: number; height: number; codec: string; fps: number };
-  audio?: { codec: string; sampleRate: number; channels: number };
+  formatName: string;
+  sizeBytes: number;
+  video?: VideoStreamInfo;
+  audio?: AudioStreamInfo;
+}
+
+interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  pix_fmt?: string;
+  nb_frames?: string;
+  sample_rate?: string;
+  channels?: number;
+  duration?: string;
+  disposition?: { attached_pic?: number };
 }
 
 interface ProbeJson {
-  format?: { duration?: string };
-  streams?: {
-    codec_type?: string;
-    codec_name?: string;
-    width?: number;
-    height?: number;
-    r_frame_rate?: string;
-    sample_rate?: string;
-    channels?: number;
-    duration?: string;
-  }[];
+  format?: { duration?: string; format_name?: string; size?: string };
+  streams?: ProbeStream[];
 }
 
+const rate = (r: string | undefined): number => {
+  const [n, d] = (r ?? '0/1').split('/').map(Number);
+  return n && d ? n / d : 0;
+};
+
+const finite = (v: string | number | undefined): number | undefined => {
+  const n = Number(v);
+  return v !== undefined && Number.isFinite(n) ? n : undefined;
+};
+
+/** Reads duration, the first video stream and the first audio stream of a media file with ffprobe. */
 export async function probeMedia(file: string): Promise<MediaInfo> {
-  const json = JSON.parse(
-    await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]),
-  ) as ProbeJson;
-  const v = json.streams?.find((s) => s.codec_type === 'video');
-  const a = json.streams?.find((s) => s.codec_type === 'audio');
-  const [num, den] = (v?.r_frame_rate ?? '0/1').split('/').map(Number);
+  const { stdout } = await runFfprobe(['-print_format', 'json', '-show_format', '-show_streams', file]);
+  const json = JSON.parse(stdout) as ProbeJson;
+  const streams = json.streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const frames = finite(v?.nb_frames);
   return {
-    durationSeconds: Number(json.format?.duration ?? v?.duration ?? a?.duration ?? 0),
-    ...(v
-      ? {
-          video: {
-            width: v.width ?? 0,
-            height: v.height ?? 0,
-            codec: v.codec_name ?? '',
-            fps: den ? (num ?? 0) / den : 0,
-          },
-        }
-      : {}),
-    ...(a
-      ? {
-          audio: {
-            codec: a.codec_name ?? '',
-            sampleRate: Number(a.sample_rate ?? 0),
-            channels: a.channels ?? 0,
-          },
-        }
-      : {}),
+    durationSeconds: finite(json.format?.duration) ?? finite(v?.duration) ?? finite(a?.duration) ?? 0,
+    formatName: json.format?.format_name ?? '',
+    sizeBytes: finite(json.format?.size) ?? 0,
+    ...(v && {
+      video: {
+        width: v.width ?? 0,
+        height: v.height ?? 0,
+        codec: v.codec_name ?? '',
+        fps: rate(v.r_frame_rate) || rate(v.avg_frame_rate),
+        pixelFormat: v.pix_fmt ?? '',
+        ...(frames !== undefined && { frames }),
+      },
+    }),
+    ...(a && {
+      audio: {
+        codec: a.codec_name ?? '',
+        sampleRate: finite(a.sample_rate) ?? 0,
+        channels: a.channels ?? 0,
+      },
+    }),
   };
 }
