@@ -1,21 +1,61 @@
-import { App } from 'aws-cdk-lib';
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import type { Providers } from './constructs/functions.js';
 import { applyNag } from './nag.js';
 import { BrandInfinityStack } from './stacks/brand-infinity-stack.js';
 
+/**
+ * `cdk synth` / `cdk deploy`. Settings come from context (`-c key=value`), the stage also from BIE_STAGE:
+ *   stage          dev (default) | any lowercase name; the stack is `BrandInfinity-<stage>`
+ *   ephemeral      true: the table and buckets are destroyed with the stack (default: retained)
+ *   senderEmail    approval mail sender (SES email identity)
+ *   senderDomain   approval mail domain (SES domain identity)
+ *   approverEmail  default approver
+ *   alarmEmail     alarm notifications
+ *   textModel      offline (default) | bedrock
+ *   embedder       offline (default) | titan
+ *   voice          offline (default) | polly
+ */
 const app = new App();
-const context = (key: string): string | undefined => app.node.tryGetContext(key) ?? undefined;
-const stage = context('stage') ?? 'dev';
-const stack = new BrandInfinityStack(app, `BrandInfinity-${stage}`, {
+
+function context(key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  return String(value);
+}
+
+function choice<T extends string>(key: string, allowed: readonly T[]): T | undefined {
+  const value = context(key);
+  if (value !== undefined && !allowed.includes(value as T)) {
+    throw new Error(`context ${key}=${value}: expected one of ${allowed.join(', ')}`);
+  }
+  return value as T | undefined;
+}
+
+const stage = context('stage') ?? process.env.BIE_STAGE ?? 'dev';
+if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
+  throw new Error(
+    `stage "${stage}": use lowercase letters, digits and dashes (max 20), starting with a letter`,
+  );
+}
+const providers: Providers = {
+  textModel: choice('textModel', ['offline', 'bedrock'] as const),
+  embedder: choice('embedder', ['offline', 'titan'] as const),
+  voice: choice('voice', ['offline', 'polly'] as const),
+};
+
+new BrandInfinityStack(app, `BrandInfinity-${stage}`, {
   stage,
+  description: `Brand Infinity Engine (${stage}): text-to-campaign pipeline`,
   senderEmail: context('senderEmail'),
+  senderDomain: context('senderDomain'),
   approverEmail: context('approverEmail'),
   alarmEmail: context('alarmEmail'),
-  providers: {
-    textModel: context('textModel') as 'offline' | 'bedrock' | undefined,
-    embedder: context('embedder') as 'offline' | 'titan' | undefined,
-    voice: context('voice') as 'offline' | 'polly' | undefined,
+  providers,
+  dataRemovalPolicy: context('ephemeral') === 'true' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  env: {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
   },
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
 });
-applyNag(app, stack);
+applyNag(app);
 app.synth();

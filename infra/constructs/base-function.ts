@@ -1,78 +1,121 @@
 import path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../lambdas/catalog.js';
+import { ROOT } from '../asl.js';
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** Where the ffmpeg layer puts its binaries (layers are mounted at /opt). */
+export const LAYER_BIN = '/opt/bin';
 
-/** Packages loaded from disk at run time (WASM data, fonts) are copied next to the bundle, not bundled. */
+/**
+ * Packages the media code loads from disk at run time (espeak-ng's WASM data, the DejaVu font files):
+ * left out of the bundle and copied next to it, so `require.resolve` finds them under /var/task.
+ */
 const MEDIA_PACKAGES = ['@echogarden/espeak-ng-emscripten', 'dejavu-fonts-ttf'];
+
+/** ESM bundles have no `require`; some dependencies still call it (and `require.resolve`). */
+export const REQUIRE_BANNER =
+  "import { createRequire as __bieCreateRequire } from 'node:module'; const require = __bieCreateRequire(import.meta.url);";
 
 export interface BaseFunctionProps {
   spec: FunctionSpec;
+  /** Absolute path of the handler file (exports `handler`). */
+  entry: string;
+  /** Variables on top of the defaults every function gets. */
   environment: Record<string, string>;
+  /** Required when `spec.ffmpeg`. */
   ffmpegLayer?: ILayerVersion;
-  /** Overrides the handler file (tests point missing entries at a fixture). */
-  entry?: string;
+  /** Dead-letter queue for asynchronous invocations (the scheduled functions). */
+  deadLetterQueue?: IQueue;
+  /** Minify the bundle (default true). */
+  minify?: boolean;
 }
 
 /**
- * The one place function defaults live: Node 22, arm64 (x86_64 for ffmpeg, whose static binaries are
- * x86_64), X-Ray, a log group with retention, source maps, ESM bundles from the local esbuild.
+ * The project's one Lambda function shape; every default lives here. Node 22 on arm64 — except the
+ * media functions, which run x86_64 because the static ffmpeg binaries of the layer are x86_64 — X-Ray
+ * tracing, a log group with retention that only this function may write to, source-mapped ESM bundles
+ * built by the local esbuild (no Docker).
  */
 export class BaseFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: BaseFunctionProps) {
     super(scope, id);
     const { spec } = props;
-    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    if (spec.ffmpeg && !props.ffmpegLayer) throw new Error(`${spec.id} needs ffmpeg but no layer was given`);
+    const media = spec.ffmpeg === true;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: the function may write to its own log group only.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      // IAM descriptions allow Latin-1 only (catalog descriptions use en dashes).
+      description: `${spec.id}: ${spec.description}`
+        .replace(/[\u2013\u2014]/g, '-')
+        .replace(/[^\x20-\x7E]/g, ''),
+    });
+    this.logGroup.grantWrite(role);
+
     this.fn = new NodejsFunction(this, 'Fn', {
-      entry: props.entry ?? path.join(ROOT, spec.entry),
+      entry: props.entry,
       handler: 'handler',
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
-      architecture: spec.ffmpeg ? Architecture.X86_64 : Architecture.ARM_64,
+      architecture: media ? Architecture.X86_64 : Architecture.ARM_64,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      ephemeralStorageSize: spec.ffmpeg ? undefined : undefined,
+      // Clips, audio stems and the master are written to /tmp before upload.
+      ephemeralStorageSize: media ? Size.gibibytes(2) : undefined,
       tracing: Tracing.ACTIVE,
-      logGroup,
-      layers: spec.ffmpeg && props.ffmpegLayer ? [props.ffmpegLayer] : [],
+      role,
+      logGroup: this.logGroup,
+      layers: media && props.ffmpegLayer ? [props.ffmpegLayer] : undefined,
+      deadLetterQueue: props.deadLetterQueue,
       projectRoot: ROOT,
       depsLockFilePath: path.join(ROOT, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: spec.pillar,
         POWERTOOLS_METRICS_NAMESPACE: 'BrandInfinity',
-        BIE_WORK_DIR: '/tmp/bie',
+        BIE_WORK_DIR: '/tmp/bie-work',
         BIE_OUTBOX_DIR: '/tmp/bie-outbox',
+        ...(media
+          ? { BIE_FFMPEG_PATH: `${LAYER_BIN}/ffmpeg`, BIE_FFPROBE_PATH: `${LAYER_BIN}/ffprobe` }
+          : {}),
         ...props.environment,
       },
       bundling: {
+        forceDockerBundling: false,
         format: OutputFormat.ESM,
         target: 'node22',
-        minify: true,
+        mainFields: ['module', 'main'],
+        minify: props.minify ?? true,
         sourceMap: true,
-        forceDockerBundling: false,
-        externalModules: ['@aws-sdk/*', ...(spec.ffmpeg ? MEDIA_PACKAGES : [])],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        ...(spec.ffmpeg
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) =>
-                  MEDIA_PACKAGES.map(
-                    (p) =>
-                      `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
-                  ),
-              },
-            }
-          : {}),
+        // Stack traces need the mappings only; leaving the sources out keeps the .map small.
+        sourcesContent: false,
+        externalModules: ['@aws-sdk/*', ...(media ? MEDIA_PACKAGES : [])],
+        banner: REQUIRE_BANNER,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            media
+              ? MEDIA_PACKAGES.map(
+                  (p) =>
+                    `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
+                )
+              : [],
+        },
       },
     });
   }

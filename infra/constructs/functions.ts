@@ -1,66 +1,310 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Aws, Stack } from 'aws-cdk-lib';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionSpec } from '../../lambdas/catalog.js';
-import { BaseFunction, ROOT } from './base-function.js';
+import { FUNCTIONS, type FunctionSpec, STATE_MACHINES } from '../../lambdas/catalog.js';
+import MODELS from '../../lambdas/shared/config/models.json' with { type: 'json' };
+import { ROOT } from '../asl.js';
+import { acknowledge, wildcardResourceFinding } from '../nag.js';
+import type { Approvals } from './approvals.js';
+import { BaseFunction } from './base-function.js';
+import type { MachineId, PillarStateMachines } from './state-machines.js';
+import type { WebhookSigning } from './webhooks.js';
 
-export interface PillarFunctionsProps {
-  table: TableV2;
-  bucket: IBucket;
-  ffmpegLayer: ILayerVersion;
-  signingSecret: ISecret;
-  /** Name prefix of the state machines, for task-token grants that must not reference them (cycle). */
-  stateMachinePrefix: string;
-  environment: Record<string, string>;
-  /** Resolves a catalog entry to a handler file; tests use it for entries that do not exist yet. */
-  entryResolver?: (spec: FunctionSpec) => string;
+/**
+ * Resolves a catalog entry to the handler file to bundle. The default is the catalog's own `entry`;
+ * tests pass one that falls back to a fixture for handlers not written yet.
+ */
+export type EntryResolver = (spec: FunctionSpec, catalogEntry: string) => string;
+
+/**
+ * What functions do beyond the catalog's flags. Each list names catalog ids; an id missing from the
+ * catalog fails synthesis (see `checkRoleIds`).
+ */
+export const FUNCTION_ROLES = {
+  /** Sign (RequestApproval) or verify (ApprovalsApi) approval links: the signing key and APPROVAL_BASE_URL. */
+  linkSigners: ['RequestApproval', 'ApprovalsApi'],
+  /** Mail approval requests through SES. */
+  mailSenders: ['RequestApproval'],
+  /** Sign (the render provider adapter in SubmitRender/PollRenders) or verify (WebhooksApi) callbacks. */
+  webhookParties: ['SubmitRender', 'PollRenders', 'WebhooksApi'],
+  /** Give providers a callback URL (WEBHOOK_BASE_URL). */
+  webhookCallers: ['SubmitRender'],
+  /**
+   * Task tokens a function answers for another one: ApprovalsApi completes the tokens RequestApproval
+   * parked; WebhooksApi and PollRenders complete the render tokens SubmitRender parked.
+   */
+  tokenRelays: { ApprovalsApi: 'RequestApproval', WebhooksApi: 'SubmitRender', PollRenders: 'SubmitRender' },
+  /** Call the text model / embedder when a Bedrock provider is chosen. */
+  modelUsers: (f: FunctionSpec) =>
+    f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi',
+  /** Calls the voice provider when Polly is chosen. */
+  voiceUsers: ['SynthesizeVoiceover'],
+} as const;
+
+/** Bedrock's embedding model id (lambdas/shared/adapters/bedrock/titan-embedder.ts). */
+const TITAN_EMBEDDING_MODEL = 'amazon.titan-embed-text-v2:0';
+/** Cross-region inference profile ids start with their geography. */
+const INFERENCE_PROFILE = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
+
+export interface Providers {
+  textModel?: 'offline' | 'bedrock';
+  embedder?: 'offline' | 'titan';
+  voice?: 'offline' | 'polly';
 }
 
-/** A function per catalog entry, with the grants its flags ask for and nothing more. */
+export interface PillarFunctionsProps {
+  table: ITableV2;
+  bucket: IBucket;
+  ffmpegLayer: ILayerVersion;
+  approvals: Approvals;
+  webhooks: WebhookSigning;
+  /** Dead-letter queue of the asynchronously invoked (scheduled) functions. */
+  asyncDeadLetters: IQueue;
+  /** Variables every function gets, on top of TABLE_NAME, BUCKET_NAME and the BaseFunction defaults. */
+  environment: Record<string, string>;
+  entryResolver?: EntryResolver;
+  /** Minify bundles (default true). */
+  minify?: boolean;
+}
+
+/** A function per catalog entry, with the grants its flags and roles ask for and nothing more. */
 export class PillarFunctions extends Construct {
   readonly byId = new Map<string, NodejsFunction>();
 
   constructor(scope: Construct, id: string, props: PillarFunctionsProps) {
     super(scope, id);
-    const resolve = props.entryResolver ?? ((s: FunctionSpec) => path.join(ROOT, s.entry));
-    const taskTokenArn = `arn:${Aws.PARTITION}:states:${Stack.of(this).region}:${Stack.of(this).account}:stateMachine:${props.stateMachinePrefix}*`;
+    checkRoleIds();
+    const entries = resolveEntries(props.entryResolver);
     for (const spec of FUNCTIONS) {
-      const entry = resolve(spec);
-      if (!existsSync(entry)) throw new Error(`catalog entry ${spec.id}: ${entry} does not exist`);
-      const { fn } = new BaseFunction(this, spec.id, {
+      const base = new BaseFunction(this, spec.id, {
         spec,
-        entry,
+        entry: entries.get(spec.id) as string,
         ffmpegLayer: spec.ffmpeg ? props.ffmpegLayer : undefined,
-        environment: { ...props.environment, APPROVAL_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
+        deadLetterQueue: spec.schedule ? props.asyncDeadLetters : undefined,
+        minify: props.minify,
+        environment: {
+          TABLE_NAME: props.table.tableName,
+          BUCKET_NAME: props.bucket.bucketName,
+          ...props.environment,
+        },
       });
+      const fn = base.fn;
       props.table.grantReadWriteData(fn);
       props.bucket.grantReadWrite(fn);
-      if (spec.pillar === 'approvals' || spec.id === 'ApprovalsApi') props.signingSecret.grantRead(fn);
-      if (spec.sendsTaskResults) {
-        // Named by prefix, not by reference: the machines reference these functions, so a reference
-        // back would be a dependency cycle.
-        fn.addToRolePolicy(
-          new PolicyStatement({
-            effect: Effect.ALLOW,
-            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-            resources: [taskTokenArn],
-          }),
+      if (has(FUNCTION_ROLES.linkSigners, spec.id)) props.approvals.grantLinkSigning(fn);
+      if (has(FUNCTION_ROLES.mailSenders, spec.id)) props.approvals.grantSendMail(fn);
+      if (has(FUNCTION_ROLES.webhookParties, spec.id)) props.webhooks.grant(fn);
+
+      acknowledge(
+        base,
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level ' +
+          'permissions. tests/infra asserts these are the only actions granted on "*".',
+      );
+      if (!spec.schedule) {
+        acknowledge(
+          base,
+          'Serverless-LambdaDLQ',
+          'Invoked synchronously only (Step Functions lambda:invoke, or API Gateway), where a dead-letter ' +
+            'queue never receives anything: failures return to the caller, and the state machines catch ' +
+            'them into RecordFailure.',
         );
       }
       this.byId.set(spec.id, fn);
     }
+
+    // Findings every function shares, caused by the two grants above.
+    acknowledge(
+      this,
+      wildcardResourceFinding(this, `${props.table.tableArn}/index/*`),
+      'grantReadWriteData on the single table includes its four GSIs (gsi1..gsi4), which the data layer ' +
+        'queries (brand→campaigns, status→campaigns, provider job→render, approval id→approval).',
+    );
+    acknowledge(
+      this,
+      wildcardResourceFinding(this, `${props.bucket.bucketArn}/*`),
+      'grantReadWrite on the media bucket: object keys are generated per campaign/variant/scene under ' +
+        'the media prefixes, so access is to the objects of this one bucket.',
+    );
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
+      acknowledge(
+        this,
+        `AwsSolutions-IAM5[Action::${action}]`,
+        `${action} comes from bucket.grantReadWrite on the media bucket only (object versions, tags and ` +
+          'multipart uploads of the media the pipeline writes and replaces).',
+      );
+    }
+    acknowledge(
+      this,
+      'AwsSolutions-L1',
+      'Node.js 22 is the project runtime (package.json engines, the embedded runtime, CI); Lambda supports ' +
+        'nodejs22.x until 2027. Moving to Node 24 is a project-wide decision, not an infra one.',
+    );
+    acknowledge(
+      this,
+      'Serverless-LambdaLatestVersion',
+      'Node.js 22 is the project runtime (package.json engines, the embedded runtime, CI); Lambda supports ' +
+        'nodejs22.x until 2027. Moving to Node 24 is a project-wide decision, not an infra one.',
+    );
   }
 
   get(id: string): NodejsFunction {
     const fn = this.byId.get(id);
-    if (!fn) throw new Error(`no function ${id}`);
+    if (!fn) throw new Error(`no function ${id} in the catalog`);
     return fn;
   }
+
+  /**
+   * Task-token and start-execution grants. Machines are referenced by name (see
+   * PillarStateMachines.byName): they invoke these same functions, so references would form a cycle.
+   */
+  grantStateMachines(machines: PillarStateMachines): void {
+    const campaign = STATE_MACHINES.find((m) => !m.nested);
+    if (!campaign) throw new Error('the catalog has no top-level (non-nested) state machine');
+    for (const spec of FUNCTIONS) {
+      const fn = this.get(spec.id);
+      if (spec.sendsTaskResults) {
+        const relays = FUNCTION_ROLES.tokenRelays as Record<string, string>;
+        const issuers = [spec.id, ...(relays[spec.id] ? [relays[spec.id] as string] : [])];
+        const machineIds = [...new Set(issuers.flatMap((i) => machines.parkingTokensWith(i)))];
+        if (machineIds.length === 0) {
+          throw new Error(
+            `${spec.id} sends task results, but no state machine hands a task token to it or to a function ` +
+              'it answers for. Add it to FUNCTION_ROLES.tokenRelays in infra/constructs/functions.ts.',
+          );
+        }
+        for (const m of machineIds) machines.byName(m as MachineId).grantTaskResponse(fn);
+      }
+      if (spec.startsExecutions) {
+        const machine = machines.byName(campaign.id);
+        machine.grantStartExecution(fn);
+        fn.addEnvironment('CAMPAIGN_STATE_MACHINE_ARN', machine.stateMachineArn);
+      }
+    }
+  }
+
+  /** Base URLs of the HTTP API, for the functions that put links or callback URLs into messages. */
+  connectApi(url: string): void {
+    for (const id of FUNCTION_ROLES.linkSigners) this.get(id).addEnvironment('APPROVAL_BASE_URL', url);
+    for (const id of FUNCTION_ROLES.webhookCallers) this.get(id).addEnvironment('WEBHOOK_BASE_URL', url);
+  }
+
+  /** Model and voice permissions only for the providers chosen, only for the functions that call them. */
+  grantProviders(p: Providers): void {
+    const stack = Stack.of(this);
+    const modelArns: string[] = [];
+    if (p.textModel === 'bedrock') {
+      const ids = Object.entries(MODELS.bedrock_text_tasks)
+        .filter(([task]) => !task.startsWith('$'))
+        .map(([, id]) => id);
+      for (const id of new Set(ids)) {
+        const profile = INFERENCE_PROFILE.exec(id);
+        if (profile) {
+          modelArns.push(
+            stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: id }),
+            // A cross-region profile routes to the model in any region of its geography.
+            stack.formatArn({
+              service: 'bedrock',
+              region: '*',
+              account: '',
+              resource: 'foundation-model',
+              resourceName: profile[2],
+            }),
+          );
+        } else {
+          modelArns.push(
+            stack.formatArn({
+              service: 'bedrock',
+              account: '',
+              resource: 'foundation-model',
+              resourceName: id,
+            }),
+          );
+        }
+      }
+    }
+    if (p.embedder === 'titan') {
+      modelArns.push(
+        stack.formatArn({
+          service: 'bedrock',
+          account: '',
+          resource: 'foundation-model',
+          resourceName: TITAN_EMBEDDING_MODEL,
+        }),
+      );
+    }
+    if (modelArns.length > 0) {
+      for (const spec of FUNCTIONS.filter(FUNCTION_ROLES.modelUsers)) {
+        const fn = this.get(spec.id);
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: modelArns }));
+        for (const arn of modelArns.filter((a) => a.includes('*'))) {
+          acknowledge(
+            fn.node.scope as Construct,
+            wildcardResourceFinding(fn, arn),
+            'A cross-region inference profile may serve the request from any region of its geography; ' +
+              'the grant names the exact model, only the region is open.',
+          );
+        }
+      }
+    }
+    if (p.voice === 'polly') {
+      for (const id of FUNCTION_ROLES.voiceUsers) {
+        const fn = this.get(id);
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['polly:SynthesizeSpeech'], resources: ['*'] }));
+        acknowledge(
+          fn.node.scope as Construct,
+          'AwsSolutions-IAM5[Resource::*]',
+          'polly:SynthesizeSpeech has no resource to scope to when no lexicon is used, and X-Ray ' +
+            '(xray:PutTraceSegments, PutTelemetryRecords) supports no resource-level permissions.',
+        );
+      }
+    }
+  }
+}
+
+const has = (list: readonly string[], id: string): boolean => list.includes(id);
+
+/** Every id named in FUNCTION_ROLES must be in the catalog. */
+function checkRoleIds(): void {
+  const known = new Set(FUNCTIONS.map((f) => f.id));
+  const named = [
+    ...FUNCTION_ROLES.linkSigners,
+    ...FUNCTION_ROLES.mailSenders,
+    ...FUNCTION_ROLES.webhookParties,
+    ...FUNCTION_ROLES.webhookCallers,
+    ...FUNCTION_ROLES.voiceUsers,
+    ...Object.entries(FUNCTION_ROLES.tokenRelays).flat(),
+  ];
+  const unknown = [...new Set(named.filter((id) => !known.has(id)))];
+  if (unknown.length > 0) {
+    throw new Error(
+      `FUNCTION_ROLES in infra/constructs/functions.ts names functions not in the catalog: ${unknown.join(', ')}`,
+    );
+  }
+}
+
+/** Every catalog entry resolved to an existing file, or one error listing all that are missing. */
+function resolveEntries(resolver?: EntryResolver): Map<string, string> {
+  const entries = new Map<string, string>();
+  const missing: string[] = [];
+  for (const spec of FUNCTIONS) {
+    const catalogEntry = path.join(ROOT, spec.entry);
+    const entry = resolver ? resolver(spec, catalogEntry) : catalogEntry;
+    if (!existsSync(entry)) missing.push(`${spec.id} (${path.relative(ROOT, entry)})`);
+    entries.set(spec.id, entry);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `Handler files missing for catalog entries: ${missing.join(', ')}. Each catalog entry needs its ` +
+        'handler file (exporting `handler`) before the stack can be synthesized.',
+    );
+  }
+  return entries;
 }

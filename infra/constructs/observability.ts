@@ -1,39 +1,90 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type IMetric,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FUNCTIONS } from '../../lambdas/catalog.js';
+import { FUNCTIONS, type PillarFolder } from '../../lambdas/catalog.js';
+import { acknowledge } from '../nag.js';
 import type { PillarFunctions } from './functions.js';
-import type { PillarStateMachines } from './state-machines.js';
+import type { MachineId, PillarStateMachines } from './state-machines.js';
 
-/** Alarms (to an SNS topic) and a dashboard per pillar. */
+/** Namespace of the custom metrics the handlers publish (POWERTOOLS_METRICS_NAMESPACE). */
+export const METRICS_NAMESPACE = 'BrandInfinity';
+
+/** The pillar of a catalog function: the `service` dimension of the metrics it publishes. */
+function pillarOf(functionId: string): PillarFolder {
+  const spec = FUNCTIONS.find((f) => f.id === functionId);
+  if (!spec) throw new Error(`no function ${functionId} in the catalog`);
+  return spec.pillar;
+}
+
+/** Functions whose errors mean renders are stuck: submissions fail, or nobody completes the tokens. */
+const RENDER_FUNCTIONS = ['SubmitRender', 'PollRenders'];
+
+/** A dashboard per pillar: its state machines (the campaign manager also hosts the orchestrator) and functions. */
+const PILLAR_DASHBOARDS: readonly { pillar: PillarFolder; title: string; machines: MachineId[] }[] = [
+  { pillar: 'campaign-manager', title: 'CampaignManager', machines: ['Campaign', 'CampaignManager'] },
+  { pillar: 'strategist', title: 'Strategist', machines: ['Strategist'] },
+  { pillar: 'copywriter', title: 'Copywriter', machines: ['Copywriter'] },
+  { pillar: 'production', title: 'Production', machines: ['Production'] },
+  { pillar: 'broadcaster', title: 'Broadcaster', machines: ['Broadcaster'] },
+  { pillar: 'approvals', title: 'Approvals', machines: [] },
+  { pillar: 'api', title: 'Api', machines: [] },
+];
+
+export interface ObservabilityProps {
+  functions: PillarFunctions;
+  machines: PillarStateMachines;
+  /** Dead-letter queue of the scheduled functions. */
+  deadLetters: IQueue;
+  /** Alarm notifications go here when given (context `alarmEmail`). */
+  alarmEmail?: string;
+  /** Dashboard names are `<prefix><Pillar>`. */
+  namePrefix: string;
+}
+
+/** Alarms (to one SNS topic) and a dashboard per pillar. */
 export class Observability extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
+  readonly dashboards: Dashboard[] = [];
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: { functions: PillarFunctions; machines: PillarStateMachines; alarmEmail?: string },
-  ) {
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Alarms', {
-      masterKey: new Key(this, 'AlarmsKey', { enableKeyRotation: true }),
-      enforceSSL: true,
+    const key = new Key(this, 'AlarmsKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the alarm topic',
+      // It only encrypts notifications in transit through SNS: nothing to keep once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
     });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    // CloudWatch must be able to use the key, or alarms cannot publish to the encrypted topic.
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) {
+      this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+      acknowledge(
+        this.topic,
+        'Serverless-SNSRedrivePolicy',
+        'The only subscription is the operator mailbox: SNS retries e-mail delivery (50 attempts over 6 hours) ' +
+          'and the alarm state stays visible in CloudWatch, so a queue of undelivered alarm copies would not ' +
+          'be read by anyone.',
+      );
+    }
     const action = new SnsAction(this.topic);
-    const alarm = (name: string, metric: Metric, threshold: number, description: string) => {
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string): void => {
       const a = new Alarm(this, name, {
         metric,
         threshold,
@@ -45,66 +96,92 @@ export class Observability extends Construct {
       a.addAlarmAction(action);
       this.alarms.push(a);
     };
-    for (const [id, machine] of props.machines.byId) {
+    const fiveMinutes = { period: Duration.minutes(5) };
+
+    for (const [machineId, machine] of props.machines.byId) {
       alarm(
-        `${id}ExecutionsFailed`,
-        machine.metricFailed({ period: Duration.minutes(5) }),
+        `${machineId}ExecutionsFailed`,
+        machine.metricFailed(fiveMinutes),
         1,
-        `${id} executions failed`,
+        `${machineId}: an execution failed`,
       );
       alarm(
-        `${id}ExecutionsTimedOut`,
-        machine.metricTimedOut({ period: Duration.minutes(5) }),
+        `${machineId}ExecutionsTimedOut`,
+        machine.metricTimedOut(fiveMinutes),
         1,
-        `${id} executions timed out`,
+        `${machineId}: an execution timed out`,
       );
     }
-    for (const id of ['SubmitRender', 'PollRenders']) {
+    for (const fnId of RENDER_FUNCTIONS) {
       alarm(
-        `${id}Errors`,
-        props.functions.get(id).metricErrors({ period: Duration.minutes(5) }),
+        `${fnId}Errors`,
+        props.functions.get(fnId).metricErrors(fiveMinutes),
         3,
-        `renders stuck: ${id} is failing`,
+        `Renders stuck: ${fnId} failed 3 times in 5 minutes`,
       );
     }
-    const custom = (metricName: string, statistic = 'Maximum') =>
-      new Metric({ namespace: 'BrandInfinity', metricName, statistic, period: Duration.minutes(5) });
-    alarm('BudgetOver90', custom('BudgetUsedPercent'), 90, 'a campaign has used 90 % of its budget');
-    alarm('PublishFailures', custom('PublishFailures', 'Sum'), 1, 'publishing to a platform failed');
-    const pillars = ['strategist', 'copywriter', 'production', 'campaign-manager', 'broadcaster'] as const;
-    const machineOf: Record<string, string> = {
-      strategist: 'Strategist',
-      copywriter: 'Copywriter',
-      production: 'Production',
-      'campaign-manager': 'CampaignManager',
-      broadcaster: 'Broadcaster',
-    };
-    for (const pillar of pillars) {
-      const machine = props.machines.byId.get(machineOf[pillar] as 'Strategist');
-      const fns = FUNCTIONS.filter((f) => f.pillar === pillar).map((f) => props.functions.get(f.id));
-      new Dashboard(this, `${pillar}Dashboard`, {
-        widgets: [
-          [
-            new GraphWidget({
-              title: `${pillar}: executions`,
-              left: machine
-                ? [machine.metricStarted(), machine.metricSucceeded(), machine.metricFailed()]
-                : [],
-            }),
-            new GraphWidget({
-              title: `${pillar}: execution time`,
-              left: machine ? [machine.metricTime()] : [],
-            }),
-          ],
-          [
-            new GraphWidget({ title: `${pillar}: Lambda errors`, left: fns.map((f) => f.metricErrors()) }),
-            new GraphWidget({
-              title: `${pillar}: Lambda duration p95`,
-              left: fns.map((f) => f.metricDuration({ statistic: 'p95' })),
-            }),
-          ],
-        ],
+    // Powertools adds a `service` dimension (POWERTOOLS_SERVICE_NAME, the publisher's pillar) to every
+    // custom metric; an alarm on the metric without that dimension would watch a metric nobody writes.
+    const custom = (metricName: string, publisher: string, statistic: string) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: pillarOf(publisher) },
+        statistic,
+        ...fiveMinutes,
       });
+    alarm(
+      'BudgetOver90Percent',
+      custom('BudgetUsedPercent', 'SettleLedger', 'Maximum'),
+      90,
+      'A campaign has used 90 % of its budget',
+    );
+    alarm(
+      'PublishFailures',
+      custom('PublishFailures', 'PublishPost', 'Sum'),
+      1,
+      'Publishing to a platform failed',
+    );
+    alarm(
+      'AsyncDeadLetters',
+      props.deadLetters.metricApproximateNumberOfMessagesVisible({ ...fiveMinutes, statistic: 'Maximum' }),
+      1,
+      'A scheduled invocation (trend scraping or render polling) failed after its retries',
+    );
+
+    for (const d of PILLAR_DASHBOARDS) {
+      const fns = FUNCTIONS.filter((f) => f.pillar === d.pillar).map((f) => props.functions.get(f.id));
+      const widgets: GraphWidget[][] = d.machines.map((machineId) => {
+        const machine = props.machines.get(machineId);
+        return [
+          new GraphWidget({
+            title: `${machineId}: executions`,
+            left: [
+              machine.metricStarted(),
+              machine.metricSucceeded(),
+              machine.metricFailed(),
+              machine.metricTimedOut(),
+            ],
+          }),
+          new GraphWidget({
+            title: `${machineId}: execution time (p50, p95)`,
+            left: [machine.metricTime({ statistic: 'p50' }), machine.metricTime({ statistic: 'p95' })],
+          }),
+        ];
+      });
+      widgets.push([
+        new GraphWidget({ title: 'Lambda errors', left: fns.map((f) => f.metricErrors()) }),
+        new GraphWidget({
+          title: 'Lambda duration p95',
+          left: fns.map((f) => f.metricDuration({ statistic: 'p95' })),
+        }),
+      ]);
+      this.dashboards.push(
+        new Dashboard(this, `${d.title}Dashboard`, {
+          dashboardName: `${props.namePrefix}${d.title}`,
+          widgets,
+        }),
+      );
     }
   }
 }

@@ -1,114 +1,103 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnOutput, type RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionSpec } from '../../lambdas/catalog.js';
 import { CampaignApi } from '../constructs/api.js';
 import { Approvals } from '../constructs/approvals.js';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer.js';
-import { PillarFunctions } from '../constructs/functions.js';
+import { type EntryResolver, PillarFunctions, type Providers } from '../constructs/functions.js';
 import { Observability } from '../constructs/observability.js';
 import { Scheduling } from '../constructs/scheduling.js';
 import { PillarStateMachines } from '../constructs/state-machines.js';
 import { Storage } from '../constructs/storage.js';
+import { WebhookSigning } from '../constructs/webhooks.js';
 
 export interface BrandInfinityStackProps extends StackProps {
   stage: string;
+  /** Approval mail sender address (SES email identity). */
   senderEmail?: string;
+  /** Approval mail sender domain (SES domain identity). */
+  senderDomain?: string;
+  /** Default approver of new campaigns. */
   approverEmail?: string;
+  /** Alarm notifications go to this address. */
   alarmEmail?: string;
-  entryResolver?: (spec: FunctionSpec) => string;
-  /** Which adapters serve the ports (context `textModel`, `embedder`, `voice`); offline by default. */
-  providers?: {
-    textModel?: 'offline' | 'bedrock';
-    embedder?: 'offline' | 'titan';
-    voice?: 'offline' | 'polly';
-  };
+  /** Which adapters serve the ports; offline by default. */
+  providers?: Providers;
+  /** Table and buckets: RETAIN unless a throwaway stage asks for DESTROY. */
+  dataRemovalPolicy?: RemovalPolicy;
+  /** Where each catalog entry's handler file is (tests: a fixture for entries not written yet). */
+  entryResolver?: EntryResolver;
+  /** Minify function bundles (default true). */
+  minify?: boolean;
 }
 
-/** Composes the constructs; no resources are defined here directly. */
+/** Composes the constructs; every resource is defined in infra/constructs. */
 export class BrandInfinityStack extends Stack {
   readonly storage: Storage;
+  readonly approvals: Approvals;
   readonly functions: PillarFunctions;
   readonly machines: PillarStateMachines;
   readonly api: CampaignApi;
+  readonly scheduling: Scheduling;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: BrandInfinityStackProps) {
     super(scope, id, props);
-    const prefix = `${id}-`;
-    this.storage = new Storage(this, 'Storage', { retain: props.stage === 'prod' });
-    const approvals = new Approvals(this, 'Approvals', { senderEmail: props.senderEmail });
+    Tags.of(this).add('project', 'brand-infinity-engine');
+    Tags.of(this).add('stage', props.stage);
+    const namePrefix = `${id}-`;
+    const providers = props.providers ?? {};
+
+    this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
+    this.approvals = new Approvals(this, 'Approvals', {
+      senderEmail: props.senderEmail,
+      senderDomain: props.senderDomain,
+      approverEmail: props.approverEmail,
+    });
+    const webhooks = new WebhookSigning(this, 'Webhooks');
     const ffmpeg = new FfmpegLayer(this, 'Ffmpeg');
+    this.scheduling = new Scheduling(this, 'Scheduling');
+
     this.functions = new PillarFunctions(this, 'Functions', {
       table: this.storage.table,
       bucket: this.storage.bucket,
       ffmpegLayer: ffmpeg.layer,
-      signingSecret: approvals.signingSecret,
-      stateMachinePrefix: prefix,
+      approvals: this.approvals,
+      webhooks,
+      asyncDeadLetters: this.scheduling.deadLetters,
       entryResolver: props.entryResolver,
+      minify: props.minify,
       environment: {
-        TABLE_NAME: this.storage.table.tableName,
-        BUCKET_NAME: this.storage.bucket.bucketName,
-        MAIL_FROM: props.senderEmail ?? 'approvals@example.com',
-        APPROVER_EMAIL: props.approverEmail ?? 'brand-manager@example.com',
-        BIE_TEXT_MODEL: props.providers?.textModel ?? 'offline',
-        BIE_EMBEDDER: props.providers?.embedder ?? 'offline',
-        BIE_VOICE: props.providers?.voice ?? 'offline',
+        APPROVER_EMAIL: this.approvals.approverEmail,
+        BIE_TEXT_MODEL: providers.textModel ?? 'offline',
+        BIE_EMBEDDER: providers.embedder ?? 'offline',
+        BIE_VOICE: providers.voice ?? 'offline',
       },
     });
     this.machines = new PillarStateMachines(this, 'StateMachines', {
       functions: this.functions,
-      namePrefix: prefix,
+      namePrefix,
     });
+    this.functions.grantStateMachines(this.machines);
+    this.functions.grantProviders(providers);
+
     this.api = new CampaignApi(this, 'Api', { functions: this.functions });
-    const scheduling = new Scheduling(this, 'Scheduling', { functions: this.functions });
+    this.functions.connectApi(this.api.url);
+    this.scheduling.attach(this.functions);
+
     this.observability = new Observability(this, 'Observability', {
       functions: this.functions,
       machines: this.machines,
+      deadLetters: this.scheduling.deadLetters,
       alarmEmail: props.alarmEmail,
+      namePrefix,
     });
 
-    const campaign = this.machines.get('Campaign');
-    const campaignsApi = this.functions.get('CampaignsApi');
-    campaign.grantStartExecution(campaignsApi);
-    campaignsApi.addEnvironment('CAMPAIGN_STATE_MACHINE_ARN', campaign.stateMachineArn);
-    const apiUrl = this.api.api.apiEndpoint;
-    for (const fn of this.functions.byId.values()) {
-      fn.addEnvironment('EVENT_BUS_NAME', scheduling.bus.eventBusName);
-    }
-    for (const id of ['RequestApproval', 'ApprovalsApi', 'SubmitRender']) {
-      const fn = this.functions.get(id);
-      fn.addEnvironment('APPROVAL_BASE_URL', apiUrl);
-      fn.addEnvironment('WEBHOOK_BASE_URL', apiUrl);
-    }
-    if (approvals.identity) approvals.identity.grantSendEmail(this.functions.get('RequestApproval'));
-    this.grantProviders(props.providers ?? {});
-    new CfnOutput(this, 'ApiUrl', { value: apiUrl });
-    new CfnOutput(this, 'CampaignStateMachineArn', { value: campaign.stateMachineArn });
-  }
-
-  /** Model and voice permissions only for the providers chosen, only for the functions that call them. */
-  private grantProviders(p: NonNullable<BrandInfinityStackProps['providers']>): void {
-    const modelUsers = FUNCTIONS.filter(
-      (f) => f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi',
-    ).map((f) => this.functions.get(f.id));
-    if (p.textModel === 'bedrock' || p.embedder === 'titan') {
-      for (const fn of modelUsers) {
-        fn.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['bedrock:InvokeModel'],
-            resources: [
-              `arn:aws:bedrock:*::foundation-model/*`,
-              `arn:aws:bedrock:${this.region}:${this.account}:inference-profile/*`,
-            ],
-          }),
-        );
-      }
-    }
-    if (p.voice === 'polly') {
-      this.functions
-        .get('SynthesizeVoiceover')
-        .addToRolePolicy(new PolicyStatement({ actions: ['polly:SynthesizeSpeech'], resources: ['*'] }));
-    }
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'CampaignStateMachineArn', {
+      value: this.machines.get('Campaign').stateMachineArn,
+    });
+    new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
+    new CfnOutput(this, 'MediaBucketName', { value: this.storage.bucket.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
 }

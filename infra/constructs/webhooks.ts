@@ -1,0 +1,34 @@
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
+
+/**
+ * The shared secret of render-provider callbacks (`POST /webhooks/{provider}`): the provider signs each
+ * callback with it and WebhooksApi verifies the signature before it completes a render's task token.
+ * Without it a forged callback could complete any parked render.
+ */
+export class WebhookSigning extends Construct {
+  readonly secret: Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.secret = new Secret(this, 'Secret', {
+      description: 'HMAC secret of render-provider webhook callbacks',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(
+      this.secret,
+      'AwsSolutions-SMG4',
+      'The webhook secret is shared with the render providers: rotating it needs every provider to switch ' +
+        'keys at the same moment, which needs verification against two keys first. Readable only by the ' +
+        'functions that sign or verify callbacks.',
+    );
+  }
+
+  /** `WEBHOOK_SECRET_ARN` and read access, for the functions that sign or verify callbacks. */
+  grant(fn: LambdaFunction): void {
+    fn.addEnvironment('WEBHOOK_SECRET_ARN', this.secret.secretArn);
+    this.secret.grantRead(fn);
+  }
+}
