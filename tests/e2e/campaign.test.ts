@@ -54,6 +54,15 @@ async function nextApproval(campaignId: string, checkpoint: string) {
   throw new Error(`no ${checkpoint} approval appeared`);
 }
 
+/** Ingests the brand and starts a campaign that waits for human decisions. */
+async function startManualCampaign() {
+  const base = app.runtime.info.apiUrl;
+  await cli.api(base, 'POST', '/brands', brandText, 'text/markdown');
+  return cli.api<{ campaign_id: string; execution_arn: string }>(base, 'POST', '/campaigns', {
+    campaign_request: request(),
+  });
+}
+
 /** Approves whatever is asked next (a gate may add a review) until the campaign execution ends. */
 async function approveUntilDone(campaign: { campaign_id: string; execution_arn: string }) {
   let finished = false;
@@ -201,13 +210,7 @@ describe('a campaign on the embedded default', () => {
 describe('human checkpoints', () => {
   it('stop until decided, and a rejection regenerates the brief with the feedback', async () => {
     const base = app.runtime.info.apiUrl;
-    await cli.api(base, 'POST', '/brands', brandText, 'text/markdown');
-    const campaign = await cli.api<{ campaign_id: string; execution_arn: string }>(
-      base,
-      'POST',
-      '/campaigns',
-      { campaign_request: request() },
-    );
+    const campaign = await startManualCampaign();
     const first = await nextApproval(campaign.campaign_id, 'brief');
     const rejected = await cli.api<{ status: string; resumed: boolean }>(
       base,
@@ -330,13 +333,7 @@ describe('a campaign with two variants', () => {
 describe('mailed approval links', () => {
   it('open a confirmation page and decide once with the signed form', async () => {
     const base = app.runtime.info.apiUrl;
-    await cli.api(base, 'POST', '/brands', brandText, 'text/markdown');
-    const campaign = await cli.api<{ campaign_id: string; execution_arn: string }>(
-      base,
-      'POST',
-      '/campaigns',
-      { campaign_request: request() },
-    );
+    const campaign = await startManualCampaign();
     const approval = await nextApproval(campaign.campaign_id, 'brief');
     const mail = readdirSync(app.emulators.mailboxDir)
       .map((f) => readFileSync(path.join(app.emulators.mailboxDir, f), 'utf8'))
