@@ -1,23 +1,73 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-let cached: string | undefined;
+/**
+ * Every secret the functions use. On AWS each comes from Secrets Manager by the ARN in `<ENV>_ARN`
+ * (the stack sets only ARNs); a developer or the embedded runtime may instead set the value itself in
+ * `<ENV>` (the embedded runtime generates its own per data directory). There is no default value
+ * anywhere: a function that needs a secret nobody configured fails with a message naming the variable.
+ */
+export const SECRETS = {
+  /** HMAC key of the signed, expiring approval links. */
+  approvalSigning: 'APPROVAL_SIGNING_SECRET',
+  /** Standard Webhooks secret (`whsec_…`) shared with the render providers that call back. */
+  webhook: 'WEBHOOK_SECRET',
+  /** OpenAI API key (BIE_TEXT_MODEL=openai or BIE_EMBEDDER=openai). */
+  openAiApiKey: 'OPENAI_API_KEY',
+} as const;
+
+export type SecretName = keyof typeof SECRETS;
+
+export class SecretNotConfiguredError extends Error {
+  constructor(name: SecretName) {
+    const env = SECRETS[name];
+    super(`the ${name} secret is not configured: set ${env}_ARN (Secrets Manager) or ${env}`);
+    this.name = 'SecretNotConfiguredError';
+  }
+}
+
+/** Secrets live for the container (Lambda reuses it for many invocations); a rotation needs a new one. */
+const CACHE_MS = 15 * 60_000;
+const cache = new Map<SecretName, { value: Promise<string>; at: number }>();
 let client: SecretsManagerClient | undefined;
 
-/**
- * The approval-link signing key: from Secrets Manager on AWS (APPROVAL_SIGNING_SECRET_ARN), from the
- * environment in the embedded runtime (generated once per data directory). Cached per container.
- */
-export async function approvalSigningSecret(): Promise<string> {
-  if (cached) return cached;
-  if (process.env.APPROVAL_SIGNING_SECRET) {
-    cached = process.env.APPROVAL_SIGNING_SECRET;
-    return cached;
+/** Where a secret would come from, without reading it (for configuration checks). */
+export function secretSource(name: SecretName, env: NodeJS.ProcessEnv = process.env): 'arn' | 'value' | 'none' {
+  const key = SECRETS[name];
+  if (env[`${key}_ARN`]) return 'arn';
+  if (env[key]) return 'value';
+  return 'none';
+}
+
+export function readSecret(name: SecretName): Promise<string> {
+  const hit = cache.get(name);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+  const value = load(name);
+  cache.set(name, { value, at: Date.now() });
+  // A failed read is not cached: the next invocation tries again.
+  value.catch(() => cache.delete(name));
+  return value;
+}
+
+async function load(name: SecretName): Promise<string> {
+  const key = SECRETS[name];
+  const arn = process.env[`${key}_ARN`];
+  if (arn) {
+    client ??= new SecretsManagerClient({});
+    const res = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!res.SecretString) throw new Error(`the ${name} secret (${arn}) is empty`);
+    return res.SecretString;
   }
-  const arn = process.env.APPROVAL_SIGNING_SECRET_ARN;
-  if (!arn) throw new Error('neither APPROVAL_SIGNING_SECRET nor APPROVAL_SIGNING_SECRET_ARN is set');
-  client ??= new SecretsManagerClient({});
-  const res = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!res.SecretString) throw new Error('the approval signing secret is empty');
-  cached = res.SecretString;
-  return cached;
+  const value = process.env[key];
+  if (value) return value;
+  throw new SecretNotConfiguredError(name);
+}
+
+/** The approval-link signing key. */
+export const approvalSigningSecret = (): Promise<string> => readSecret('approvalSigning');
+/** The render-provider webhook secret. */
+export const webhookSecret = (): Promise<string> => readSecret('webhook');
+
+/** Tests only: forget cached values. */
+export function clearSecretCache(): void {
+  cache.clear();
 }
