@@ -31,7 +31,10 @@ const cache = new Map<SecretName, { value: Promise<string>; at: number }>();
 let client: SecretsManagerClient | undefined;
 
 /** Where a secret would come from, without reading it (for configuration checks). */
-export function secretSource(name: SecretName, env: NodeJS.ProcessEnv = process.env): 'arn' | 'value' | 'none' {
+export function secretSource(
+  name: SecretName,
+  env: NodeJS.ProcessEnv = process.env,
+): 'arn' | 'value' | 'none' {
   const key = SECRETS[name];
   if (env[`${key}_ARN`]) return 'arn';
   if (env[key]) return 'value';
