@@ -162,6 +162,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       schedule: 'rate(1 minute)',
     },
   ),
+  fn(
+    'production',
+    'RenderOfflineScene',
+    'render-offline-scene',
+    'Offline stand-in video model: renders one scene into S3 and calls the render webhook',
+    // Invoked asynchronously by SubmitRender. A 5 s 1080x1920 scene takes about 5 s of ffmpeg on two
+    // vCPUs (3008 MB); the rest of the timeout covers the webhook's retries (about 90 s).
+    { ...media, timeoutSeconds: 300 },
+  ),
   fn('production', 'SynthesizeVoiceover', 'synthesize-voiceover', 'Voices the script scene by scene', {
     ...media,
     timeoutSeconds: 300,

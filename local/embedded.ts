@@ -10,6 +10,7 @@ import {
 } from '../lambdas/catalog.js';
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
 import { type Emulators, startEmulators } from './engine/emulators.js';
+import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
 import { openEndpoints, type Runtime, readRuntimeInfo, startRuntime } from './engine/runtime.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -39,6 +40,8 @@ export interface Embedded {
   runtime: Runtime;
   emulators: Emulators;
   functions: Record<string, LambdaHandler>;
+  /** The Lambda Invoke endpoint (AWS_ENDPOINT_URL_LAMBDA): asynchronous invocations run here. */
+  lambda: LambdaEndpoint;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -51,6 +54,13 @@ const setDefault = (key: string, value: string) => {
 function signingSecret(dataDir: string): string {
   const file = path.join(dataDir, 'approval-signing-secret');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** The render webhook secret of this data directory (Standard Webhooks form), never a committed value. */
+function webhookSecretOf(dataDir: string): string {
+  const file = path.join(dataDir, 'webhook-secret');
+  if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -72,7 +82,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   mkdirSync(dataDir, { recursive: true });
   const emulators = await startEmulators(dataDir, [BUCKET]);
   const endpoints = await openEndpoints(opts.apiPort ?? 0);
-  Object.assign(process.env, emulators.env, { AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl });
+  // Two cores: at most two background renders at once (the Map already limits submits to three).
+  const lambda = await openLambdaEndpoint({ asyncConcurrency: 2 });
+  Object.assign(process.env, emulators.env, {
+    AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+  });
+  setDefault('OFFLINE_RENDERER_FUNCTION_NAME', 'bie-RenderOfflineScene');
+  setDefault('WEBHOOK_SECRET', webhookSecretOf(dataDir));
   setDefault('TABLE_NAME', TABLE);
   setDefault('BUCKET_NAME', BUCKET);
   process.env.APPROVAL_BASE_URL = endpoints.apiUrl;
@@ -104,6 +121,15 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     substitutions[functionPlaceholder(f.id)] = arn;
   }
   for (const m of STATE_MACHINES) substitutions[stateMachinePlaceholder(m.id)] = machineArn(m.id);
+  lambda.bind(
+    FUNCTIONS.map((f) => ({
+      name: `bie-${f.id}`,
+      arn: localFunctionArn(`bie-${f.id}`),
+      handler: byId[f.id] as LambdaHandler,
+      timeoutSeconds: f.timeoutSeconds,
+      memoryMb: f.memoryMb,
+    })),
+  );
 
   const runtime = startRuntime({
     dataDir,
@@ -147,9 +173,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     runtime,
     emulators,
     functions,
+    lambda,
     dataDir,
     async stop() {
       for (const t of timers) clearInterval(t);
+      await lambda.close();
       await runtime.stop();
       await emulators.stop();
     },

@@ -33,7 +33,7 @@ export const FUNCTION_ROLES = {
   /** Mail approval requests through SES. */
   mailSenders: ['RequestApproval'],
   /** Sign (the render provider adapter in SubmitRender/PollRenders) or verify (WebhooksApi) callbacks. */
-  webhookParties: ['SubmitRender', 'PollRenders', 'WebhooksApi'],
+  webhookParties: ['SubmitRender', 'PollRenders', 'WebhooksApi', 'RenderOfflineScene'],
   /** Give providers a callback URL (WEBHOOK_BASE_URL). */
   webhookCallers: ['SubmitRender'],
   /**
@@ -46,6 +46,14 @@ export const FUNCTION_ROLES = {
     f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi',
   /** Calls the voice provider when Polly is chosen. */
   voiceUsers: ['SynthesizeVoiceover'],
+  /**
+   * Asynchronous invocations (Lambda `Event`): the invoker may invoke its target and nothing else and
+   * learns its name from `env`; the target gets the dead-letter queue of asynchronous invocations.
+   * SubmitRender → the offline video model's renderer (ProceduralVideoModel.submit()).
+   */
+  asyncInvokes: {
+    SubmitRender: { target: 'RenderOfflineScene', env: 'OFFLINE_RENDERER_FUNCTION_NAME' },
+  },
 } as const;
 
 /** Bedrock's embedding model id (lambdas/shared/adapters/bedrock/titan-embedder.ts). */
@@ -87,7 +95,7 @@ export class PillarFunctions extends Construct {
         spec,
         entry: entries.get(spec.id) as string,
         ffmpegLayer: spec.ffmpeg ? props.ffmpegLayer : undefined,
-        deadLetterQueue: spec.schedule ? props.asyncDeadLetters : undefined,
+        deadLetterQueue: spec.schedule || isAsyncTarget(spec.id) ? props.asyncDeadLetters : undefined,
         minify: props.minify,
         environment: {
           TABLE_NAME: props.table.tableName,
@@ -108,7 +116,7 @@ export class PillarFunctions extends Construct {
         'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level ' +
           'permissions. tests/infra asserts these are the only actions granted on "*".',
       );
-      if (!spec.schedule) {
+      if (!spec.schedule && !isAsyncTarget(spec.id)) {
         acknowledge(
           base,
           'Serverless-LambdaDLQ',
@@ -118,6 +126,15 @@ export class PillarFunctions extends Construct {
         );
       }
       this.byId.set(spec.id, fn);
+    }
+    for (const [invokerId, { target, env }] of Object.entries(FUNCTION_ROLES.asyncInvokes)) {
+      const invoker = this.get(invokerId);
+      const fn = this.get(target);
+      // The unqualified ARN only (no `:*` for versions, which grantInvoke would add).
+      invoker.addToRolePolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+      );
+      invoker.addEnvironment(env, fn.functionName);
     }
 
     // Findings every function shares, caused by the two grants above.
@@ -270,6 +287,8 @@ export class PillarFunctions extends Construct {
 }
 
 const has = (list: readonly string[], id: string): boolean => list.includes(id);
+const isAsyncTarget = (id: string): boolean =>
+  Object.values(FUNCTION_ROLES.asyncInvokes).some((a) => a.target === id);
 
 /** Every id named in FUNCTION_ROLES must be in the catalog. */
 function checkRoleIds(): void {
@@ -281,6 +300,7 @@ function checkRoleIds(): void {
     ...FUNCTION_ROLES.webhookCallers,
     ...FUNCTION_ROLES.voiceUsers,
     ...Object.entries(FUNCTION_ROLES.tokenRelays).flat(),
+    ...Object.entries(FUNCTION_ROLES.asyncInvokes).flatMap(([from, { target }]) => [from, target]),
   ];
   const unknown = [...new Set(named.filter((id) => !known.has(id)))];
   if (unknown.length > 0) {

@@ -9,7 +9,7 @@ import { stepHandler } from '../shared/handler.js';
 import { hashSeed, nowIso, stableUuid } from '../shared/ids.js';
 import { blobs, taskCallbacks, videoModel } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
-import { completeRender, failRender, sceneCacheKeyFor } from './domain/renders.js';
+import { completeRender, failRender, sceneCacheKeyFor, webhookCallbackUrl } from './domain/renders.js';
 import { fallbackModel, renderListPrice } from './domain/router.js';
 
 const Input = z.object({
@@ -97,7 +97,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     style: scene.visual_cues.style,
     on_screen_text: scene.on_screen_text,
     seed: hashSeed(scene.scene_id, model),
-    callback_url: `${config.WEBHOOK_BASE_URL}/webhooks/${provider.provider}`,
+    callback_url: webhookCallbackUrl(config.WEBHOOK_BASE_URL, provider.provider),
   });
   await renderJobs.put({
     ...job,

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { lambdaInvoker } from './adapters/aws/lambda-invoker.js';
 import { PollyVoice } from './adapters/aws/polly-voice.js';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { sfnTaskCallbacks } from './adapters/aws/sfn-task-callbacks.js';
@@ -51,8 +51,9 @@ export const embedder = lazy<Embedder>(() => {
 export const videoModel = lazy<VideoModel>(
   () =>
     new ProceduralVideoModel({
-      outputDir: path.join(config.BIE_WORK_DIR, 'provider-renders'),
-      webhookSecret: config.WEBHOOK_SECRET,
+      blobs: blobs(),
+      invoker: lambdaInvoker,
+      rendererFunction: config.OFFLINE_RENDERER_FUNCTION_NAME,
     }),
 );
 export const voice = lazy<Voice>(() => (config.BIE_VOICE === 'polly' ? new PollyVoice() : new EspeakVoice()));

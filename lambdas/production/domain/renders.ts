@@ -10,6 +10,13 @@ import type { BlobStore, TaskCallbacks } from '../../shared/ports/index.js';
 export const clipKey = (job: RenderJob): string =>
   `renders/${job.campaign_id}/${job.variant_id}/scenes/${job.scene_id}-${job.job_id}.mp4`;
 
+/**
+ * `<base>/webhooks/<provider>` with exactly one slash between the parts, whether or not the base
+ * (API Gateway's URL ends with `/`, the local API's does not) ends with one; a base path is kept.
+ */
+export const webhookCallbackUrl = (base: string, provider: string): string =>
+  new URL(`webhooks/${encodeURIComponent(provider)}`, base.endsWith('/') ? base : `${base}/`).href;
+
 /** The cache key of a scene rendered by a model at a size: identical requests reuse one clip. */
 export const sceneCacheKeyFor = (
   scene: {
