@@ -77,9 +77,15 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   });
   if (existing?.provider_job_id) {
     const status = await provider.status(existing.provider_job_id);
-    await renderJobs.put(job);
-    if (status.state === 'completed') await completeRender(deps, job, status.output_url, cacheKey);
-    else if (status.state === 'failed') await failRender(deps, job, status.error);
+    // Still rendering: back in flight under this attempt's token, even if the poller abandoned it
+    // when an earlier attempt's task timed out (else neither the poller nor the webhook would finish it).
+    const current =
+      status.state === 'queued' || status.state === 'processing'
+        ? RenderJob.parse({ ...job, status: 'processing', error_message: undefined, completed_at: undefined })
+        : job;
+    await renderJobs.put(current);
+    if (status.state === 'completed') await completeRender(deps, current, status.output_url, cacheKey);
+    else if (status.state === 'failed') await failRender(deps, current, status.error);
     if (status.state !== 'unknown') return { job_id: jobId, status: status.state };
   }
   await renderJobs.put(job);
