@@ -129,6 +129,39 @@ async function download(url: string, to: string): Promise<string> {
   return to;
 }
 
+/**
+ * Copies the offline publisher's posts of a publication (objects `outbox/<platform>/<post_id>/` of the
+ * media bucket) to `<dir>/<platform>/<post_id>/`, for the user to look at.
+ */
+async function copyOutboxPosts(
+  posts: { platform: string; post_id: string; formatted_video_url: string }[],
+  dir: string,
+): Promise<void> {
+  const { POST_FILE, outboxPostPrefix } = await import(
+    '../lambdas/shared/adapters/offline/outbox-publisher.js'
+  );
+  for (const post of posts) {
+    const bucket = /^s3:\/\/([^/]+)\//.exec(post.formatted_video_url)?.[1];
+    if (!bucket) continue;
+    const prefix = `s3://${bucket}/${outboxPostPrefix(post.platform, post.post_id)}`;
+    const to = path.join(dir, post.platform, post.post_id);
+    let postFile: string;
+    try {
+      postFile = await download(`${prefix}${POST_FILE}`, path.join(to, POST_FILE));
+    } catch (error) {
+      // Published elsewhere than the outbox (a real platform API): nothing to copy.
+      if ((error as { name?: string }).name === 'NoSuchKey') continue;
+      throw error;
+    }
+    const { video, thumbnail } = JSON.parse(readFileSync(postFile, 'utf8')) as {
+      video: string;
+      thumbnail: string;
+    };
+    for (const file of [video, thumbnail])
+      await download(`${prefix}${file}`, path.join(to, path.basename(file)));
+  }
+}
+
 export const RunResult = z.object({
   campaign_id: z.string(),
   status: z.string(),
@@ -153,13 +186,16 @@ export const RunResult = z.object({
     }),
   ),
   variants: z.array(z.record(z.string(), z.unknown())),
+  /** The campaign's posts copied from the outbox in the media bucket: `<out>/outbox/<platform>/<post_id>/`. */
   outbox: z.string(),
   failure: z.object({ error: z.string(), cause: z.string() }).optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 
 /** Copies every output of a finished campaign under `out` and returns their paths. */
-export async function collectOutputs(view: CampaignView, out: string, outbox: string): Promise<RunResult> {
+export async function collectOutputs(view: CampaignView, out: string): Promise<RunResult> {
+  const outbox = path.join(out, 'outbox');
+  mkdirSync(outbox, { recursive: true });
   mkdirSync(out, { recursive: true });
   const write = (name: string, value: unknown) => {
     const file = path.join(out, name);
@@ -230,6 +266,7 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
       }
       entry.renditions = renditions;
       entry.thumbnails = thumbnails;
+      await copyOutboxPosts(pub.platform_posts, outbox);
     }
     variants.push(entry);
   }
@@ -288,5 +325,5 @@ export async function runCampaign(
   }
   await done;
   const { campaignView } = await import('../lambdas/campaign-manager/domain/campaign-view.js');
-  return collectOutputs(await campaignView(campaign.campaign_id), args.out, process.env.BIE_OUTBOX_DIR ?? '');
+  return collectOutputs(await campaignView(campaign.campaign_id), args.out);
 }

@@ -83,7 +83,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   const emulators = await startEmulators(dataDir, [BUCKET]);
   const endpoints = await openEndpoints(opts.apiPort ?? 0);
   // Two cores: at most two background renders at once (the Map already limits submits to three).
-  const lambda = await openLambdaEndpoint({ asyncConcurrency: 2 });
+  const lambda = await openLambdaEndpoint({
+    asyncConcurrency: 2,
+    queueDir: path.join(dataDir, 'lambda-events'),
+  });
   Object.assign(process.env, emulators.env, {
     AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl,
     AWS_ENDPOINT_URL_LAMBDA: lambda.url,
@@ -96,7 +99,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   process.env.WEBHOOK_BASE_URL = endpoints.apiUrl;
   setDefault('APPROVAL_SIGNING_SECRET', signingSecret(dataDir));
   process.env.CAMPAIGN_STATE_MACHINE_ARN = machineArn('Campaign');
-  setDefault('BIE_OUTBOX_DIR', path.join(dataDir, 'outbox'));
   setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));
   setDefault('BIE_TRENDS_DIR', path.join(ROOT, 'examples', 'trends'));
   setDefault('BIE_MASTER_WIDTH', '720');

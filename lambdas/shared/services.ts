@@ -57,7 +57,7 @@ export const videoModel = lazy<VideoModel>(
     }),
 );
 export const voice = lazy<Voice>(() => (config.BIE_VOICE === 'polly' ? new PollyVoice() : new EspeakVoice()));
-export const publisher = lazy<Publisher>(() => new OutboxPublisher(config.BIE_OUTBOX_DIR));
+export const publisher = lazy<Publisher>(() => new OutboxPublisher(blobs()));
 export const trendSource = lazy<TrendSource>(() => new FeedFileTrendSource(config.BIE_TRENDS_DIR));
 export const blobs = lazy(() => new S3BlobStore(config.BUCKET_NAME));
 export const mailer = lazy(() => new SesMailer(config.MAIL_FROM));

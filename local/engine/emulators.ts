@@ -6,6 +6,7 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { close, listen } from './http-util.js';
 import { mailboxRequestHandler } from './mailbox.js';
+import { addConditionalWrites } from './s3-conditional-writes.js';
 
 export interface Emulators {
   env: Record<string, string>;
@@ -41,6 +42,7 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
     directory: s3Dir,
     configureBuckets: buckets.map((name) => ({ name })),
   });
+  addConditionalWrites(s3);
   const s3Address = await s3.run();
   const s3Url = `http://127.0.0.1:${s3Address.port}`;
 

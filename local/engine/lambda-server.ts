@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import type { LambdaContext, LambdaHandler } from './asl-runner.js';
 import { close, listen, readBody, send } from './http-util.js';
 
@@ -23,16 +25,24 @@ export interface LambdaEndpointOptions {
   asyncRetryDelayMs?: number;
   /** Where failures of Event invocations go (nobody waits for them); default stderr. */
   onAsyncError?: (functionName: string, error: Error, attempt: number) => void;
+  /**
+   * Keeps accepted Event invocations here until they finished, and runs those a killed process left
+   * when functions are bound again: an event Lambda accepted (202) is not lost.
+   */
+  queueDir?: string;
 }
 
 export interface LambdaEndpoint {
   /** The value for AWS_ENDPOINT_URL_LAMBDA. */
   url: string;
-  /** Serves these functions (the endpoint opens before handler modules load, as their clients read the URL). */
+  /**
+   * Serves these functions (the endpoint opens before handler modules load, as their clients read the
+   * URL), and runs the Event invocations a previous process left in `queueDir`.
+   */
   bind(functions: LocalFunction[]): void;
   /** Resolves when no Event invocation is queued or running. */
   idle(): Promise<void>;
-  /** Stops listening, drops queued Event invocations and waits for the running ones. */
+  /** Stops listening and waits for the running Event invocations; queued ones stay in `queueDir`. */
   close(): Promise<void>;
 }
 
@@ -116,20 +126,51 @@ export async function openLambdaEndpoint(opts: LambdaEndpointOptions = {}): Prom
     }
   };
 
-  const enqueue = (fn: LocalFunction, payload: unknown) => {
+  const persist = (fn: LocalFunction, payload: unknown): string | undefined => {
+    if (!opts.queueDir) return undefined;
+    mkdirSync(opts.queueDir, { recursive: true });
+    const file = path.join(opts.queueDir, `${Date.now()}-${randomUUID()}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify({ function: fn.name, payload }));
+    renameSync(`${file}.tmp`, file);
+    return file;
+  };
+
+  const enqueue = (fn: LocalFunction, payload: unknown, file = persist(fn, payload)) => {
     queue.push(async () => {
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
         try {
           await invoke(fn, structuredClone(payload));
-          return;
+          break;
         } catch (error) {
           report(fn.name, error instanceof Error ? error : new Error(String(error)), attempt);
-          if (attempt > retries || closing) return;
+          // Closing: the event stays on disk for the next process.
+          if (closing) return;
+          if (attempt > retries) break;
           await new Promise((r) => setTimeout(r, retryDelayMs * 2 ** (attempt - 1)));
         }
       }
+      if (file) rmSync(file, { force: true });
     });
     pump();
+  };
+
+  /** Events a previous process accepted but did not finish, oldest first. */
+  const replayLeftovers = () => {
+    if (!opts.queueDir) return;
+    let files: string[];
+    try {
+      files = readdirSync(opts.queueDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort();
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      const file = path.join(opts.queueDir, f);
+      const event = JSON.parse(readFileSync(file, 'utf8')) as { function: string; payload: unknown };
+      const fn = byName.get(event.function);
+      if (fn) enqueue(fn, event.payload, file);
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -199,6 +240,7 @@ export async function openLambdaEndpoint(opts: LambdaEndpointOptions = {}): Prom
     bind(functions) {
       byName.clear();
       for (const f of functions) byName.set(f.name, f);
+      replayLeftovers();
     },
     idle() {
       return new Promise<void>((r) => {

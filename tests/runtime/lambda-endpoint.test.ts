@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFunctionArn } from '../../local/engine/asl-runner.js';
@@ -152,5 +155,60 @@ describe('the local Lambda Invoke endpoint', () => {
     const res = await lambda.send(new InvokeCommand({ FunctionName: 'bie-Slow', InvocationType: 'DryRun' }));
     expect(res.StatusCode).toBe(204);
     expect(ran).toEqual([]);
+  });
+
+  it('keeps an accepted Event on disk, so a new process runs what a killed one left', async () => {
+    // Prepare: the first process accepts the event, starts it, and "dies" before it finishes.
+    const queueDir = mkdtempSync(path.join(tmpdir(), 'bie-lambda-events-'));
+    let unblock = () => {};
+    const blocked = new Promise<void>((r) => {
+      unblock = r;
+    });
+    const first = await openLambdaEndpoint({ queueDir, asyncRetries: 0 });
+    first.bind([
+      {
+        name: 'bie-Render',
+        arn: localFunctionArn('bie-Render'),
+        timeoutSeconds: 30,
+        memoryMb: 512,
+        handler: () => blocked,
+      },
+    ]);
+    const client = new LambdaClient({
+      endpoint: first.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await client.send(
+      new InvokeCommand({
+        FunctionName: 'bie-Render',
+        InvocationType: 'Event',
+        Payload: encode({ scene: 3 }),
+      }),
+    );
+    expect(readdirSync(queueDir)).toHaveLength(1);
+
+    // Act: the next process binds the same functions.
+    const seen: unknown[] = [];
+    const second = await openLambdaEndpoint({ queueDir });
+    second.bind([
+      {
+        name: 'bie-Render',
+        arn: localFunctionArn('bie-Render'),
+        timeoutSeconds: 30,
+        memoryMb: 512,
+        handler: async (event) => {
+          seen.push(event);
+          return null;
+        },
+      },
+    ]);
+    await second.idle();
+
+    // Assess
+    expect(seen).toEqual([{ scene: 3 }]);
+    expect(readdirSync(queueDir)).toEqual([]);
+    unblock();
+    await Promise.all([first.close(), second.close()]);
   });
 });

@@ -22,7 +22,6 @@ const Env = z.object({
   BIE_VIDEO_PROVIDER: z.enum(['offline']).default('offline'),
   BIE_VOICE: z.enum(['offline', 'polly']).default('offline'),
   BIE_PUBLISHER: z.enum(['outbox']).default('outbox'),
-  BIE_OUTBOX_DIR: z.string().default('/tmp/bie-outbox'),
   /** Name or ARN of the offline renderer function that ProceduralVideoModel.submit() invokes. */
   OFFLINE_RENDERER_FUNCTION_NAME: z.string().default(''),
   BIE_WORK_DIR: z.string().default('/tmp/bie-work'),
