@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import {
   FUNCTIONS,
@@ -11,7 +12,13 @@ import {
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
 import { type Emulators, startEmulators } from './engine/emulators.js';
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
-import { openEndpoints, type Runtime, readRuntimeInfo, startRuntime } from './engine/runtime.js';
+import {
+  openEndpoints,
+  type Runtime,
+  readRuntimeInfo,
+  runtimeInfoPath,
+  startRuntime,
+} from './engine/runtime.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BUCKET = 'bie-media';
@@ -65,6 +72,27 @@ function webhookSecretOf(dataDir: string): string {
 }
 
 /**
+ * The API port a previous process of this data directory used (a killed one leaves runtime.json), when
+ * it is free: asynchronous invocations it accepted run again here and call back the URL they were
+ * given, as on AWS, where the API URL does not change.
+ */
+async function previousApiPort(dataDir: string): Promise<number> {
+  let port: number;
+  try {
+    const info = JSON.parse(readFileSync(runtimeInfoPath(dataDir), 'utf8')) as { apiUrl?: string };
+    port = Number(new URL(info.apiUrl ?? '').port);
+  } catch {
+    return 0;
+  }
+  if (!port) return 0;
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
+  });
+}
+
+/**
  * The embedded default: emulators, the Step Functions endpoint and the HTTP API in this process,
  * the ASL files from state-machines/ with the same substitutions CDK uses, and every handler of the
  * catalog imported in-process. Configuration is the only difference from AWS: the environment is set
@@ -81,7 +109,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   }
   mkdirSync(dataDir, { recursive: true });
   const emulators = await startEmulators(dataDir, [BUCKET]);
-  const endpoints = await openEndpoints(opts.apiPort ?? 0);
+  const endpoints = await openEndpoints(opts.apiPort ?? (await previousApiPort(dataDir)));
   // Two cores: at most two background renders at once (the Map already limits submits to three).
   const lambda = await openLambdaEndpoint({
     asyncConcurrency: 2,
