@@ -31,6 +31,8 @@ export interface FunctionSpec {
   startsExecutions?: boolean;
   /** Scheduled (EventBridge rule) instead of invoked by a state machine or the API. */
   schedule?: string;
+  /** Invoked asynchronously (Lambda `Event`) by this catalog function instead of a state machine or the API. */
+  invokedBy?: string;
 }
 
 const fn = (
@@ -167,9 +169,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'RenderOfflineScene',
     'render-offline-scene',
     'Offline stand-in video model: renders one scene into S3 and calls the render webhook',
-    // Invoked asynchronously by SubmitRender. A 5 s 1080x1920 scene takes about 5 s of ffmpeg on two
-    // vCPUs (3008 MB); the rest of the timeout covers the webhook's retries (about 90 s).
-    { ...media, timeoutSeconds: 300 },
+    // A 5 s 1080x1920 scene takes about 5 s of ffmpeg on two vCPUs (3008 MB); the rest of the
+    // timeout covers the webhook's retries (about 90 s).
+    { ...media, timeoutSeconds: 300, invokedBy: 'SubmitRender' },
   ),
   fn('production', 'SynthesizeVoiceover', 'synthesize-voiceover', 'Voices the script scene by scene', {
     ...media,

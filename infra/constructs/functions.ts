@@ -47,13 +47,11 @@ export const FUNCTION_ROLES = {
   /** Calls the voice provider when Polly is chosen. */
   voiceUsers: ['SynthesizeVoiceover'],
   /**
-   * Asynchronous invocations (Lambda `Event`): the invoker may invoke its target and nothing else and
-   * learns its name from `env`; the target gets the dead-letter queue of asynchronous invocations.
-   * SubmitRender → the offline video model's renderer (ProceduralVideoModel.submit()).
+   * Functions invoked asynchronously (catalog `invokedBy`) → the variable that tells their invoker
+   * their name. The invoker may invoke that function and nothing else; the invoked function gets the
+   * dead-letter queue of asynchronous invocations.
    */
-  asyncInvokes: {
-    SubmitRender: { target: 'RenderOfflineScene', env: 'OFFLINE_RENDERER_FUNCTION_NAME' },
-  },
+  asyncTargetNames: { RenderOfflineScene: 'OFFLINE_RENDERER_FUNCTION_NAME' },
 } as const;
 
 /** Bedrock's embedding model id (lambdas/shared/adapters/bedrock/titan-embedder.ts). */
@@ -95,7 +93,7 @@ export class PillarFunctions extends Construct {
         spec,
         entry: entries.get(spec.id) as string,
         ffmpegLayer: spec.ffmpeg ? props.ffmpegLayer : undefined,
-        deadLetterQueue: spec.schedule || isAsyncTarget(spec.id) ? props.asyncDeadLetters : undefined,
+        deadLetterQueue: spec.schedule || spec.invokedBy ? props.asyncDeadLetters : undefined,
         minify: props.minify,
         environment: {
           TABLE_NAME: props.table.tableName,
@@ -116,7 +114,7 @@ export class PillarFunctions extends Construct {
         'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level ' +
           'permissions. tests/infra asserts these are the only actions granted on "*".',
       );
-      if (!spec.schedule && !isAsyncTarget(spec.id)) {
+      if (!spec.schedule && !spec.invokedBy) {
         acknowledge(
           base,
           'Serverless-LambdaDLQ',
@@ -127,14 +125,15 @@ export class PillarFunctions extends Construct {
       }
       this.byId.set(spec.id, fn);
     }
-    for (const [invokerId, { target, env }] of Object.entries(FUNCTION_ROLES.asyncInvokes)) {
-      const invoker = this.get(invokerId);
-      const fn = this.get(target);
+    for (const spec of FUNCTIONS.filter((f) => f.invokedBy)) {
+      const invoker = this.get(spec.invokedBy as string);
+      const fn = this.get(spec.id);
       // The unqualified ARN only (no `:*` for versions, which grantInvoke would add).
       invoker.addToRolePolicy(
         new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
       );
-      invoker.addEnvironment(env, fn.functionName);
+      const names = FUNCTION_ROLES.asyncTargetNames as Record<string, string>;
+      invoker.addEnvironment(names[spec.id] as string, fn.functionName);
     }
 
     // Findings every function shares, caused by the two grants above.
@@ -287,8 +286,6 @@ export class PillarFunctions extends Construct {
 }
 
 const has = (list: readonly string[], id: string): boolean => list.includes(id);
-const isAsyncTarget = (id: string): boolean =>
-  Object.values(FUNCTION_ROLES.asyncInvokes).some((a) => a.target === id);
 
 /** Every id named in FUNCTION_ROLES must be in the catalog. */
 function checkRoleIds(): void {
@@ -300,9 +297,16 @@ function checkRoleIds(): void {
     ...FUNCTION_ROLES.webhookCallers,
     ...FUNCTION_ROLES.voiceUsers,
     ...Object.entries(FUNCTION_ROLES.tokenRelays).flat(),
-    ...Object.entries(FUNCTION_ROLES.asyncInvokes).flatMap(([from, { target }]) => [from, target]),
+    ...Object.keys(FUNCTION_ROLES.asyncTargetNames),
   ];
   const unknown = [...new Set(named.filter((id) => !known.has(id)))];
+  for (const f of FUNCTIONS.filter((x) => x.invokedBy)) {
+    if (!known.has(f.invokedBy as string)) unknown.push(`${f.invokedBy} (invokedBy of ${f.id})`);
+    if (!(f.id in FUNCTION_ROLES.asyncTargetNames))
+      throw new Error(
+        `${f.id} is invoked asynchronously: name its variable in FUNCTION_ROLES.asyncTargetNames`,
+      );
+  }
   if (unknown.length > 0) {
     throw new Error(
       `FUNCTION_ROLES in infra/constructs/functions.ts names functions not in the catalog: ${unknown.join(', ')}`,

@@ -367,6 +367,19 @@ describe('IAM', () => {
     }
   });
 
+  it('lets a function invoke only the function it invokes asynchronously, tells it the name, and gives that one the DLQ', () => {
+    const dlq = { 'Fn::GetAtt': [logicalId(s.stack.scheduling.deadLetters), 'Arn'] };
+    for (const f of FUNCTIONS) {
+      const invoked = statementsOfRole(R, fnRoleId(f.id))
+        .filter((st) => actionsOf(st).includes('lambda:InvokeFunction'))
+        .flatMap(resourcesOf);
+      const targets = FUNCTIONS.filter((t) => t.invokedBy === f.id);
+      expect(invoked, f.id).toEqual(targets.map((t) => ({ 'Fn::GetAtt': [fnId(t.id), 'Arn'] })));
+      if (f.invokedBy) expect(props(fnId(f.id)).DeadLetterConfig, f.id).toEqual({ TargetArn: dlq });
+    }
+    expect(env('SubmitRender').OFFLINE_RENDERER_FUNCTION_NAME).toEqual({ Ref: fnId('RenderOfflineScene') });
+  });
+
   it('lets only the functions that start campaigns start the campaign machine, and tells them its ARN', () => {
     for (const f of FUNCTIONS) {
       const starts = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
