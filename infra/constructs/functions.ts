@@ -32,8 +32,8 @@ export const FUNCTION_ROLES = {
   linkSigners: ['RequestApproval', 'ApprovalsApi'],
   /** Mail approval requests through SES. */
   mailSenders: ['RequestApproval'],
-  /** Sign (the render provider adapter in SubmitRender/PollRenders) or verify (WebhooksApi) callbacks. */
-  webhookParties: ['SubmitRender', 'PollRenders', 'WebhooksApi', 'RenderOfflineScene'],
+  /** Sign (the offline video model's renderer) or verify (WebhooksApi) render callbacks. */
+  webhookParties: ['RenderOfflineScene', 'WebhooksApi'],
   /** Give providers a callback URL (WEBHOOK_BASE_URL). */
   webhookCallers: ['SubmitRender'],
   /**
