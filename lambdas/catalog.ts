@@ -110,10 +110,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
   }),
   fn('strategist', 'ScoreAlignment', 'score-alignment', 'Scores brand alignment of the brief'),
-  fn('strategist', 'ScrapeTrends', 'scrape-trends', 'Reads trend feeds into the trend store', {
-    schedule: 'rate(1 hour)',
-    timeoutSeconds: 120,
-  }),
+  fn(
+    'strategist',
+    'ScrapeTrends',
+    'scrape-trends',
+    "Fetches every brand's trend feeds into the trend store",
+    {
+      schedule: 'rate(1 hour)',
+      timeoutSeconds: 120,
+    },
+  ),
   // Copywriter
   fn(
     'copywriter',
@@ -206,7 +212,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   ),
   // API
   fn('api', 'CampaignsApi', 'campaigns', 'POST/GET /campaigns', { startsExecutions: true }),
-  fn('api', 'BrandsApi', 'brands', 'POST /brands, PUT /brands/{id}/guidelines', { timeoutSeconds: 120 }),
+  fn('api', 'BrandsApi', 'brands', 'Brand bibles and trend sources', { timeoutSeconds: 120 }),
   fn('api', 'ApprovalsApi', 'approvals', 'GET/POST /approvals/{id}', { sendsTaskResults: true }),
   fn('api', 'WebhooksApi', 'webhooks', 'POST /webhooks/{provider}: provider render callbacks', {
     sendsTaskResults: true,
@@ -242,6 +248,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/campaigns/{id}', functionId: 'CampaignsApi' },
   { method: 'POST', path: '/brands', functionId: 'BrandsApi' },
   { method: 'PUT', path: '/brands/{id}/guidelines', functionId: 'BrandsApi' },
+  { method: 'PUT', path: '/brands/{id}/trend-sources', functionId: 'BrandsApi' },
+  { method: 'GET', path: '/brands/{id}/trend-sources', functionId: 'BrandsApi' },
   { method: 'GET', path: '/approvals', functionId: 'ApprovalsApi' },
   { method: 'GET', path: '/approvals/{id}', functionId: 'ApprovalsApi' },
   { method: 'POST', path: '/approvals/{id}', functionId: 'ApprovalsApi' },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   FUNCTIONS,
@@ -55,6 +55,22 @@ function signingSecret(dataDir: string): string {
 }
 
 /**
+ * Offline, no brand has reachable trend feeds: the example feed files seed the shared trends every
+ * brand sees (as an operator would import them), so briefs have trend data to rank.
+ */
+async function seedExampleTrends(): Promise<void> {
+  const { parseFeed } = await import('../lambdas/shared/feeds/rss-atom.js');
+  const { trends } = await import('../lambdas/shared/data/repositories.js');
+  const { toStoredTrends } = await import('../lambdas/strategist/domain/scrape.js');
+  const dir = path.join(ROOT, 'examples', 'trends');
+  const items = readdirSync(dir)
+    .filter((f) => /\.(xml|rss|atom)$/i.test(f))
+    .sort()
+    .flatMap((f) => parseFeed(readFileSync(path.join(dir, f), 'utf8'), f));
+  await trends.upsert('shared', toStoredTrends(items, undefined));
+}
+
+/**
  * The embedded default: emulators, the Step Functions endpoint and the HTTP API in this process,
  * the ASL files from state-machines/ with the same substitutions CDK uses, and every handler of the
  * catalog imported in-process. Configuration is the only difference from AWS: the environment is set
@@ -81,7 +97,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   process.env.CAMPAIGN_STATE_MACHINE_ARN = machineArn('Campaign');
   setDefault('BIE_OUTBOX_DIR', path.join(dataDir, 'outbox'));
   setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));
-  setDefault('BIE_TRENDS_DIR', path.join(ROOT, 'examples', 'trends'));
+  setDefault('APPROVER_EMAIL', 'brand-manager@example.com');
+  setDefault('MAIL_FROM', 'approvals@brand-infinity.local');
   setDefault('BIE_MASTER_WIDTH', '720');
   setDefault('BIE_MASTER_HEIGHT', '1280');
   setDefault('BIE_X264_PRESET', 'superfast');
@@ -91,6 +108,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
 
   const { ensureTable } = await import('../lambdas/shared/data/table.js');
   await ensureTable();
+  await seedExampleTrends();
 
   const functions: Record<string, LambdaHandler> = {};
   const substitutions: Record<string, string> = {};
@@ -124,7 +142,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     retryIntervalMs: opts.retryIntervalMs,
   });
 
-  // EventBridge schedules, locally: scrape trends now and hourly, poll renders every 20 s.
+  // EventBridge schedules, locally: scrape the brands' trend feeds hourly, poll renders every 20 s.
   const timers: NodeJS.Timeout[] = [];
   const invoke = async (id: string) => {
     try {
@@ -134,7 +152,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     }
   };
   if (opts.schedules !== false) {
-    await invoke('ScrapeTrends');
     timers.push(
       setInterval(() => void invoke('ScrapeTrends'), 3_600_000),
       setInterval(() => void invoke('PollRenders'), 20_000),

@@ -45,6 +45,15 @@ const BODIES: Record<
     status: 200,
     summary: 'Replace a brand bible',
   },
+  'PUT /brands/{id}/trend-sources': {
+    request: c.TrendSourcesBody,
+    status: 200,
+    summary: "Replace the brand's trend feeds (HTTPS RSS/Atom, read hourly); returns them with each one's last fetch",
+  },
+  'GET /brands/{id}/trend-sources': {
+    status: 200,
+    summary: "The brand's trend feeds and each one's last fetch (status, validators, items stored)",
+  },
   'GET /approvals': { status: 200, summary: 'Pending approvals' },
   'GET /approvals/{id}': {
     status: 200,

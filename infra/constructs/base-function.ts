@@ -7,6 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../lambdas/catalog.js';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-definitions.js';
 import { ROOT } from '../asl.js';
 
 /** Where the ffmpeg layer puts its binaries (layers are mounted at /opt). */
@@ -26,8 +27,6 @@ export interface BaseFunctionProps {
   spec: FunctionSpec;
   /** Absolute path of the handler file (exports `handler`). */
   entry: string;
-  /** Variables on top of the defaults every function gets. */
-  environment: Record<string, string>;
   /** Required when `spec.ffmpeg`. */
   ffmpegLayer?: ILayerVersion;
   /** Dead-letter queue for asynchronous invocations (the scheduled functions). */
@@ -86,13 +85,10 @@ export class BaseFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: spec.pillar,
-        POWERTOOLS_METRICS_NAMESPACE: 'BrandInfinity',
-        BIE_WORK_DIR: '/tmp/bie-work',
-        BIE_OUTBOX_DIR: '/tmp/bie-outbox',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...(media
           ? { BIE_FFMPEG_PATH: `${LAYER_BIN}/ffmpeg`, BIE_FFPROBE_PATH: `${LAYER_BIN}/ffprobe` }
           : {}),
-        ...props.environment,
       },
       bundling: {
         forceDockerBundling: false,

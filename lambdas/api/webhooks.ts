@@ -26,7 +26,7 @@ export const handler = apiHandler({
         ? Buffer.from(event.body, 'base64').toString('utf8')
         : event.body
       : '';
-    verifyWebhook(config.WEBHOOK_SECRET, event.headers ?? {}, raw);
+    verifyWebhook(config.WEBHOOK_SECRET ?? '', event.headers ?? {}, raw);
     const body = parseOrThrow(VideoEvent, JSON.parse(raw), 'webhook event');
     const job = await renderJobs.findByProviderJobId(provider, body.data.id);
     if (!job) return problem(404, 'Not found', `no render job for ${provider} job ${body.data.id} (yet)`);

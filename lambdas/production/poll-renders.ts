@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { config } from '../shared/commons.js';
 import { renderJobs } from '../shared/data/repositories.js';
-import { blobs, taskCallbacks, videoModel } from '../shared/services.js';
+import { videoModel } from '../shared/providers/video.js';
+import { blobs, taskCallbacks } from '../shared/services.js';
 import { completeRender, failRender } from './domain/renders.js';
 
 /**

@@ -9,6 +9,7 @@ import { PUBLIC_ROUTES } from '../../infra/constructs/api.js';
 import { FUNCTION_ROLES } from '../../infra/constructs/functions.js';
 import { MEDIA_PREFIXES } from '../../infra/constructs/storage.js';
 import { FUNCTIONS, ROUTES, STATE_MACHINES } from '../../lambdas/catalog.js';
+import { ENV_ROLES } from '../../lambdas/shared/config/index.js';
 import { TABLE_DESIGN } from '../../lambdas/shared/data/table.js';
 import {
   actionsOf,
@@ -397,7 +398,7 @@ describe('IAM', () => {
       expect(env(f.id).APPROVAL_SIGNING_SECRET_ARN !== undefined, f.id).toBe(signs);
       expect(env(f.id).WEBHOOK_SECRET_ARN !== undefined, f.id).toBe(webhooks);
       expect(env(f.id).MAIL_FROM !== undefined, f.id).toBe(f.id === 'RequestApproval');
-      const publishes = f.pillar === 'campaign-manager';
+      const publishes = (ENV_ROLES.eventPublishers as readonly string[]).includes(f.id);
       expect(env(f.id).EVENT_BUS_NAME !== undefined, f.id).toBe(publishes);
       const putEvents = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
         actionsOf(st).includes('events:PutEvents'),

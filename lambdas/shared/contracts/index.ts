@@ -8,3 +8,4 @@ export * from './ledger.js';
 export * from './production.js';
 export * from './publication.js';
 export * from './script.js';
+export * from './trends.js';
