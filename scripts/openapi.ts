@@ -48,7 +48,8 @@ const BODIES: Record<
   'PUT /brands/{id}/trend-sources': {
     request: c.TrendSourcesBody,
     status: 200,
-    summary: "Replace the brand's trend feeds (HTTPS RSS/Atom, read hourly); returns them with each one's last fetch",
+    summary:
+      "Replace the brand's trend feeds (HTTPS RSS/Atom, read hourly); returns them with each one's last fetch",
   },
   'GET /brands/{id}/trend-sources': {
     status: 200,
