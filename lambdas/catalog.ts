@@ -31,7 +31,20 @@ export interface FunctionSpec {
   startsExecutions?: boolean;
   /** Scheduled (EventBridge rule) instead of invoked by a state machine or the API. */
   schedule?: string;
+  /**
+   * npm packages the function loads from disk at run time (WASM data, font files): left out of the
+   * bundle and copied next to it. Only the functions that use one carry it (espeak's data is 24 MB).
+   */
+  packages?: readonly RuntimePackage[];
 }
+
+export const RUNTIME_PACKAGES = {
+  /** espeak-ng compiled to WASM: the offline voice. */
+  espeak: '@echogarden/espeak-ng-emscripten',
+  /** DejaVu fonts: on-screen text, burned captions, thumbnails. */
+  fonts: 'dejavu-fonts-ttf',
+} as const;
+export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
 
 const fn = (
   pillar: PillarFolder,
@@ -171,18 +184,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   fn('production', 'SynthesizeVoiceover', 'synthesize-voiceover', 'Voices the script scene by scene', {
     ...media,
     timeoutSeconds: 300,
+    packages: ['espeak'],
   }),
   fn('production', 'ComposeMusic', 'compose-music', 'Generates the music bed', {
     ...media,
     timeoutSeconds: 300,
   }),
-  fn(
-    'production',
-    'AssembleMaster',
-    'assemble-master',
-    'Concatenates clips, mixes audio, burns captions',
-    media,
-  ),
+  fn('production', 'AssembleMaster', 'assemble-master', 'Concatenates clips, mixes audio, burns captions', {
+    ...media,
+    packages: ['fonts'],
+  }),
   fn('production', 'CheckQuality', 'check-quality', 'ffprobe quality gate on the master', {
     ...media,
     timeoutSeconds: 120,
@@ -199,7 +210,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'FormatRendition',
     'format-rendition',
     'Renders one platform rendition with captions and a thumbnail',
-    media,
+    { ...media, packages: ['fonts'] },
   ),
   fn('broadcaster', 'PublishPost', 'publish-post', 'Publishes or schedules one platform post', {
     timeoutSeconds: 300,

@@ -6,18 +6,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../../lambdas/catalog.js';
+import { type FunctionSpec, RUNTIME_PACKAGES } from '../../lambdas/catalog.js';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-definitions.js';
 import { ROOT } from '../asl.js';
 
 /** Where the ffmpeg layer puts its binaries (layers are mounted at /opt). */
 export const LAYER_BIN = '/opt/bin';
-
-/**
- * Packages the media code loads from disk at run time (espeak-ng's WASM data, the DejaVu font files):
- * left out of the bundle and copied next to it, so `require.resolve` finds them under /var/task.
- */
-const MEDIA_PACKAGES = ['@echogarden/espeak-ng-emscripten', 'dejavu-fonts-ttf'];
 
 /** ESM bundles have no `require`; some dependencies still call it (and `require.resolve`). */
 export const REQUIRE_BANNER =
@@ -50,6 +44,9 @@ export class BaseFunction extends Construct {
     const { spec } = props;
     if (spec.ffmpeg && !props.ffmpegLayer) throw new Error(`${spec.id} needs ffmpeg but no layer was given`);
     const media = spec.ffmpeg === true;
+    // Loaded from disk at run time (WASM data, font files): left out of the bundle and copied next to
+    // it, so `require.resolve` finds them under /var/task. Each function carries only its own.
+    const packages = (spec.packages ?? []).map((p) => RUNTIME_PACKAGES[p]);
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
@@ -99,18 +96,16 @@ export class BaseFunction extends Construct {
         sourceMap: true,
         // Stack traces need the mappings only; leaving the sources out keeps the .map small.
         sourcesContent: false,
-        externalModules: ['@aws-sdk/*', ...(media ? MEDIA_PACKAGES : [])],
+        externalModules: ['@aws-sdk/*', ...packages],
         banner: REQUIRE_BANNER,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            media
-              ? MEDIA_PACKAGES.map(
-                  (p) =>
-                    `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
-                )
-              : [],
+            packages.map(
+              (p) =>
+                `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
+            ),
         },
       },
     });
