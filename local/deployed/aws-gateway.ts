@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import path from 'node:path';
-import { close, listen, readBody } from '../engine/http-util.js';
+import { Duplex } from 'node:stream';
+import { readBody } from '../engine/http-util.js';
 import type { Authorizer } from './iam.js';
 import type { DeployedModel } from './model.js';
 import { busArnFor } from './services/eventbridge.js';
@@ -919,7 +927,7 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
           headers: out,
         },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.writeHead(up.statusCode ?? 502, withoutHopByHop(up.headers));
           up.pipe(res);
           up.on('end', resolve);
           up.on('error', reject);
@@ -931,15 +939,107 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
     });
   }
 
-  const { server, url, port } = await listen(handler, opts.port ?? 0);
+  const served = await listenHttp1And2(
+    (req, res) =>
+      handler(req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          writeResponse(res, errorResponse('rest-json', 500, 'InternalFailure', (error as Error).message));
+        else res.destroy();
+      }),
+    opts.port ?? 0,
+  );
   return {
-    url,
-    port,
+    url: served.url,
+    port: served.port,
     decisions: () => [...ring],
     onDecision(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => close(server),
+    close: served.close,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One port for HTTP/1.1 and cleartext HTTP/2: the Bedrock runtime client only speaks HTTP/2, and its
+// calls must be refused (or reported as not emulated) like any other, not fail with a protocol error.
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+function withoutHopByHop(headers: IncomingMessage['headers']): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  return out;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+const HTTP2_PREFACE = 'PRI * HTTP/2.0';
+
+/**
+ * The socket as a plain duplex stream that first replays the bytes already read. The HTTP/2 server reads
+ * a real socket through its native handle, past anything put back with `unshift`; a JS stream it reads
+ * through JS, replayed bytes included.
+ */
+function replaying(socket: Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      socket.write(chunk, callback);
+    },
+    final(callback) {
+      socket.end(callback);
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  stream.push(first);
+  socket.on('data', (d: Buffer) => {
+    if (!stream.push(d)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('error', (e) => stream.destroy(e));
+  socket.on('close', () => stream.destroy());
+  return stream;
+}
+
+async function listenHttp1And2(
+  handler: Handler,
+  port: number,
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const http1 = createHttpServer(handler);
+  // The compatibility API gives HTTP/2 requests the shape of http.IncomingMessage/ServerResponse.
+  const http2 = createHttp2Server((req, res) =>
+    handler(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+  );
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      if (chunk.toString('latin1').startsWith(HTTP2_PREFACE)) {
+        http2.emit('connection', replaying(socket, chunk));
+        return;
+      }
+      socket.unshift(chunk);
+      http1.emit('connection', socket);
+      socket.resume();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
