@@ -9,7 +9,7 @@ import {
 import { createServer as createHttp2Server } from 'node:http2';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
+import { Duplex, Transform, type TransformCallback } from 'node:stream';
 import { readBody } from '../engine/http-util.js';
 import type { Authorizer } from './iam.js';
 import type { DeployedModel } from './model.js';
@@ -912,6 +912,24 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
         out.authorization = out.authorization.replace(/Credential=[^/,\s]+\//, `Credential=${key}/`);
       pathAndQuery = pathAndQuery.replace(/([?&]X-Amz-Credential=)[^&%/]+/, `$1${key}`);
     }
+    delete out.expect; // the client's 100-continue was answered here
+    let source: NodeJS.ReadableStream | undefined;
+    if (caller.service === 's3' && !body && isAwsChunked(out)) {
+      // s3rver would store the aws-chunked framing (and checksum trailer) of a streamed upload as the
+      // object; S3 stores the payload. Unframe it, so the unchanged SDK with default settings works.
+      const decoded = out['x-amz-decoded-content-length'];
+      const encodings = (out['content-encoding'] ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e && e !== 'aws-chunked');
+      if (encodings.length) out['content-encoding'] = encodings.join(',');
+      else delete out['content-encoding'];
+      for (const h of ['transfer-encoding', 'x-amz-trailer', 'x-amz-decoded-content-length']) delete out[h];
+      out['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      if (decoded) out['content-length'] = decoded;
+      else out['transfer-encoding'] = 'chunked';
+      source = req.pipe(new AwsChunkedDecoder());
+    }
     if (body) {
       delete out['transfer-encoding'];
       out['content-length'] = String(body.length);
@@ -935,7 +953,7 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
       );
       upstream.on('error', reject);
       if (body) upstream.end(body);
-      else req.pipe(upstream);
+      else (source ?? req).pipe(upstream);
     });
   }
 
@@ -1042,4 +1060,74 @@ async function listenHttp1And2(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// aws-chunked: `<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0[;…]\r\n<trailers>\r\n\r\n`
+
+const isAwsChunked = (headers: Record<string, string>): boolean =>
+  (headers['content-encoding'] ?? '').split(',').some((e) => e.trim() === 'aws-chunked') ||
+  (headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
+
+/** Streams the payload out of an aws-chunked body (chunk signatures and trailers dropped). */
+export class AwsChunkedDecoder extends Transform {
+  private pending: Buffer = Buffer.alloc(0);
+  private remaining = 0; // data bytes left in the current chunk
+  private state: 'size' | 'data' | 'data-crlf' | 'trailers' | 'done' = 'size';
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    try {
+      this.drain();
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(
+      this.state === 'done' || this.state === 'trailers'
+        ? null
+        : new Error('aws-chunked body ended mid-chunk'),
+    );
+  }
+
+  private drain(): void {
+    for (;;) {
+      if (this.state === 'data') {
+        if (!this.pending.length) return;
+        const n = Math.min(this.remaining, this.pending.length);
+        this.push(this.pending.subarray(0, n));
+        this.pending = this.pending.subarray(n);
+        this.remaining -= n;
+        if (this.remaining === 0) this.state = 'data-crlf';
+        continue;
+      }
+      if (this.state === 'done') {
+        this.pending = Buffer.alloc(0);
+        return;
+      }
+      const eol = this.pending.indexOf('\r\n');
+      if (eol < 0) {
+        if (this.pending.length > 64 * 1024) throw new Error('aws-chunked header line too long');
+        return;
+      }
+      const line = this.pending.subarray(0, eol).toString('latin1');
+      this.pending = this.pending.subarray(eol + 2);
+      if (this.state === 'data-crlf') {
+        if (line !== '') throw new Error('aws-chunked chunk not followed by CRLF');
+        this.state = 'size';
+      } else if (this.state === 'size') {
+        const size = Number.parseInt(line.split(';')[0] ?? '', 16);
+        if (!Number.isFinite(size) || size < 0)
+          throw new Error(`bad aws-chunked size line ${JSON.stringify(line)}`);
+        if (size === 0) this.state = 'trailers';
+        else {
+          this.remaining = size;
+          this.state = 'data';
+        }
+      } else if (this.state === 'trailers' && line === '') this.state = 'done';
+    }
+  }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import {
   BatchWriteItemCommand,
@@ -27,6 +28,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  AwsChunkedDecoder,
   type AwsGateway,
   callerFromRequest,
   type InvocationType,
@@ -321,6 +323,26 @@ describe('AWS gateway: S3 (s3rver upstream)', () => {
       resource: `arn:aws:s3:::${bucket()}/renders/a b.txt`,
       allowed: true,
     });
+  });
+
+  it('stores the payload of a streamed upload, not its aws-chunked framing (default SDK checksum settings)', async () => {
+    // Prepare: a client as a function has it, with the SDK's default checksums (CRC32 trailer).
+    const s3 = new S3Client({ ...config(SUBMIT_KEY), forcePathStyle: true });
+    const parts = [Buffer.from('first part;'), Buffer.alloc(70_000, 'x'), Buffer.from(';end')];
+    // Act
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket(),
+        Key: 'renders/streamed.bin',
+        Body: Readable.from(parts),
+        ContentLength: 70_015,
+      }),
+    );
+    // Assess
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: 'renders/streamed.bin' }));
+    expect(Buffer.from((await out.Body?.transformToByteArray()) ?? []).equals(Buffer.concat(parts))).toBe(
+      true,
+    );
   });
 
   it('refuses a read by a role without S3 grants with AccessDenied', async () => {
@@ -620,6 +642,29 @@ describe('AWS gateway: callers and other services', () => {
     });
     const lines = readFileSync(path.join(dataDir, 'iam-decisions.jsonl'), 'utf8').trim().split('\n');
     expect(JSON.parse(lines.at(-1) ?? '{}')).toEqual(last);
+  });
+});
+
+describe('AwsChunkedDecoder', () => {
+  it('yields the payload however the framing is split across reads', async () => {
+    const framed = Buffer.from(
+      '3;chunk-signature=ab\r\nabc\r\nA\r\n0123456789\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n',
+    );
+    for (const size of [1, 2, 5, 7, framed.length]) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < framed.length; i += size) pieces.push(framed.subarray(i, i + size));
+      const out: Buffer[] = [];
+      for await (const chunk of Readable.from(pieces).pipe(new AwsChunkedDecoder()))
+        out.push(chunk as Buffer);
+      expect(Buffer.concat(out).toString()).toBe('abc0123456789');
+    }
+  });
+
+  it('fails on a body that ends mid-chunk', async () => {
+    const read = async () => {
+      for await (const _ of Readable.from([Buffer.from('5\r\nab')]).pipe(new AwsChunkedDecoder())) void _;
+    };
+    await expect(read()).rejects.toThrow(/ended mid-chunk/);
   });
 });
 
