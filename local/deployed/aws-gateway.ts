@@ -809,7 +809,14 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
           );
           return;
         }
-        await forward(base, caller, method, url, headers, body, req, res);
+        try {
+          await forward(base, caller, method, url, headers, body, req, res);
+        } catch (error) {
+          const message = `the local ${caller.service} endpoint failed: ${(error as Error).message}`;
+          if (!res.headersSent)
+            writeResponse(res, errorResponse(protocol, 503, 'ServiceUnavailable', message));
+          else res.end();
+        }
         return;
       }
       case 'secretsmanager':
@@ -962,7 +969,7 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
       handler(req, res).catch((error: unknown) => {
         if (!res.headersSent)
           writeResponse(res, errorResponse('rest-json', 500, 'InternalFailure', (error as Error).message));
-        else res.destroy();
+        else res.end();
       }),
     opts.port ?? 0,
   );
