@@ -214,7 +214,7 @@ export function loadDeployedModel(cdkOutDir: string, local: LocalDeployment): De
   return buildModel(template, resolver, { outDir, assetByKey });
 }
 
-interface AssetContext {
+export interface AssetContext {
   outDir: string;
   assetByKey: Map<string, string>;
 }
