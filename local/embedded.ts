@@ -9,7 +9,7 @@ import {
   stateMachinePlaceholder,
 } from '../lambdas/catalog.js';
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
-import { type Emulators, startEmulators } from './engine/emulators.js';
+import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulators.js';
 import { openEndpoints, type Runtime, readRuntimeInfo, startRuntime } from './engine/runtime.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -98,6 +98,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   setDefault('BIE_OUTBOX_DIR', path.join(dataDir, 'outbox'));
   setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));
   setDefault('APPROVER_EMAIL', 'brand-manager@example.com');
+  setDefault('EVENT_BUS_NAME', LOCAL_EVENT_BUS);
   setDefault('MAIL_FROM', 'approvals@brand-infinity.local');
   setDefault('BIE_MASTER_WIDTH', '720');
   setDefault('BIE_MASTER_HEIGHT', '1280');

@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../cli/run.js';
+import {
+  EVENT_SOURCE,
+  LIFECYCLE_EVENTS,
+  type LifecycleEventType,
+} from '../../lambdas/shared/contracts/events.js';
 import type { Embedded } from '../../local/embedded.js';
 
 // A short, low-resolution run of the real pipeline: every state of the six ASL files on the embedded runtime.
@@ -204,6 +209,23 @@ describe('a campaign on the embedded default', () => {
       expect(posts, platform).toHaveLength(1);
       expect(existsSync(path.join(result.outbox, platform, posts[0] as string, 'post.json'))).toBe(true);
     }
+  });
+
+  it('puts its lifecycle events on the bus, each valid against its documented schema', () => {
+    const mine = app.emulators.events
+      .events()
+      .filter((e) => (e.detail as { campaign_id?: string }).campaign_id === result.campaign_id);
+    for (const e of mine) {
+      expect(e.source).toBe(EVENT_SOURCE);
+      const schema = LIFECYCLE_EVENTS[e['detail-type'] as LifecycleEventType];
+      expect(schema, e['detail-type']).toBeDefined();
+      expect(schema.safeParse(e.detail).success, e['detail-type']).toBe(true);
+    }
+    const types = mine.map((e) => e['detail-type']);
+    expect(types[0]).toBe('Campaign Started');
+    expect(types).toContain('Variant Ready');
+    expect(types.at(-1)).toBe('Campaign Published');
+    expect(types.filter((t) => t === 'Campaign Published')).toHaveLength(1);
   });
 });
 

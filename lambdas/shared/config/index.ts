@@ -47,7 +47,6 @@ export const ENV_ROLES = {
     'RegisterVariantAssets',
     'RequestApproval',
     'ApprovalsApi',
-    'PublishPost',
   ],
 } as const;
 

@@ -4,6 +4,7 @@ export * from './brief.js';
 export * from './campaign.js';
 export * from './common.js';
 export * from './drafts.js';
+export * from './events.js';
 export * from './ledger.js';
 export * from './production.js';
 export * from './publication.js';

@@ -148,3 +148,8 @@ export interface TaskCallbacks {
   failure(token: string, error: string, cause: string): Promise<void>;
   heartbeat(token: string): Promise<void>;
 }
+
+/** Campaign lifecycle events for dashboards and integrations (EventBridge on AWS and locally). */
+export interface EventPublisher {
+  publish(events: import('../contracts/events.js').LifecycleEvent[]): Promise<void>;
+}
