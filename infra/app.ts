@@ -14,6 +14,7 @@ import { BrandInfinityStack } from './stacks/brand-infinity-stack.js';
  *   textModel      offline (default) | bedrock | openai (key: the OpenAiApiKey secret, set after deploy)
  *   embedder       offline (default) | titan | openai
  *   voice          offline (default) | polly
+ *   mediaProfile   full (default) | preview (180x320 masters, quarter-size renditions: rehearsals, tests)
  */
 const app = new App();
 
@@ -51,6 +52,7 @@ new BrandInfinityStack(app, `BrandInfinity-${stage}`, {
   approverEmail: context('approverEmail'),
   alarmEmail: context('alarmEmail'),
   providers,
+  mediaProfile: choice('mediaProfile', ['full', 'preview'] as const),
   dataRemovalPolicy: context('ephemeral') === 'true' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   env: {
     account: process.env.CDK_DEFAULT_ACCOUNT,

@@ -36,7 +36,10 @@ let s: Synthesized;
 let openai: Synthesized;
 beforeAll(() => {
   s = synthesize();
-  openai = synthesize({ providers: { textModel: 'openai', embedder: 'openai' } }, 'BrandInfinity-openai');
+  openai = synthesize(
+    { providers: { textModel: 'openai', embedder: 'openai' }, mediaProfile: 'preview' },
+    'BrandInfinity-openai',
+  );
 }, 240_000);
 afterAll(() => {
   s?.cleanup();
@@ -83,6 +86,20 @@ describe('function environments come from the one definition in lambdas/shared/c
       const env = envOf(s, spec.id);
       for (const name of ['APPROVAL_SIGNING_SECRET', 'WEBHOOK_SECRET', 'OPENAI_API_KEY'])
         expect(env[name], `${spec.id} ${name}`).toBeUndefined();
+    }
+  });
+});
+
+describe('media profile (context mediaProfile)', () => {
+  it('renders full size by default and small with preview, on the functions that render', () => {
+    expect(envOf(s, 'AssembleMaster').BIE_MASTER_WIDTH).toBeUndefined();
+    for (const id of ['AssembleMaster', 'SubmitRender', 'PlanRenders', 'FormatRendition', 'CheckQuality']) {
+      expect(envOf(openai, id), id).toMatchObject({
+        BIE_MASTER_WIDTH: '180',
+        BIE_MASTER_HEIGHT: '320',
+        BIE_RENDITION_SCALE: '0.25',
+        BIE_X264_PRESET: 'ultrafast',
+      });
     }
   });
 });
