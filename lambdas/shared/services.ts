@@ -52,7 +52,8 @@ export const videoModel = lazy<VideoModel>(
   () =>
     new ProceduralVideoModel({
       outputDir: path.join(config.BIE_WORK_DIR, 'provider-renders'),
-      webhookSecret: config.WEBHOOK_SECRET,
+      // Interim: the renderer reads webhookSecret() (Secrets Manager) itself once it runs as its own function.
+      webhookSecret: process.env.WEBHOOK_SECRET ?? '',
     }),
 );
 export const voice = lazy<Voice>(() => (config.BIE_VOICE === 'polly' ? new PollyVoice() : new EspeakVoice()));

@@ -15,7 +15,6 @@ const Env = z.object({
   MAIL_FROM: z.string().default('approvals@brand-infinity.local'),
   CAMPAIGN_STATE_MACHINE_ARN: z.string().default(''),
   WEBHOOK_BASE_URL: z.string().default('http://127.0.0.1:8787'),
-  WEBHOOK_SECRET: z.string().default('whsec_b2ZmbGluZS1kZXYtc2VjcmV0'),
   EVENT_BUS_NAME: z.string().default(''),
   BIE_TEXT_MODEL: z.enum(['offline', 'openai', 'bedrock']).default('offline'),
   BIE_EMBEDDER: z.enum(['offline', 'openai', 'titan']).default('offline'),
