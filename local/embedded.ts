@@ -86,6 +86,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   process.env.WEBHOOK_BASE_URL = endpoints.apiUrl;
   setDefault('APPROVAL_SIGNING_SECRET', signingSecret(dataDir));
   setDefault('WEBHOOK_SECRET', webhookSecret(dataDir));
+  setDefault('MAIL_FROM', 'approvals@brand-infinity.local');
   process.env.CAMPAIGN_STATE_MACHINE_ARN = machineArn('Campaign');
   setDefault('BIE_OUTBOX_DIR', path.join(dataDir, 'outbox'));
   setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));

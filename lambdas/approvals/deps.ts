@@ -1,13 +1,14 @@
 import { config } from '../shared/commons.js';
 import { approvals, audit } from '../shared/data/repositories.js';
 import { approvalSigningSecret } from '../shared/secrets.js';
-import { mailer, taskCallbacks } from '../shared/services.js';
+import { blobs, mailer, taskCallbacks } from '../shared/services.js';
 import type { ApprovalDeps } from './domain/approvals.js';
 
 export async function approvalDeps(): Promise<ApprovalDeps> {
   return {
     store: approvals,
     mailer: mailer(),
+    media: blobs(),
     callbacks: taskCallbacks(),
     secret: await approvalSigningSecret(),
     baseUrl: config.APPROVAL_BASE_URL,

@@ -60,5 +60,5 @@ export const voice = lazy<Voice>(() => (config.BIE_VOICE === 'polly' ? new Polly
 export const publisher = lazy<Publisher>(() => new OutboxPublisher(config.BIE_OUTBOX_DIR));
 export const trendSource = lazy<TrendSource>(() => new FeedFileTrendSource(config.BIE_TRENDS_DIR));
 export const blobs = lazy(() => new S3BlobStore(config.BUCKET_NAME));
-export const mailer = lazy(() => new SesMailer(config.MAIL_FROM));
+export const mailer = lazy(() => (config.MAIL_FROM ? new SesMailer(config.MAIL_FROM) : undefined));
 export const taskCallbacks = () => sfnTaskCallbacks;

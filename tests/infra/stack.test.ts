@@ -5,10 +5,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersIn, readAsl, targetOf } from '../../infra/asl.js';
-import { PUBLIC_ROUTES } from '../../infra/constructs/api.js';
 import { FUNCTION_ROLES } from '../../infra/constructs/functions.js';
 import { MEDIA_PREFIXES } from '../../infra/constructs/storage.js';
-import { FUNCTIONS, ROUTES, STATE_MACHINES } from '../../lambdas/catalog.js';
+import { FUNCTIONS, ROUTES, routeAuth, STATE_MACHINES } from '../../lambdas/catalog.js';
 import { TABLE_DESIGN } from '../../lambdas/shared/data/table.js';
 import {
   actionsOf,
@@ -432,11 +431,33 @@ describe('HTTP API', () => {
     }
   });
 
-  it('requires IAM authorization except on the link and webhook routes, which verify signatures', () => {
+  it('requires IAM authorization on every route the catalog marks iam, and only there', () => {
     for (const [, route] of routes()) {
       const key = route.Properties.RouteKey as string;
-      expect(route.Properties.AuthorizationType, key).toBe(key in PUBLIC_ROUTES ? 'NONE' : 'AWS_IAM');
+      const spec = ROUTES.find((r) => `${r.method} ${r.path}` === key);
+      expect(route.Properties.AuthorizationType, key).toBe(
+        spec && routeAuth(spec) === 'iam' ? 'AWS_IAM' : 'NONE',
+      );
     }
+  });
+
+  it('leaves only the signed approval link and the provider webhook routes without an authorizer', () => {
+    const open = routes()
+      .filter(([, r]) => r.Properties.AuthorizationType === 'NONE')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
+    expect(open).toEqual(['GET /approvals/{id}', 'POST /approvals/{id}', 'POST /webhooks/{provider}']);
+    const operator = routes()
+      .map(([, r]) => r.Properties.RouteKey as string)
+      .filter((k) => k.includes('/operator/'));
+    expect(operator.sort()).toEqual([
+      'GET /operator/approvals',
+      'GET /operator/approvals/{id}',
+      'POST /operator/approvals/{id}/decision',
+    ]);
+    for (const [, r] of routes())
+      if ((r.Properties.RouteKey as string).includes('/operator/'))
+        expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
   it('throttles the default stage and writes JSON access logs', () => {

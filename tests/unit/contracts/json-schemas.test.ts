@@ -29,12 +29,14 @@ describe('published JSON Schemas', () => {
     expect(readFileSync(path.join(dir, '../openapi.json'), 'utf8')).toBe(text);
     const doc = JSON.parse(text);
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/approvals',
       '/approvals/{id}',
       '/brands',
       '/brands/{id}/guidelines',
       '/campaigns',
       '/campaigns/{id}',
+      '/operator/approvals',
+      '/operator/approvals/{id}',
+      '/operator/approvals/{id}/decision',
       '/webhooks/{provider}',
     ]);
     expect(
