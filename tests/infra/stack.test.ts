@@ -46,9 +46,10 @@ describe('validation', () => {
     expect(s.violations.map((v) => v.pluginName)).not.toContain(undefined);
   });
 
-  it('warns only that approval mails need a sender when none is configured', () => {
-    const warnings = s.violations.filter((v) => v.severity === 'warning').map((v) => v.ruleName);
-    expect(warnings).toEqual([expect.stringContaining('bie:approvals:no-sender')]);
+  it('warns only that approvals are API-only when no sender is configured', () => {
+    const warnings = s.violations.filter((v) => v.severity === 'warning');
+    expect(warnings.map((v) => v.ruleName)).toEqual([expect.stringContaining('bie:approvals:no-sender')]);
+    expect(warnings[0]?.description).toContain('approvals are API-only');
   });
 });
 
@@ -395,7 +396,12 @@ describe('IAM', () => {
       ]);
       expect(env(f.id).APPROVAL_SIGNING_SECRET_ARN !== undefined, f.id).toBe(signs);
       expect(env(f.id).WEBHOOK_SECRET_ARN !== undefined, f.id).toBe(webhooks);
-      expect(env(f.id).MAIL_FROM !== undefined, f.id).toBe(f.id === 'RequestApproval');
+      // No sender in this synthesis: approvals are API-only, so nobody gets MAIL_FROM or SES.
+      expect(env(f.id).MAIL_FROM, f.id).toBeUndefined();
+      const ses = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
+        actionsOf(st).some((a) => a.startsWith('ses:')),
+      );
+      expect(ses, f.id).toEqual([]);
       const publishes = f.pillar === 'campaign-manager';
       expect(env(f.id).EVENT_BUS_NAME !== undefined, f.id).toBe(publishes);
       const putEvents = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>

@@ -13,7 +13,7 @@ const Env = z.object({
   APPROVAL_SIGNING_SECRET_ARN: z.string().optional(),
   APPROVER_EMAIL: z.string().default('brand-manager@example.com'),
   /** Sender of approval mails; unset (a stack without a sender) means approvals are API-only. */
-  MAIL_FROM: z.string().min(3).optional(),
+  MAIL_FROM: z.string().optional(),
   CAMPAIGN_STATE_MACHINE_ARN: z.string().default(''),
   WEBHOOK_BASE_URL: z.string().default('http://127.0.0.1:8787'),
   EVENT_BUS_NAME: z.string().default(''),
