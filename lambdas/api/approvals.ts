@@ -30,7 +30,7 @@ async function mustGet(id: string): Promise<Approval> {
 }
 
 /** The link of a mailed approval, from the page's query or the form it posts; refused before any read. */
-function linkOf(fields: Record<string, unknown> | undefined, decisionKey: 'd' | 'decision') {
+function requireLink(fields: Record<string, unknown> | undefined, decisionKey: 'd' | 'decision') {
   const f = fields ?? {};
   if (!f.sig || f.exp === undefined || f.exp === '' || !f[decisionKey])
     throw new ApprovalLinkError('missing', MISSING_LINK);
@@ -65,7 +65,7 @@ export const handler = apiHandler({
   /** A mailed link lands here: a confirmation page (GET never decides; mail scanners follow links). */
   'GET /approvals/{id}': async (event) => {
     const id = idOf(event);
-    linkOf(event.queryStringParameters, 'd');
+    requireLink(event.queryStringParameters, 'd');
     const parsed = LinkQuery.safeParse(event.queryStringParameters);
     if (!parsed.success) throw new ApprovalLinkError('invalid', 'the approval link is malformed');
     const q = parsed.data;
@@ -78,7 +78,7 @@ export const handler = apiHandler({
   'POST /approvals/{id}': async (event) => {
     const id = idOf(event);
     const raw = readBody(event, 'approval decision');
-    linkOf(raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined, 'decision');
+    requireLink(raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined, 'decision');
     const body = parseOrThrow(LinkDecisionBody, raw, 'approval decision');
     const result = await decideApproval(await approvalDeps(), {
       approval_id: id,
