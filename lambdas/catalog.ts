@@ -224,7 +224,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   // API
   fn('api', 'CampaignsApi', 'campaigns', 'POST/GET /campaigns', { startsExecutions: true }),
   fn('api', 'BrandsApi', 'brands', 'Brand bibles and trend sources', { timeoutSeconds: 120 }),
-  fn('api', 'ApprovalsApi', 'approvals', 'GET/POST /approvals/{id}', { sendsTaskResults: true }),
+  fn(
+    'api',
+    'ApprovalsApi',
+    'approvals',
+    'GET/POST /approvals/{id} (signed links), /operator/approvals (IAM)',
+    {
+      sendsTaskResults: true,
+    },
+  ),
   fn('api', 'WebhooksApi', 'webhooks', 'POST /webhooks/{provider}: provider render callbacks', {
     sendsTaskResults: true,
   }),
@@ -247,11 +255,23 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
   { id: 'Broadcaster', file: 'state-machines/broadcaster.asl.json', nested: true },
 ];
 
+/**
+ * Who may call a route. `iam`: AWS credentials (SigV4), checked by API Gateway — operators, the CLI,
+ * scripts. `link`: anyone holding a signed, expiring link from an approval mail, checked by the handler.
+ * `webhook`: a render provider, whose Standard Webhooks signature the handler checks. Only `iam` routes
+ * have an authorizer on AWS; a route is `iam` unless it says otherwise.
+ */
+export type RouteAuth = 'iam' | 'link' | 'webhook';
+
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
   functionId: string;
+  /** Default `iam`. */
+  auth?: RouteAuth;
 }
+
+export const routeAuth = (r: RouteSpec): RouteAuth => r.auth ?? 'iam';
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/campaigns', functionId: 'CampaignsApi' },
@@ -261,10 +281,12 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'PUT', path: '/brands/{id}/guidelines', functionId: 'BrandsApi' },
   { method: 'PUT', path: '/brands/{id}/trend-sources', functionId: 'BrandsApi' },
   { method: 'GET', path: '/brands/{id}/trend-sources', functionId: 'BrandsApi' },
-  { method: 'GET', path: '/approvals', functionId: 'ApprovalsApi' },
-  { method: 'GET', path: '/approvals/{id}', functionId: 'ApprovalsApi' },
-  { method: 'POST', path: '/approvals/{id}', functionId: 'ApprovalsApi' },
-  { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi' },
+  { method: 'GET', path: '/approvals/{id}', functionId: 'ApprovalsApi', auth: 'link' },
+  { method: 'POST', path: '/approvals/{id}', functionId: 'ApprovalsApi', auth: 'link' },
+  { method: 'GET', path: '/operator/approvals', functionId: 'ApprovalsApi', auth: 'iam' },
+  { method: 'GET', path: '/operator/approvals/{id}', functionId: 'ApprovalsApi', auth: 'iam' },
+  { method: 'POST', path: '/operator/approvals/{id}/decision', functionId: 'ApprovalsApi', auth: 'iam' },
+  { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi', auth: 'webhook' },
 ];
 
 export const functionPlaceholder = (id: string): string => `${id}FunctionArn`;

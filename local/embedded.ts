@@ -54,6 +54,13 @@ function signingSecret(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** The Standard Webhooks secret of this data directory's render callbacks (`whsec_` + base64 of 32 bytes). */
+function webhookSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'webhook-secret');
+  if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 /**
  * Offline, no brand has reachable trend feeds: the example feed files seed the shared trends every
  * brand sees (as an operator would import them), so briefs have trend data to rank.
@@ -94,6 +101,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   process.env.APPROVAL_BASE_URL = endpoints.apiUrl;
   process.env.WEBHOOK_BASE_URL = endpoints.apiUrl;
   setDefault('APPROVAL_SIGNING_SECRET', signingSecret(dataDir));
+  setDefault('WEBHOOK_SECRET', webhookSecret(dataDir));
+  setDefault('MAIL_FROM', 'approvals@brand-infinity.local');
   process.env.CAMPAIGN_STATE_MACHINE_ARN = machineArn('Campaign');
   setDefault('BIE_OUTBOX_DIR', path.join(dataDir, 'outbox'));
   setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));

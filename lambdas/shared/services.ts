@@ -10,5 +10,5 @@ import { lazy } from './providers/lazy.js';
  * adapters of the ports it uses (which adapter serves a port is configuration: BIE_TEXT_MODEL, ...).
  */
 export const blobs = lazy(() => new S3BlobStore(config.BUCKET_NAME));
-export const mailer = lazy(() => new SesMailer(config.MAIL_FROM ?? ''));
+export const mailer = lazy(() => (config.MAIL_FROM ? new SesMailer(config.MAIL_FROM) : undefined));
 export const taskCallbacks = () => sfnTaskCallbacks;
