@@ -119,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
           summary: string;
           created_at: string;
         }[];
-      }>(runtimeApi(cmd.data), 'GET', '/approvals');
+      }>(runtimeApi(cmd.data), 'GET', '/operator/approvals');
       if (cmd.json) process.stdout.write(`${JSON.stringify(approvals, null, 2)}\n`);
       else if (!approvals.length) process.stdout.write('no pending approvals\n');
       else
@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await api<{ status: string; resumed: boolean }>(
         runtimeApi(cmd.data),
         'POST',
-        `/approvals/${encodeURIComponent(cmd.id)}`,
+        `/operator/approvals/${encodeURIComponent(cmd.id)}/decision`,
         { decision: cmd.decision, feedback: cmd.feedback, decided_by: process.env.USER ?? 'cli' },
       );
       process.stdout.write(

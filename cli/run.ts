@@ -314,7 +314,7 @@ export async function runCampaign(
     while (!finished) {
       const { approvals } = await api<{
         approvals: { approval_id: string; checkpoint: string; summary: string; campaign_id: string }[];
-      }>(base, 'GET', '/approvals');
+      }>(base, 'GET', '/operator/approvals');
       const fresh = approvals.filter(
         (a) => a.campaign_id === campaign.campaign_id && !seen.has(a.approval_id),
       );

@@ -11,9 +11,10 @@ import { BrandInfinityStack } from './stacks/brand-infinity-stack.js';
  *   senderDomain   approval mail domain (SES domain identity)
  *   approverEmail  default approver
  *   alarmEmail     alarm notifications
- *   textModel      offline (default) | bedrock
- *   embedder       offline (default) | titan
+ *   textModel      offline (default) | bedrock | openai (key: the OpenAiApiKey secret, set after deploy)
+ *   embedder       offline (default) | titan | openai
  *   voice          offline (default) | polly
+ *   mediaProfile   full (default) | preview (180x320 masters, quarter-size renditions: rehearsals, tests)
  */
 const app = new App();
 
@@ -38,8 +39,8 @@ if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
   );
 }
 const providers: Providers = {
-  textModel: choice('textModel', ['offline', 'bedrock'] as const),
-  embedder: choice('embedder', ['offline', 'titan'] as const),
+  textModel: choice('textModel', ['offline', 'bedrock', 'openai'] as const),
+  embedder: choice('embedder', ['offline', 'titan', 'openai'] as const),
   voice: choice('voice', ['offline', 'polly'] as const),
 };
 
@@ -51,6 +52,7 @@ new BrandInfinityStack(app, `BrandInfinity-${stage}`, {
   approverEmail: context('approverEmail'),
   alarmEmail: context('alarmEmail'),
   providers,
+  mediaProfile: choice('mediaProfile', ['full', 'preview'] as const),
   dataRemovalPolicy: context('ephemeral') === 'true' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   env: {
     account: process.env.CDK_DEFAULT_ACCOUNT,

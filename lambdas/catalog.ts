@@ -31,9 +31,22 @@ export interface FunctionSpec {
   startsExecutions?: boolean;
   /** Scheduled (EventBridge rule) instead of invoked by a state machine or the API. */
   schedule?: string;
+  /**
+   * npm packages the function loads from disk at run time (WASM data, font files): left out of the
+   * bundle and copied next to it. Only the functions that use one carry it (espeak's data is 24 MB).
+   */
+  packages?: readonly RuntimePackage[];
   /** Invoked asynchronously (Lambda `Event`) by this catalog function instead of a state machine or the API. */
   invokedBy?: string;
 }
+
+export const RUNTIME_PACKAGES = {
+  /** espeak-ng compiled to WASM: the offline voice. */
+  espeak: '@echogarden/espeak-ng-emscripten',
+  /** DejaVu fonts: on-screen text, burned captions, thumbnails. */
+  fonts: 'dejavu-fonts-ttf',
+} as const;
+export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
 
 const fn = (
   pillar: PillarFolder,
@@ -112,10 +125,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
   }),
   fn('strategist', 'ScoreAlignment', 'score-alignment', 'Scores brand alignment of the brief'),
-  fn('strategist', 'ScrapeTrends', 'scrape-trends', 'Reads trend feeds into the trend store', {
-    schedule: 'rate(1 hour)',
-    timeoutSeconds: 120,
-  }),
+  fn(
+    'strategist',
+    'ScrapeTrends',
+    'scrape-trends',
+    "Fetches every brand's trend feeds into the trend store",
+    {
+      schedule: 'rate(1 hour)',
+      timeoutSeconds: 120,
+    },
+  ),
   // Copywriter
   fn(
     'copywriter',
@@ -171,23 +190,21 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'Offline stand-in video model: renders one scene into S3 and calls the render webhook',
     // A 5 s 1080x1920 scene takes about 5 s of ffmpeg on two vCPUs (3008 MB); the rest of the
     // timeout covers the webhook's retries (about 90 s).
-    { ...media, timeoutSeconds: 300, invokedBy: 'SubmitRender' },
+    { ...media, timeoutSeconds: 300, packages: ['fonts'], invokedBy: 'SubmitRender' },
   ),
   fn('production', 'SynthesizeVoiceover', 'synthesize-voiceover', 'Voices the script scene by scene', {
     ...media,
     timeoutSeconds: 300,
+    packages: ['espeak'],
   }),
   fn('production', 'ComposeMusic', 'compose-music', 'Generates the music bed', {
     ...media,
     timeoutSeconds: 300,
   }),
-  fn(
-    'production',
-    'AssembleMaster',
-    'assemble-master',
-    'Concatenates clips, mixes audio, burns captions',
-    media,
-  ),
+  fn('production', 'AssembleMaster', 'assemble-master', 'Concatenates clips, mixes audio, burns captions', {
+    ...media,
+    packages: ['fonts'],
+  }),
   fn('production', 'CheckQuality', 'check-quality', 'ffprobe quality gate on the master', {
     ...media,
     timeoutSeconds: 120,
@@ -204,7 +221,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'FormatRendition',
     'format-rendition',
     'Renders one platform rendition with captions and a thumbnail',
-    media,
+    { ...media, packages: ['fonts'] },
   ),
   fn('broadcaster', 'PublishPost', 'publish-post', 'Publishes or schedules one platform post', {
     timeoutSeconds: 300,
@@ -217,8 +234,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   ),
   // API
   fn('api', 'CampaignsApi', 'campaigns', 'POST/GET /campaigns', { startsExecutions: true }),
-  fn('api', 'BrandsApi', 'brands', 'POST /brands, PUT /brands/{id}/guidelines', { timeoutSeconds: 120 }),
-  fn('api', 'ApprovalsApi', 'approvals', 'GET/POST /approvals/{id}', { sendsTaskResults: true }),
+  fn('api', 'BrandsApi', 'brands', 'Brand bibles and trend sources', { timeoutSeconds: 120 }),
+  fn(
+    'api',
+    'ApprovalsApi',
+    'approvals',
+    'GET/POST /approvals/{id} (signed links), /operator/approvals (IAM)',
+    {
+      sendsTaskResults: true,
+    },
+  ),
   fn('api', 'WebhooksApi', 'webhooks', 'POST /webhooks/{provider}: provider render callbacks', {
     sendsTaskResults: true,
   }),
@@ -241,11 +266,23 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
   { id: 'Broadcaster', file: 'state-machines/broadcaster.asl.json', nested: true },
 ];
 
+/**
+ * Who may call a route. `iam`: AWS credentials (SigV4), checked by API Gateway — operators, the CLI,
+ * scripts. `link`: anyone holding a signed, expiring link from an approval mail, checked by the handler.
+ * `webhook`: a render provider, whose Standard Webhooks signature the handler checks. Only `iam` routes
+ * have an authorizer on AWS; a route is `iam` unless it says otherwise.
+ */
+export type RouteAuth = 'iam' | 'link' | 'webhook';
+
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
   functionId: string;
+  /** Default `iam`. */
+  auth?: RouteAuth;
 }
+
+export const routeAuth = (r: RouteSpec): RouteAuth => r.auth ?? 'iam';
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/campaigns', functionId: 'CampaignsApi' },
@@ -253,10 +290,14 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/campaigns/{id}', functionId: 'CampaignsApi' },
   { method: 'POST', path: '/brands', functionId: 'BrandsApi' },
   { method: 'PUT', path: '/brands/{id}/guidelines', functionId: 'BrandsApi' },
-  { method: 'GET', path: '/approvals', functionId: 'ApprovalsApi' },
-  { method: 'GET', path: '/approvals/{id}', functionId: 'ApprovalsApi' },
-  { method: 'POST', path: '/approvals/{id}', functionId: 'ApprovalsApi' },
-  { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi' },
+  { method: 'PUT', path: '/brands/{id}/trend-sources', functionId: 'BrandsApi' },
+  { method: 'GET', path: '/brands/{id}/trend-sources', functionId: 'BrandsApi' },
+  { method: 'GET', path: '/approvals/{id}', functionId: 'ApprovalsApi', auth: 'link' },
+  { method: 'POST', path: '/approvals/{id}', functionId: 'ApprovalsApi', auth: 'link' },
+  { method: 'GET', path: '/operator/approvals', functionId: 'ApprovalsApi', auth: 'iam' },
+  { method: 'GET', path: '/operator/approvals/{id}', functionId: 'ApprovalsApi', auth: 'iam' },
+  { method: 'POST', path: '/operator/approvals/{id}/decision', functionId: 'ApprovalsApi', auth: 'iam' },
+  { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi', auth: 'webhook' },
 ];
 
 export const functionPlaceholder = (id: string): string => `${id}FunctionArn`;

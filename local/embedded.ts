@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
@@ -10,7 +10,7 @@ import {
   stateMachinePlaceholder,
 } from '../lambdas/catalog.js';
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
-import { type Emulators, startEmulators } from './engine/emulators.js';
+import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulators.js';
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
 import {
   openEndpoints,
@@ -64,8 +64,8 @@ function signingSecret(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** The render webhook secret of this data directory (Standard Webhooks form), never a committed value. */
-function webhookSecretOf(dataDir: string): string {
+/** The Standard Webhooks secret of this data directory's render callbacks (`whsec_` + base64 of 32 bytes). */
+function webhookSecret(dataDir: string): string {
   const file = path.join(dataDir, 'webhook-secret');
   if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
@@ -90,6 +90,22 @@ async function previousApiPort(dataDir: string): Promise<number> {
     probe.once('error', () => resolve(0));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
   });
+}
+
+/**
+ * Offline, no brand has reachable trend feeds: the example feed files seed the shared trends every
+ * brand sees (as an operator would import them), so briefs have trend data to rank.
+ */
+async function seedExampleTrends(): Promise<void> {
+  const { parseFeed } = await import('../lambdas/shared/feeds/rss-atom.js');
+  const { trends } = await import('../lambdas/shared/data/repositories.js');
+  const { toStoredTrends } = await import('../lambdas/strategist/domain/scrape.js');
+  const dir = path.join(ROOT, 'examples', 'trends');
+  const items = readdirSync(dir)
+    .filter((f) => /\.(xml|rss|atom)$/i.test(f))
+    .sort()
+    .flatMap((f) => parseFeed(readFileSync(path.join(dir, f), 'utf8'), f));
+  await trends.upsert('shared', toStoredTrends(items, undefined));
 }
 
 /**
@@ -120,15 +136,18 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     AWS_ENDPOINT_URL_LAMBDA: lambda.url,
   });
   setDefault('OFFLINE_RENDERER_FUNCTION_NAME', 'bie-RenderOfflineScene');
-  setDefault('WEBHOOK_SECRET', webhookSecretOf(dataDir));
   setDefault('TABLE_NAME', TABLE);
   setDefault('BUCKET_NAME', BUCKET);
   process.env.APPROVAL_BASE_URL = endpoints.apiUrl;
   process.env.WEBHOOK_BASE_URL = endpoints.apiUrl;
   setDefault('APPROVAL_SIGNING_SECRET', signingSecret(dataDir));
+  setDefault('WEBHOOK_SECRET', webhookSecret(dataDir));
+  setDefault('MAIL_FROM', 'approvals@brand-infinity.local');
   process.env.CAMPAIGN_STATE_MACHINE_ARN = machineArn('Campaign');
   setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));
-  setDefault('BIE_TRENDS_DIR', path.join(ROOT, 'examples', 'trends'));
+  setDefault('APPROVER_EMAIL', 'brand-manager@example.com');
+  setDefault('EVENT_BUS_NAME', LOCAL_EVENT_BUS);
+  setDefault('MAIL_FROM', 'approvals@brand-infinity.local');
   setDefault('BIE_MASTER_WIDTH', '720');
   setDefault('BIE_MASTER_HEIGHT', '1280');
   setDefault('BIE_X264_PRESET', 'superfast');
@@ -138,6 +157,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
 
   const { ensureTable } = await import('../lambdas/shared/data/table.js');
   await ensureTable();
+  await seedExampleTrends();
 
   const functions: Record<string, LambdaHandler> = {};
   const substitutions: Record<string, string> = {};
@@ -180,7 +200,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     retryIntervalMs: opts.retryIntervalMs,
   });
 
-  // EventBridge schedules, locally: scrape trends now and hourly, poll renders every 20 s.
+  // EventBridge schedules, locally: scrape the brands' trend feeds hourly, poll renders every 20 s.
   const timers: NodeJS.Timeout[] = [];
   const invoke = async (id: string) => {
     try {
@@ -190,7 +210,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     }
   };
   if (opts.schedules !== false) {
-    await invoke('ScrapeTrends');
     timers.push(
       setInterval(() => void invoke('ScrapeTrends'), 3_600_000),
       setInterval(() => void invoke('PollRenders'), 20_000),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROUTES } from '../lambdas/catalog.js';
+import { ROUTES, routeAuth } from '../lambdas/catalog.js';
 import * as c from '../lambdas/shared/contracts/index.js';
 
 const schema = (s: z.ZodType) =>
@@ -45,21 +45,58 @@ const BODIES: Record<
     status: 200,
     summary: 'Replace a brand bible',
   },
-  'GET /approvals': { status: 200, summary: 'Pending approvals' },
+  'PUT /brands/{id}/trend-sources': {
+    request: c.TrendSourcesBody,
+    status: 200,
+    summary:
+      "Replace the brand's trend feeds (HTTPS RSS/Atom, read hourly); returns them with each one's last fetch",
+  },
+  'GET /brands/{id}/trend-sources': {
+    status: 200,
+    summary: "The brand's trend feeds and each one's last fetch (status, validators, items stored)",
+  },
   'GET /approvals/{id}': {
     status: 200,
-    summary: 'An approval; with ?d=&exp=&sig= the confirmation page of a mailed link',
+    summary:
+      'The confirmation page of a mailed link (text/html); needs ?d=&exp=&sig= (401 without, 403 forged, 410 expired)',
   },
   'POST /approvals/{id}': {
+    request: c.LinkDecisionBody,
+    response: c.Approval,
+    status: 200,
+    summary:
+      'Decide an approval once with the signed link (JSON or the page form); 401 unsigned, 403 forged, 410 expired, 409 decided',
+  },
+  'GET /operator/approvals': { status: 200, summary: 'Pending approvals (IAM)' },
+  'GET /operator/approvals/{id}': {
+    response: c.Approval,
+    status: 200,
+    summary: 'An approval with presigned links to its media (IAM)',
+  },
+  'POST /operator/approvals/{id}/decision': {
     request: c.ApprovalDecisionBody,
     response: c.Approval,
     status: 200,
-    summary: 'Decide an approval once (JSON or the signed link form)',
+    summary: 'Decide an approval once as an operator, the CLI or a script (IAM); 409 when decided',
   },
   'POST /webhooks/{provider}': {
     status: 200,
     summary: 'Provider render callback (Standard Webhooks signature)',
   },
+};
+
+/** The refusals of the routes that authenticate their callers themselves. */
+const REFUSALS: Partial<Record<ReturnType<typeof routeAuth>, [string, string][]>> = {
+  link: [
+    ['401', 'No link signature (nothing about the approval is revealed)'],
+    ['403', 'The signature is not valid for this approval and decision'],
+    ['409', 'Already decided'],
+    ['410', 'The link or the approval has expired'],
+  ],
+  webhook: [
+    ['401', 'Missing or wrong Standard Webhooks signature, or a timestamp outside five minutes'],
+    ['409', 'The webhook-id was already received with another body'],
+  ],
 };
 
 /** OpenAPI 3.0 of the HTTP API, generated from the catalog routes and the zod contracts. */
@@ -78,6 +115,9 @@ export function renderOpenApi(): string {
     paths[r.path] ??= {};
     (paths[r.path] as Record<string, unknown>)[r.method.toLowerCase()] = {
       summary: b.summary,
+      // IAM routes need SigV4; link and webhook routes carry their own signatures, checked by the handler.
+      security: routeAuth(r) === 'iam' ? [{ sigv4: [] }] : [],
+      ...(routeAuth(r) === 'iam' ? {} : { 'x-bie-auth': routeAuth(r) }),
       operationId: `${r.functionId}_${r.method.toLowerCase()}_${r.path.replace(/[^a-z]+/gi, '_')}`,
       ...(params.length ? { parameters: params } : {}),
       ...(b.request
@@ -101,8 +141,25 @@ export function renderOpenApi(): string {
         },
         '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: Problem } } },
         '404': { description: 'Not found', content: { 'application/problem+json': { schema: Problem } } },
+        ...Object.fromEntries(
+          (REFUSALS[routeAuth(r)] ?? []).map(([code, description]) => [
+            code,
+            { description, content: { 'application/problem+json': { schema: Problem } } },
+          ]),
+        ),
       },
     };
   }
-  return `${JSON.stringify({ openapi: '3.0.3', info: { title: 'Brand Infinity Engine API', version: '0.1.0' }, paths }, null, 2)}\n`;
+  const components = {
+    securitySchemes: {
+      sigv4: {
+        type: 'apiKey',
+        name: 'Authorization',
+        in: 'header',
+        description: 'AWS Signature Version 4 (IAM), checked by API Gateway',
+        'x-amazon-apigateway-authtype': 'awsSigv4',
+      },
+    },
+  };
+  return `${JSON.stringify({ openapi: '3.0.3', info: { title: 'Brand Infinity Engine API', version: '0.1.0' }, paths, components }, null, 2)}\n`;
 }

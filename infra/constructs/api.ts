@@ -3,6 +3,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   type HttpStage,
   LogGroupLogDestination,
   PayloadFormatVersion,
@@ -11,25 +12,25 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../lambdas/catalog.js';
+import { ROUTES, type RouteAuth, routeAuth } from '../../lambdas/catalog.js';
 import { acknowledge } from '../nag.js';
 import type { PillarFunctions } from './functions.js';
 
 /**
- * Routes reachable without AWS credentials, each authenticated by its handler instead. Every other route
- * requires IAM (SigV4) authorization until the dashboard brings a JWT authorizer.
+ * Why a route without an authorizer is safe, per catalog `auth` kind (lambdas/catalog.ts): the handler
+ * authenticates it instead. Every `iam` route requires IAM (SigV4) authorization.
  */
-export const PUBLIC_ROUTES: Record<string, string> = {
-  'GET /approvals/{id}':
-    'Opened in a browser from a mailed approval link, which cannot carry AWS credentials. It renders a ' +
-    'confirmation page and never decides (mail scanners follow links); the decision is the POST.',
-  'POST /approvals/{id}':
-    'The confirmation page posts the decision here from a browser, without AWS credentials; the handler ' +
-    'verifies the HMAC signature and expiry of the link (lambdas/approvals/domain/links.ts) and decides once. ' +
-    'TODO(handler): a decision without a link signature must be refused here, since this route has no authorizer.',
-  'POST /webhooks/{provider}':
+export const UNAUTHORIZED_ROUTE_REASONS: Record<Exclude<RouteAuth, 'iam'>, string> = {
+  link:
+    'Opened and posted from a browser through a mailed approval link, which cannot carry AWS credentials. ' +
+    'The handler requires the HMAC signature and expiry of the link (lambdas/approvals/domain/links.ts) ' +
+    'before it reads the approval: without a valid one it answers 401/403/410 and reveals nothing; GET ' +
+    'never decides (mail scanners follow links), POST decides once (conditional write). Operators decide ' +
+    'on the IAM-authorized /operator/approvals routes.',
+  webhook:
     'Render providers call back without AWS credentials; the handler verifies the Standard Webhooks ' +
-    'signature before it completes a task token.',
+    'signature (secret in Secrets Manager) and timestamp, and binds each message id to one body, before ' +
+    'it completes a task token.',
 };
 
 /** Steady rate and burst of the whole API: far above a marketing team's use, well below account limits. */
@@ -69,12 +70,9 @@ export class CampaignApi extends Construct {
       },
     });
 
-    const unknown = Object.keys(PUBLIC_ROUTES).filter(
-      (k) => !ROUTES.some((r) => `${r.method} ${r.path}` === k),
-    );
-    if (unknown.length > 0)
-      throw new Error(`PUBLIC_ROUTES names routes not in the catalog: ${unknown.join(', ')}`);
     const iam = new HttpIamAuthorizer();
+    // Explicit NONE (not "no authorizer"), so a default authorizer added to the API later cannot change it.
+    const none = new HttpNoneAuthorizer();
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const r of ROUTES) {
       let integration = integrations.get(r.functionId);
@@ -88,15 +86,14 @@ export class CampaignApi extends Construct {
         );
         integrations.set(r.functionId, integration);
       }
-      const key = `${r.method} ${r.path}`;
-      const publicReason = PUBLIC_ROUTES[key];
+      const auth = routeAuth(r);
       const [route] = this.api.addRoutes({
         path: r.path,
         methods: [HttpMethod[r.method]],
         integration,
-        authorizer: publicReason ? undefined : iam,
+        authorizer: auth === 'iam' ? iam : none,
       });
-      if (publicReason && route) acknowledge(route, 'AwsSolutions-APIG4', publicReason);
+      if (auth !== 'iam' && route) acknowledge(route, 'AwsSolutions-APIG4', UNAUTHORIZED_ROUTE_REASONS[auth]);
     }
   }
 

@@ -6,17 +6,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../../lambdas/catalog.js';
+import { type FunctionSpec, RUNTIME_PACKAGES } from '../../lambdas/catalog.js';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-definitions.js';
 import { ROOT } from '../asl.js';
 
 /** Where the ffmpeg layer puts its binaries (layers are mounted at /opt). */
 export const LAYER_BIN = '/opt/bin';
-
-/**
- * Packages the media code loads from disk at run time (espeak-ng's WASM data, the DejaVu font files):
- * left out of the bundle and copied next to it, so `require.resolve` finds them under /var/task.
- */
-const MEDIA_PACKAGES = ['@echogarden/espeak-ng-emscripten', 'dejavu-fonts-ttf'];
 
 /** ESM bundles have no `require`; some dependencies still call it (and `require.resolve`). */
 export const REQUIRE_BANNER =
@@ -26,8 +21,6 @@ export interface BaseFunctionProps {
   spec: FunctionSpec;
   /** Absolute path of the handler file (exports `handler`). */
   entry: string;
-  /** Variables on top of the defaults every function gets. */
-  environment: Record<string, string>;
   /** Required when `spec.ffmpeg`. */
   ffmpegLayer?: ILayerVersion;
   /** Dead-letter queue for asynchronous invocations (the scheduled functions). */
@@ -51,6 +44,9 @@ export class BaseFunction extends Construct {
     const { spec } = props;
     if (spec.ffmpeg && !props.ffmpegLayer) throw new Error(`${spec.id} needs ffmpeg but no layer was given`);
     const media = spec.ffmpeg === true;
+    // Loaded from disk at run time (WASM data, font files): left out of the bundle and copied next to
+    // it, so `require.resolve` finds them under /var/task. Each function carries only its own.
+    const packages = (spec.packages ?? []).map((p) => RUNTIME_PACKAGES[p]);
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
@@ -86,13 +82,10 @@ export class BaseFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: spec.pillar,
-        POWERTOOLS_METRICS_NAMESPACE: 'BrandInfinity',
-        BIE_WORK_DIR: '/tmp/bie-work',
-        BIE_OUTBOX_DIR: '/tmp/bie-outbox',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...(media
           ? { BIE_FFMPEG_PATH: `${LAYER_BIN}/ffmpeg`, BIE_FFPROBE_PATH: `${LAYER_BIN}/ffprobe` }
           : {}),
-        ...props.environment,
       },
       bundling: {
         forceDockerBundling: false,
@@ -103,18 +96,16 @@ export class BaseFunction extends Construct {
         sourceMap: true,
         // Stack traces need the mappings only; leaving the sources out keeps the .map small.
         sourcesContent: false,
-        externalModules: ['@aws-sdk/*', ...(media ? MEDIA_PACKAGES : [])],
+        externalModules: ['@aws-sdk/*', ...packages],
         banner: REQUIRE_BANNER,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            media
-              ? MEDIA_PACKAGES.map(
-                  (p) =>
-                    `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
-                )
-              : [],
+            packages.map(
+              (p) =>
+                `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
+            ),
         },
       },
     });

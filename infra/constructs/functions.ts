@@ -6,9 +6,16 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionSpec, STATE_MACHINES } from '../../lambdas/catalog.js';
+import {
+  ENV_ROLES,
+  ENVIRONMENT,
+  type EnvName,
+  requiredEnvironment,
+} from '../../lambdas/shared/config/index.js';
 import MODELS from '../../lambdas/shared/config/models.json' with { type: 'json' };
 import { ROOT } from '../asl.js';
 import { acknowledge, wildcardResourceFinding } from '../nag.js';
@@ -29,13 +36,13 @@ export type EntryResolver = (spec: FunctionSpec, catalogEntry: string) => string
  */
 export const FUNCTION_ROLES = {
   /** Sign (RequestApproval) or verify (ApprovalsApi) approval links: the signing key and APPROVAL_BASE_URL. */
-  linkSigners: ['RequestApproval', 'ApprovalsApi'],
+  linkSigners: ENV_ROLES.linkSigners,
   /** Mail approval requests through SES. */
-  mailSenders: ['RequestApproval'],
+  mailSenders: ENV_ROLES.mailSenders,
   /** Sign (the offline video model's renderer) or verify (WebhooksApi) render callbacks. */
-  webhookParties: ['RenderOfflineScene', 'WebhooksApi'],
+  webhookParties: ENV_ROLES.webhookParties,
   /** Give providers a callback URL (WEBHOOK_BASE_URL). */
-  webhookCallers: ['SubmitRender'],
+  webhookCallers: ENV_ROLES.webhookCallers,
   /**
    * Task tokens a function answers for another one: ApprovalsApi completes the tokens RequestApproval
    * parked; WebhooksApi and PollRenders complete the render tokens SubmitRender parked.
@@ -60,8 +67,8 @@ const TITAN_EMBEDDING_MODEL = 'amazon.titan-embed-text-v2:0';
 const INFERENCE_PROFILE = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
 
 export interface Providers {
-  textModel?: 'offline' | 'bedrock';
-  embedder?: 'offline' | 'titan';
+  textModel?: 'offline' | 'bedrock' | 'openai';
+  embedder?: 'offline' | 'titan' | 'openai';
   voice?: 'offline' | 'polly';
 }
 
@@ -73,8 +80,11 @@ export interface PillarFunctionsProps {
   webhooks: WebhookSigning;
   /** Dead-letter queue of the asynchronously invoked (scheduled) functions. */
   asyncDeadLetters: IQueue;
-  /** Variables every function gets, on top of TABLE_NAME, BUCKET_NAME and the BaseFunction defaults. */
-  environment: Record<string, string>;
+  /**
+   * Variables of lambdas/shared/config's ENVIRONMENT known when the functions are built (provider
+   * choices, the default approver); each goes only to the functions that use it.
+   */
+  environment: Partial<Record<EnvName, string>>;
   entryResolver?: EntryResolver;
   /** Minify bundles (default true). */
   minify?: boolean;
@@ -95,13 +105,9 @@ export class PillarFunctions extends Construct {
         ffmpegLayer: spec.ffmpeg ? props.ffmpegLayer : undefined,
         deadLetterQueue: spec.schedule || spec.invokedBy ? props.asyncDeadLetters : undefined,
         minify: props.minify,
-        environment: {
-          TABLE_NAME: props.table.tableName,
-          BUCKET_NAME: props.bucket.bucketName,
-          ...props.environment,
-        },
       });
       const fn = base.fn;
+      this.byId.set(spec.id, fn);
       props.table.grantReadWriteData(fn);
       props.bucket.grantReadWrite(fn);
       if (has(FUNCTION_ROLES.linkSigners, spec.id)) props.approvals.grantLinkSigning(fn);
@@ -123,7 +129,14 @@ export class PillarFunctions extends Construct {
             'them into RecordFailure.',
         );
       }
-      this.byId.set(spec.id, fn);
+    }
+    this.setVariable('TABLE_NAME', props.table.tableName);
+    this.setVariable('BUCKET_NAME', props.bucket.bucketName);
+    for (const [name, value] of Object.entries(props.environment)) {
+      const def = ENVIRONMENT[name as EnvName] as { usedBy?: unknown } | undefined;
+      if (!def) throw new Error(`${name} is not defined in lambdas/shared/config (ENVIRONMENT)`);
+      // Provider choices go to the functions that call that provider, required variables to their users.
+      this.setVariable(name as EnvName, value, def.usedBy ? undefined : providerUsers(name));
     }
     for (const spec of FUNCTIONS.filter((f) => f.invokedBy)) {
       const invoker = this.get(spec.invokedBy as string);
@@ -132,8 +145,8 @@ export class PillarFunctions extends Construct {
       invoker.addToRolePolicy(
         new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
       );
-      const names = FUNCTION_ROLES.asyncTargetNames as Record<string, string>;
-      invoker.addEnvironment(names[spec.id] as string, fn.functionName);
+      const names = FUNCTION_ROLES.asyncTargetNames as Record<string, EnvName>;
+      this.setVariable(names[spec.id] as EnvName, fn.functionName);
     }
 
     // Findings every function shares, caused by the two grants above.
@@ -171,6 +184,19 @@ export class PillarFunctions extends Construct {
     );
   }
 
+  /**
+   * Sets a variable of lambdas/shared/config's ENVIRONMENT: a required one on exactly the functions its
+   * definition names, an optional one on the functions given (default all). The only way infra sets a
+   * function's environment, so the stack and the handlers share one definition.
+   */
+  setVariable(name: EnvName, value: string, only?: (spec: FunctionSpec) => boolean): void {
+    const def = ENVIRONMENT[name] as { usedBy?: unknown };
+    const targets = def.usedBy
+      ? FUNCTIONS.filter((f) => requiredEnvironment(f).includes(name))
+      : FUNCTIONS.filter((f) => (only ? only(f) : true));
+    for (const spec of targets) this.get(spec.id).addEnvironment(name, value);
+  }
+
   get(id: string): NodejsFunction {
     const fn = this.byId.get(id);
     if (!fn) throw new Error(`no function ${id} in the catalog`);
@@ -201,15 +227,16 @@ export class PillarFunctions extends Construct {
       if (spec.startsExecutions) {
         const machine = machines.byName(campaign.id);
         machine.grantStartExecution(fn);
-        fn.addEnvironment('CAMPAIGN_STATE_MACHINE_ARN', machine.stateMachineArn);
       }
     }
+    const machine = machines.byName(campaign.id);
+    this.setVariable('CAMPAIGN_STATE_MACHINE_ARN', machine.stateMachineArn);
   }
 
   /** Base URLs of the HTTP API, for the functions that put links or callback URLs into messages. */
   connectApi(url: string): void {
-    for (const id of FUNCTION_ROLES.linkSigners) this.get(id).addEnvironment('APPROVAL_BASE_URL', url);
-    for (const id of FUNCTION_ROLES.webhookCallers) this.get(id).addEnvironment('WEBHOOK_BASE_URL', url);
+    this.setVariable('APPROVAL_BASE_URL', url);
+    this.setVariable('WEBHOOK_BASE_URL', url);
   }
 
   /** Model and voice permissions only for the providers chosen, only for the functions that call them. */
@@ -270,6 +297,20 @@ export class PillarFunctions extends Construct {
         }
       }
     }
+    if (p.textModel === 'openai' || p.embedder === 'openai') {
+      // The key is set after deploy (`aws secretsmanager put-secret-value`); the functions read it by ARN.
+      const key = new Secret(this, 'OpenAiApiKey', {
+        description: 'OpenAI API key of the text model / embedder (set the value after deploy)',
+      });
+      acknowledge(
+        key,
+        'AwsSolutions-SMG4',
+        'A third-party API key cannot be rotated by a Lambda of ours: OpenAI issues keys in its dashboard. ' +
+          'Readable only by the functions that call OpenAI.',
+      );
+      this.setVariable('OPENAI_API_KEY_ARN', key.secretArn, FUNCTION_ROLES.modelUsers);
+      for (const spec of FUNCTIONS.filter(FUNCTION_ROLES.modelUsers)) key.grantRead(this.get(spec.id));
+    }
     if (p.voice === 'polly') {
       for (const id of FUNCTION_ROLES.voiceUsers) {
         const fn = this.get(id);
@@ -287,6 +328,14 @@ export class PillarFunctions extends Construct {
 
 const has = (list: readonly string[], id: string): boolean => list.includes(id);
 
+/** Which functions a provider-choice variable concerns (the others never build that port). */
+function providerUsers(name: string): (spec: FunctionSpec) => boolean {
+  if (name === 'BIE_TEXT_MODEL' || name === 'BIE_EMBEDDER' || name.startsWith('OPENAI_'))
+    return FUNCTION_ROLES.modelUsers;
+  if (name === 'BIE_VOICE') return (f) => has(FUNCTION_ROLES.voiceUsers, f.id);
+  return () => true;
+}
+
 /** Every id named in FUNCTION_ROLES must be in the catalog. */
 function checkRoleIds(): void {
   const known = new Set(FUNCTIONS.map((f) => f.id));
@@ -302,10 +351,14 @@ function checkRoleIds(): void {
   const unknown = [...new Set(named.filter((id) => !known.has(id)))];
   for (const f of FUNCTIONS.filter((x) => x.invokedBy)) {
     if (!known.has(f.invokedBy as string)) unknown.push(`${f.invokedBy} (invokedBy of ${f.id})`);
-    if (!(f.id in FUNCTION_ROLES.asyncTargetNames))
+    const name = (FUNCTION_ROLES.asyncTargetNames as Record<string, EnvName>)[f.id];
+    if (!name)
       throw new Error(
         `${f.id} is invoked asynchronously: name its variable in FUNCTION_ROLES.asyncTargetNames`,
       );
+    const invoker = FUNCTIONS.find((x) => x.id === f.invokedBy);
+    if (invoker && !requiredEnvironment(invoker).includes(name))
+      throw new Error(`${invoker.id} invokes ${f.id}: make it a user of ${name} in lambdas/shared/config`);
   }
   if (unknown.length > 0) {
     throw new Error(

@@ -16,12 +16,16 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type PillarFolder } from '../../lambdas/catalog.js';
+import {
+  CUSTOM_METRICS,
+  type CustomMetricDefinition,
+  METRICS_NAMESPACE,
+} from '../../lambdas/shared/metric-definitions.js';
 import { acknowledge } from '../nag.js';
 import type { PillarFunctions } from './functions.js';
 import type { MachineId, PillarStateMachines } from './state-machines.js';
 
-/** Namespace of the custom metrics the handlers publish (POWERTOOLS_METRICS_NAMESPACE). */
-export const METRICS_NAMESPACE = 'BrandInfinity';
+export { METRICS_NAMESPACE };
 
 /** The pillar of a catalog function: the `service` dimension of the metrics it publishes. */
 function pillarOf(functionId: string): PillarFolder {
@@ -120,28 +124,23 @@ export class Observability extends Construct {
         `Renders stuck: ${fnId} failed 3 times in 5 minutes`,
       );
     }
-    // Powertools adds a `service` dimension (POWERTOOLS_SERVICE_NAME, the publisher's pillar) to every
-    // custom metric; an alarm on the metric without that dimension would watch a metric nobody writes.
-    const custom = (metricName: string, publisher: string, statistic: string) =>
-      new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: pillarOf(publisher) },
-        statistic,
-        ...fiveMinutes,
-      });
-    alarm(
-      'BudgetOver90Percent',
-      custom('BudgetUsedPercent', 'SettleLedger', 'Maximum'),
-      90,
-      'A campaign has used 90 % of its budget',
-    );
-    alarm(
-      'PublishFailures',
-      custom('PublishFailures', 'PublishPost', 'Sum'),
-      1,
-      'Publishing to a platform failed',
-    );
+    // One definition for the metric and its alarm (lambdas/shared/metric-definitions.ts): the alarm names
+    // exactly the dimensions the metric is published with (Powertools' `service` = the publisher's pillar).
+    for (const [metricName, def] of Object.entries(CUSTOM_METRICS) as [string, CustomMetricDefinition][]) {
+      if (!def.alarm) continue;
+      alarm(
+        def.alarm.id,
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: pillarOf(def.publisher) },
+          statistic: def.alarm.statistic,
+          ...fiveMinutes,
+        }),
+        def.alarm.threshold,
+        def.alarm.description,
+      );
+    }
     alarm(
       'AsyncDeadLetters',
       props.deadLetters.metricApproximateNumberOfMessagesVisible({ ...fiveMinutes, statistic: 'Maximum' }),

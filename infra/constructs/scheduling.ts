@@ -4,6 +4,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS } from '../../lambdas/catalog.js';
+import { ENV_ROLES } from '../../lambdas/shared/config/index.js';
 import { acknowledge } from '../nag.js';
 import type { PillarFunctions } from './functions.js';
 
@@ -53,10 +54,7 @@ export class Scheduling extends Construct {
         }),
       );
     }
-    for (const spec of FUNCTIONS.filter((f) => f.pillar === 'campaign-manager')) {
-      const fn = functions.get(spec.id);
-      this.bus.grantPutEventsTo(fn);
-      fn.addEnvironment('EVENT_BUS_NAME', this.bus.eventBusName);
-    }
+    for (const id of ENV_ROLES.eventPublishers) this.bus.grantPutEventsTo(functions.get(id));
+    functions.setVariable('EVENT_BUS_NAME', this.bus.eventBusName);
   }
 }

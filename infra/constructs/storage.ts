@@ -56,6 +56,8 @@ export class Storage extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
+      // Items with this epoch-seconds attribute expire (trends after 90 days); readers skip expired ones.
+      timeToLiveAttribute: TABLE_DESIGN.timeToLiveAttribute,
       // TableV2 projects ALL attributes by default: the indexes serve whole items.
       globalSecondaryIndexes: TABLE_DESIGN.indexes.map((i) => ({
         indexName: i.name,

@@ -6,7 +6,10 @@ import { acknowledge } from '../nag.js';
 /**
  * The shared secret of render-provider callbacks (`POST /webhooks/{provider}`): the provider signs each
  * callback with it and WebhooksApi verifies the signature before it completes a render's task token.
- * Without it a forged callback could complete any parked render.
+ * Without it a forged callback could complete any parked render. Generated as a 64-character password,
+ * whose UTF-8 bytes are the HMAC key; a provider that issues its own Standard Webhooks secret
+ * (`whsec_<base64>`) has that value stored here instead (`aws secretsmanager put-secret-value`), and
+ * then the key is its base64-decoded part (lambdas/shared/webhooks/standard-webhooks.ts).
  */
 export class WebhookSigning extends Construct {
   readonly secret: Secret;

@@ -1,5 +1,6 @@
 import { CfnOutput, type RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { EnvName } from '../../lambdas/shared/config/index.js';
 import { CampaignApi } from '../constructs/api.js';
 import { Approvals } from '../constructs/approvals.js';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer.js';
@@ -28,7 +29,24 @@ export interface BrandInfinityStackProps extends StackProps {
   entryResolver?: EntryResolver;
   /** Minify function bundles (default true). */
   minify?: boolean;
+  /**
+   * Master size, rendition scale and x264 preset (context `mediaProfile`): `full` (default, 1080×1920
+   * masters, platform-size renditions) or `preview` (small and fast: rehearsals and as-deployed tests).
+   */
+  mediaProfile?: MediaProfile;
 }
+
+export type MediaProfile = 'full' | 'preview';
+/** `full` is the config defaults; `preview` renders 180×320 masters and quarter-size renditions. */
+export const MEDIA_PROFILES: Record<MediaProfile, Partial<Record<EnvName, string>>> = {
+  full: {},
+  preview: {
+    BIE_MASTER_WIDTH: '180',
+    BIE_MASTER_HEIGHT: '320',
+    BIE_RENDITION_SCALE: '0.25',
+    BIE_X264_PRESET: 'ultrafast',
+  },
+};
 
 /** Composes the constructs; every resource is defined in infra/constructs. */
 export class BrandInfinityStack extends Stack {
@@ -71,6 +89,7 @@ export class BrandInfinityStack extends Stack {
         BIE_TEXT_MODEL: providers.textModel ?? 'offline',
         BIE_EMBEDDER: providers.embedder ?? 'offline',
         BIE_VOICE: providers.voice ?? 'offline',
+        ...MEDIA_PROFILES[props.mediaProfile ?? 'full'],
       },
     });
     this.machines = new PillarStateMachines(this, 'StateMachines', {

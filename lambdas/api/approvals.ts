@@ -1,60 +1,118 @@
 import { z } from 'zod';
 import { approvalDeps } from '../approvals/deps.js';
-import { decideApproval } from '../approvals/domain/approvals.js';
-import { ApprovalDecisionBody, Decision } from '../shared/contracts/index.js';
+import { assertLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
+import { ApprovalLinkError } from '../approvals/domain/links.js';
+import {
+  type Approval,
+  ApprovalDecisionBody,
+  Decision,
+  LinkDecisionBody,
+} from '../shared/contracts/index.js';
 import { approvals } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';
 import { parseOrThrow } from '../shared/validation.js';
-import { type ApiEvent, apiHandler, html, json, parseBody } from './http.js';
+import { type ApiEvent, apiHandler, html, json, parseBody, readBody } from './http.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const LinkQuery = z.object({ d: Decision, exp: z.coerce.number().int(), sig: z.string().min(10) });
+const LinkQuery = z.object({ d: Decision, exp: z.coerce.number().int(), sig: z.string().min(1) });
+const MISSING_LINK =
+  'this needs the signed link from the approval mail (d, exp and sig); operators use /operator/approvals';
 
-async function getApproval(event: ApiEvent) {
-  const id = event.pathParameters?.id ?? '';
+/** The task token never leaves the store: whoever holds it could resume the state machine. */
+const view = ({ task_token: _t, ...rest }: Approval) => rest;
+
+const idOf = (event: ApiEvent) => event.pathParameters?.id ?? '';
+
+async function mustGet(id: string): Promise<Approval> {
   const a = await approvals.get(id);
   if (!a) throw new NotFoundError('approval', id);
   return a;
 }
 
-const view = ({ task_token: _t, ...rest }: { task_token: string; [k: string]: unknown }) => rest;
+/** The link of a mailed approval, from the page's query or the form it posts; refused before any read. */
+function requireLink(fields: Record<string, unknown> | undefined, decisionKey: 'd' | 'decision') {
+  const f = fields ?? {};
+  if (!f.sig || f.exp === undefined || f.exp === '' || !f[decisionKey])
+    throw new ApprovalLinkError('missing', MISSING_LINK);
+}
 
+/** The IAM principal API Gateway authenticated on an operator route (absent in the embedded runtime). */
+function callerArn(event: ApiEvent): string | undefined {
+  const ctx = event.requestContext as { authorizer?: { iam?: { userArn?: string } } };
+  return ctx.authorizer?.iam?.userArn;
+}
+
+function page(a: Approval, q: z.infer<typeof LinkQuery>, media: { label: string; url: string }[]): string {
+  const verb = q.d === 'approve' ? 'Approve' : 'Reject';
+  const links = media.length
+    ? `<ul>${media.map((m) => `<li><a href="${esc(m.url)}">${esc(m.label)}</a></li>`).join('')}</ul>`
+    : '';
+  return (
+    `<!doctype html><meta charset="utf-8"><title>${verb} ${esc(a.checkpoint)}</title><h1>${verb} the ${esc(a.checkpoint)}?</h1><pre>${esc(a.summary)}</pre>${links}` +
+    (a.status !== 'pending'
+      ? `<p>This approval was already ${esc(a.status)}.</p>`
+      : `<form method="post"><input type="hidden" name="decision" value="${q.d}"><input type="hidden" name="exp" value="${q.exp}"><input type="hidden" name="sig" value="${esc(q.sig)}">${q.d === 'reject' ? '<p><label>Feedback (required)<br><textarea name="feedback" rows="4" cols="60" required></textarea></label></p>' : ''}<p><label>Your name <input name="decided_by" value="reviewer"></label></p><button type="submit">${verb}</button></form>`)
+  );
+}
+
+/**
+ * Two doors to the same approvals. `/approvals/{id}` is public (a browser from a mailed link, no AWS
+ * credentials): everything there needs the link's signature, checked before the approval is even read,
+ * so without one nothing is revealed, not even whether the id exists. `/operator/...` is for operators,
+ * the CLI and scripts, and API Gateway lets only IAM-authenticated callers reach it (catalog `auth`).
+ */
 export const handler = apiHandler({
-  'GET /approvals': async (event) => {
+  /** A mailed link lands here: a confirmation page (GET never decides; mail scanners follow links). */
+  'GET /approvals/{id}': async (event) => {
+    const id = idOf(event);
+    requireLink(event.queryStringParameters, 'd');
+    const parsed = LinkQuery.safeParse(event.queryStringParameters);
+    if (!parsed.success) throw new ApprovalLinkError('invalid', 'the approval link is malformed');
+    const q = parsed.data;
+    const deps = await approvalDeps();
+    assertLink(deps.secret, id, q.d, { sig: q.sig, exp: q.exp });
+    const a = await mustGet(id);
+    return html(200, page(a, q, await mediaLinks(deps, a, q.exp)));
+  },
+  /** The confirmation page posts here: decides once, with the link's signature and before its expiry. */
+  'POST /approvals/{id}': async (event) => {
+    const id = idOf(event);
+    const raw = readBody(event, 'approval decision');
+    requireLink(raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined, 'decision');
+    const body = parseOrThrow(LinkDecisionBody, raw, 'approval decision');
+    const result = await decideApproval(await approvalDeps(), {
+      approval_id: id,
+      decision: body.decision,
+      decided_by: body.decided_by,
+      feedback: body.feedback,
+      authority: { via: 'link', sig: body.sig, exp: body.exp },
+    });
+    return (event.headers?.['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+      ? html(
+          200,
+          `<!doctype html><meta charset="utf-8"><h1>Thank you</h1><p>The ${esc(result.approval.checkpoint)} was ${esc(result.approval.status)}.</p>`,
+        )
+      : json(200, { ...view(result.approval), resumed: result.resumed });
+  },
+  'GET /operator/approvals': async (event) => {
     const status = event.queryStringParameters?.status ?? 'pending';
     const list = status === 'pending' ? await approvals.listPending() : [];
     return json(200, { approvals: list.map(view) });
   },
-  /** A mailed link lands here: a confirmation page (GET never decides; mail scanners follow links). */
-  'GET /approvals/{id}': async (event) => {
-    const a = await getApproval(event);
-    if (!event.queryStringParameters?.sig) return json(200, view(a));
-    const q = parseOrThrow(LinkQuery, event.queryStringParameters, 'approval link');
-    const verb = q.d === 'approve' ? 'Approve' : 'Reject';
-    return html(
-      200,
-      `<!doctype html><meta charset="utf-8"><title>${verb} ${esc(a.checkpoint)}</title><h1>${verb} the ${esc(a.checkpoint)}?</h1><pre>${esc(a.summary)}</pre>` +
-        (a.status !== 'pending'
-          ? `<p>This approval was already ${esc(a.status)}.</p>`
-          : `<form method="post"><input type="hidden" name="decision" value="${q.d}"><input type="hidden" name="exp" value="${q.exp}"><input type="hidden" name="sig" value="${esc(q.sig)}">${q.d === 'reject' ? '<p><label>Feedback (required)<br><textarea name="feedback" rows="4" cols="60" required></textarea></label></p>' : ''}<p><label>Your name <input name="decided_by" value="reviewer"></label></p><button type="submit">${verb}</button></form>`),
-    );
+  'GET /operator/approvals/{id}': async (event) => {
+    const a = await mustGet(idOf(event));
+    return json(200, { ...view(a), media_links: await mediaLinks(await approvalDeps(), a) });
   },
-  'POST /approvals/{id}': async (event) => {
-    const a = await getApproval(event);
+  'POST /operator/approvals/{id}/decision': async (event) => {
     const body = parseBody(event, ApprovalDecisionBody, 'approval decision');
+    const arn = callerArn(event);
     const result = await decideApproval(await approvalDeps(), {
-      approval_id: a.approval_id,
+      approval_id: idOf(event),
       decision: body.decision,
-      decided_by: body.decided_by,
+      decided_by: arn ? `${body.decided_by} (${arn})` : body.decided_by,
       feedback: body.feedback,
-      link: body.sig ? { sig: body.sig, exp: body.exp ?? 0 } : undefined,
+      authority: { via: 'operator' },
     });
-    const out = { ...view(result.approval), resumed: result.resumed };
-    return (event.headers?.['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-      ? html(
-          200,
-          `<!doctype html><meta charset="utf-8"><h1>Thank you</h1><p>The ${esc(a.checkpoint)} was ${esc(result.approval.status)}.</p>`,
-        )
-      : json(200, out);
+    return json(200, { ...view(result.approval), resumed: result.resumed });
   },
 });

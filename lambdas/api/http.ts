@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { ApprovalExpiredError, ApprovalLinkError } from '../approvals/domain/links.js';
 import { logger } from '../shared/commons.js';
 import {
   ConflictError,
@@ -10,7 +11,9 @@ import {
   NotFoundError,
   ValidationError,
 } from '../shared/errors.js';
+import { SecretNotConfiguredError } from '../shared/secrets.js';
 import { parseOrThrow } from '../shared/validation.js';
+import { WebhookSecretError, WebhookVerificationError } from '../shared/webhooks/standard-webhooks.js';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -43,28 +46,35 @@ export function problem(status: number, title: string, detail: string, errors?: 
   };
 }
 
+/** The body exactly as sent (signatures are computed over these bytes). */
+export const rawBody = (event: ApiEvent): string =>
+  event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+
+/** A JSON (or form-encoded, for approval links) body, not yet validated. */
+export function readBody(event: ApiEvent, what: string): unknown {
+  const raw = rawBody(event);
+  const type = event.headers?.['content-type'] ?? '';
+  if (type.startsWith('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(raw));
+  try {
+    return raw ? JSON.parse(raw) : undefined;
+  } catch (e) {
+    throw new ValidationError(`invalid ${what}`, [
+      { path: '', message: `body is not valid JSON (${(e as Error).message})` },
+    ]);
+  }
+}
+
 /** Parses a JSON (or form-encoded, for approval links) body and validates it. */
 export function parseBody<S extends z.ZodType>(event: ApiEvent, schema: S, what: string): z.infer<S> {
-  const raw = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body
-    : '';
-  const type = event.headers?.['content-type'] ?? '';
-  let value: unknown;
-  if (type.startsWith('application/x-www-form-urlencoded')) {
-    value = Object.fromEntries(new URLSearchParams(raw));
-  } else {
-    try {
-      value = raw ? JSON.parse(raw) : undefined;
-    } catch (e) {
-      throw new ValidationError(`invalid ${what}`, [
-        { path: '', message: `body is not valid JSON (${(e as Error).message})` },
-      ]);
-    }
-  }
-  return parseOrThrow(schema, value, what);
+  return parseOrThrow(schema, readBody(event, what), what);
 }
+
+const LINK_REFUSALS = {
+  missing: [401, 'Unauthorized'],
+  invalid: [403, 'Forbidden'],
+  expired: [410, 'Link expired'],
+} as const;
 
 function toProblem(error: unknown): ApiResult {
   if (error instanceof ValidationError) return problem(400, 'Invalid request', error.message, error.issues);
@@ -75,10 +85,17 @@ function toProblem(error: unknown): ApiResult {
       { path: 'campaign_request.brand_id', message: error.message },
     ]);
   }
-  if (error instanceof DomainError && error.name === 'WebhookVerificationError')
-    return problem(401, 'Unauthorized', error.message);
-  if (error instanceof Error && error.name === 'WebhookVerificationError')
-    return problem(401, 'Unauthorized', error.message);
+  if (error instanceof ApprovalLinkError) {
+    const [status, title] = LINK_REFUSALS[error.reason];
+    return problem(status, title, error.message);
+  }
+  if (error instanceof ApprovalExpiredError) return problem(410, 'Approval expired', error.message);
+  if (error instanceof WebhookVerificationError) return problem(401, 'Unauthorized', error.message);
+  // A secret nobody configured (or a malformed one) is the operator's to fix; callers retry later.
+  if (error instanceof SecretNotConfiguredError || error instanceof WebhookSecretError) {
+    logger.error('secret not configured', { error });
+    return problem(503, 'Not configured', 'the service is not configured to verify this request');
+  }
   logger.error('unhandled API error', { error: error as Error });
   return problem(500, 'Internal error', 'the request could not be completed; it is safe to retry');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { config, logger } from '../shared/commons.js';
 import { Checkpoint } from '../shared/contracts/index.js';
 import { campaigns } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
@@ -20,12 +21,20 @@ const Input = z.object({
 /** A `.waitForTaskToken` checkpoint: parks the token on an Approval and mails signed links. */
 export const handler = stepHandler('RequestApproval', Input, async (input) => {
   const campaign = await campaigns.mustGet(input.campaign_id);
-  const summary = await describeSubject(input.campaign_id, input.checkpoint, input.subject_id);
-  const { approval, alreadyDecided } = await requestApproval(await approvalDeps(), {
+  const subject = await describeSubject(input.campaign_id, input.checkpoint, input.subject_id);
+  const deps = await approvalDeps();
+  const { approval, alreadyDecided } = await requestApproval(deps, {
     ...input,
-    summary,
-    approver_email: campaign.approver_email ?? 'brand-manager@example.com',
+    summary: subject.summary,
+    media: subject.media,
+    approver_email: campaign.approver_email ?? config.APPROVER_EMAIL,
     auto_approve: campaign.auto_approve,
   });
+  if (approval.notified === 'none' && !campaign.auto_approve && !alreadyDecided)
+    logger.warn('approvals are API-only: no sender is configured (MAIL_FROM), so no mail was sent', {
+      approval_id: approval.approval_id,
+      checkpoint: approval.checkpoint,
+      decide_with: `POST /operator/approvals/${approval.approval_id}/decision or bie approvals`,
+    });
   return { approval_id: approval.approval_id, already_decided: alreadyDecided };
 });

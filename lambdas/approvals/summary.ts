@@ -1,12 +1,34 @@
 import { z } from 'zod';
-import type { Checkpoint } from '../shared/contracts/index.js';
+import type { ApprovalMedia, Checkpoint } from '../shared/contracts/index.js';
 import { briefs, publications, scripts, videos, workDocs } from '../shared/data/repositories.js';
 
-/** What the reviewer is asked to decide, in a few lines for the mail, the CLI and the API. */
+export interface SubjectDescription {
+  /** A few lines for the mail, the CLI and the API. */
+  summary: string;
+  /** What to watch: bucket keys, shown as presigned links (never `s3://` addresses, which nobody can open). */
+  media: ApprovalMedia[];
+}
+
+/** `s3://bucket/key` → key; anything else is not one of our objects. */
+const keyOfS3 = (url: string): string | undefined => /^s3:\/\/[^/]+\/(.+)$/.exec(url)?.[1];
+
+const Formatted = z.object({ rendition_key: z.string(), thumbnail_key: z.string() });
+
+/** What the reviewer is asked to decide. */
 export async function describeSubject(
   campaignId: string,
   checkpoint: Checkpoint,
   subjectId: string,
+): Promise<SubjectDescription> {
+  const media: ApprovalMedia[] = [];
+  return { summary: await summarize(campaignId, checkpoint, subjectId, media), media };
+}
+
+async function summarize(
+  campaignId: string,
+  checkpoint: Checkpoint,
+  subjectId: string,
+  media: ApprovalMedia[],
 ): Promise<string> {
   switch (checkpoint) {
     case 'brief':
@@ -33,7 +55,11 @@ export async function describeSubject(
     }
     case 'video': {
       const v = await videos.get(campaignId, subjectId);
-      return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}\nMaster: ${v.master_mp4_url}`;
+      const master = keyOfS3(v.master_mp4_url);
+      const captions = keyOfS3(v.captions_url);
+      if (master) media.push({ label: 'Master video', key: master, content_type: 'video/mp4' });
+      if (captions) media.push({ label: 'Captions', key: captions, content_type: 'text/vtt' });
+      return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}`;
     }
     case 'publication': {
       const posts = await workDocs.find(
@@ -43,6 +69,14 @@ export async function describeSubject(
         z.record(z.string(), z.object({ caption: z.string(), hashtags: z.array(z.string()) })),
       );
       const known = await publications.list(campaignId);
+      for (const platform of Object.keys(posts ?? {})) {
+        const f = await workDocs.find(campaignId, 'formatted', `${subjectId}:${platform}`, Formatted);
+        if (!f) continue;
+        media.push(
+          { label: `${platform} rendition`, key: f.rendition_key, content_type: 'video/mp4' },
+          { label: `${platform} thumbnail`, key: f.thumbnail_key, content_type: 'image/jpeg' },
+        );
+      }
       return [
         `Publication ${subjectId}${known.length ? ` (${known.length} published before)` : ''}`,
         ...Object.entries(posts ?? {}).map(

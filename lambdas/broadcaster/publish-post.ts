@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { chargeUsage } from '../shared/charges.js';
-import { metrics } from '../shared/commons.js';
 import { PlatformPost } from '../shared/contracts/index.js';
 import { publications, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso } from '../shared/ids.js';
-import { blobs, publisher } from '../shared/services.js';
+import { recordMetric } from '../shared/metrics.js';
+import { publisher } from '../shared/providers/publisher.js';
+import { blobs } from '../shared/services.js';
 import { withWorkDir } from '../shared/workdir.js';
 import { Formatted } from './context.js';
 
@@ -39,8 +39,7 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
       });
     } catch (error) {
       // The PublishFailures alarm watches this metric; the state machine retries the task.
-      metrics.addMetric('PublishFailures', MetricUnit.Count, 1);
-      metrics.addDimension('platform', f.platform);
+      recordMetric('PublishFailures', 1, { platform: f.platform });
       throw error;
     }
     const post = PlatformPost.parse({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audit, campaigns } from '../shared/data/repositories.js';
+import { emitEvent } from '../shared/events.js';
 import { stepHandler } from '../shared/handler.js';
 
 const Input = z.object({
@@ -19,6 +20,12 @@ export const handler = stepHandler(
       new_state: { error: error.Error, cause, execution },
     });
     await campaigns.update(campaign_id, { status: 'failed', failure: { error: error.Error, cause } });
+    await emitEvent('Campaign Failed', `${execution}:${pillar}`, {
+      campaign_id,
+      pillar,
+      error: error.Error,
+      cause,
+    });
     return { recorded: true };
   },
 );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LedgerEntry } from '../shared/contracts/index.js';
 import { ledgerEntries } from '../shared/data/ledger.js';
 import { assets, briefs, scripts, variants, videos, workDocs } from '../shared/data/repositories.js';
+import { emitEvent } from '../shared/events.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso, stableUuid } from '../shared/ids.js';
 
@@ -110,6 +111,7 @@ export const handler = stepHandler(
       status: 'completed',
       updated_at: now,
     });
+    await emitEvent('Variant Ready', v, { campaign_id, variant_id: v, video_url: video.master_mp4_url });
     return { variant_id: v, ledger_entry_id: entry.entry_id };
   },
 );

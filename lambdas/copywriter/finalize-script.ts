@@ -1,11 +1,10 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { metrics } from '../shared/commons.js';
 import { SceneDraft, Script, VariantType } from '../shared/contracts/index.js';
 import { scripts, variants, workDocs } from '../shared/data/repositories.js';
 import { RestrictedTermError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso, stableUuid } from '../shared/ids.js';
+import { recordMetric } from '../shared/metrics.js';
 import { parseOrThrow } from '../shared/validation.js';
 import { loadCreativeContext } from './context.js';
 import { checkScriptCompliance, scrubRestricted } from './domain/compliance.js';
@@ -103,6 +102,6 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
   await scripts.putVersion(script);
   const variant = await variants.get(input.campaign_id, input.variant_id);
   await variants.put({ ...variant, script_id: scriptId, updated_at: nowIso() });
-  metrics.addMetric('BrandComplianceScore', MetricUnit.Count, report.score);
+  recordMetric('BrandComplianceScore', report.score);
   return { script_id: scriptId, version, compliance_score: report.score };
 });

@@ -1,7 +1,5 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { chargeUsage, precheckModelCall } from '../shared/charges.js';
-import { metrics } from '../shared/commons.js';
 import {
   HOOK_QUALITY_THRESHOLD,
   HOOK_VARIATIONS,
@@ -12,7 +10,8 @@ import {
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
-import { textModel, textModelProvider } from '../shared/services.js';
+import { recordMetric } from '../shared/metrics.js';
+import { textModel, textModelProvider } from '../shared/providers/text.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { type RankedHooks, rankHooks } from './domain/hooks.js';
 
@@ -92,7 +91,7 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
     rationale: set.rationale,
     count: set.variations.length,
   });
-  metrics.addMetric('HookQualityScore', MetricUnit.Count, set.selected.quality_score);
+  recordMetric('HookQualityScore', set.selected.quality_score);
   return {
     hook_set_id: hookSetId,
     count: set.variations.length,

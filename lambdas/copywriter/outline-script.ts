@@ -4,7 +4,7 @@ import { OutlineDraft, SCRIPT_SECONDS, VariantType } from '../shared/contracts/i
 import { workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
-import { textModel, textModelProvider } from '../shared/services.js';
+import { textModel, textModelProvider } from '../shared/providers/text.js';
 import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
 import { HookSet } from './generate-hooks.js';
 

@@ -4,7 +4,8 @@ import type { RenderJob } from '../shared/contracts/index.js';
 import { renderJobs } from '../shared/data/repositories.js';
 import { nowIso } from '../shared/ids.js';
 import type { BlobStore, TaskCallbacks, VideoModel } from '../shared/ports/index.js';
-import { blobs, taskCallbacks, videoModel } from '../shared/services.js';
+import { videoModel } from '../shared/providers/video.js';
+import { blobs, taskCallbacks } from '../shared/services.js';
 import { completeRender, failRender, tokenGone } from './domain/renders.js';
 
 export interface PollDeps {

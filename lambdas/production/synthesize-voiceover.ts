@@ -9,7 +9,8 @@ import { chargeUsage } from '../shared/charges.js';
 import { scripts, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { composeVoiceTrack } from '../shared/media/assemble.js';
-import { blobs, voice } from '../shared/services.js';
+import { voice } from '../shared/providers/voice.js';
+import { blobs } from '../shared/services.js';
 import { withWorkDir } from '../shared/workdir.js';
 import { planVoiceover } from './domain/voiceover-plan.js';
 

@@ -1,13 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { loadConfig } from './config/index.js';
+import { lazyConfig } from './config/index.js';
 
-/** Created once per container and shared by every handler (never per invocation). */
-export const config = loadConfig();
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'brand-infinity' });
+/**
+ * Created once per container and shared by every handler (never per invocation). `config` reads each
+ * variable when first used; Powertools reads its own POWERTOOLS_* variables (set by the stack).
+ */
+export const config = lazyConfig();
+export const logger = new Logger();
 // Metrics warnings go through the logger, so its level (POWERTOOLS_LOG_LEVEL) governs them too.
-export const metrics = new Metrics({
-  logger,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'BrandInfinity',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'brand-infinity',
-});
+export const metrics = new Metrics({ logger });

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type EnvName, isSet, readVariable } from './config/index.js';
 
 /**
  * Every secret the functions use. On AWS each comes from Secrets Manager by the ARN in `<ENV>_ARN`
@@ -31,13 +32,10 @@ const cache = new Map<SecretName, { value: Promise<string>; at: number }>();
 let client: SecretsManagerClient | undefined;
 
 /** Where a secret would come from, without reading it (for configuration checks). */
-export function secretSource(
-  name: SecretName,
-  env: NodeJS.ProcessEnv = process.env,
-): 'arn' | 'value' | 'none' {
+export function secretSource(name: SecretName): 'arn' | 'value' | 'none' {
   const key = SECRETS[name];
-  if (env[`${key}_ARN`]) return 'arn';
-  if (env[key]) return 'value';
+  if (isSet(`${key}_ARN` as EnvName)) return 'arn';
+  if (isSet(key as EnvName)) return 'value';
   return 'none';
 }
 
@@ -53,14 +51,15 @@ export function readSecret(name: SecretName): Promise<string> {
 
 async function load(name: SecretName): Promise<string> {
   const key = SECRETS[name];
-  const arn = process.env[`${key}_ARN`];
+  // The ARN first: on AWS it is the only one set, so the value variable is never even looked at.
+  const arn = secretSource(name) === 'arn' ? (readVariable(`${key}_ARN` as EnvName) as string) : undefined;
   if (arn) {
     client ??= new SecretsManagerClient({});
     const res = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!res.SecretString) throw new Error(`the ${name} secret (${arn}) is empty`);
     return res.SecretString;
   }
-  const value = process.env[key];
+  const value = readVariable(key as EnvName) as string | undefined;
   if (value) return value;
   throw new SecretNotConfiguredError(name);
 }

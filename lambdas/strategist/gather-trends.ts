@@ -2,18 +2,17 @@ import { z } from 'zod';
 import { campaigns, trends } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { rankTrends } from './domain/trends.js';
-import { scrapeTrends } from './scrape-trends.js';
 
 const Input = z.object({ campaign_id: z.uuid(), execution: z.string() });
 
-/** The most relevant stored trends for this campaign (the hourly scraper keeps the store fresh). */
+/**
+ * The most relevant stored trends for this campaign (the hourly scraper keeps the store fresh). An
+ * empty store is not an error: the brief says it had no trend data.
+ */
 export const handler = stepHandler('GatherTrends', Input, async ({ campaign_id }) => {
-  const r = (await campaigns.mustGet(campaign_id)).request;
-  let stored = await trends.list();
-  if (!stored.length) {
-    await scrapeTrends();
-    stored = await trends.list();
-  }
+  const campaign = await campaigns.mustGet(campaign_id);
+  const r = campaign.request;
+  const stored = await trends.listFor(campaign.brand_id);
   const ranked = rankTrends(
     stored.map((t) => ({
       title: t.topic,
@@ -32,5 +31,6 @@ export const handler = stepHandler('GatherTrends', Input, async ({ campaign_id }
       .slice(0, 5)
       .map((t) => byUrl.get(t.url || t.title) as string)
       .filter(Boolean),
+    trends_available: stored.length,
   };
 });

@@ -3,7 +3,7 @@ import { chargeUsage } from '../shared/charges.js';
 import { brands, campaigns, workDocs } from '../shared/data/repositories.js';
 import { BrandNotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
-import { embedder } from '../shared/services.js';
+import { embedder } from '../shared/providers/text.js';
 import { loadChunks } from './context.js';
 import { topK } from './domain/vector-search.js';
 

@@ -1,10 +1,9 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { metrics } from '../shared/commons.js';
 import { brands, briefs, campaigns } from '../shared/data/repositories.js';
 import { BrandNotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
-import { embedder } from '../shared/services.js';
+import { recordMetric } from '../shared/metrics.js';
+import { embedder } from '../shared/providers/text.js';
 import { scoreAlignment } from './domain/brief.js';
 
 const Input = z.object({ campaign_id: z.uuid(), brief_id: z.uuid(), execution: z.string() });
@@ -16,6 +15,6 @@ export const handler = stepHandler('ScoreAlignment', Input, async ({ campaign_id
   const brief = await briefs.get(campaign_id, brief_id);
   const { score, breakdown, passed } = await scoreAlignment(brief, brand, campaign.request, embedder());
   await briefs.put({ ...brief, brand_alignment_score: score, alignment_breakdown: breakdown });
-  metrics.addMetric('BrandAlignmentScore', MetricUnit.Count, score);
+  recordMetric('BrandAlignmentScore', score);
   return { score, passed };
 });

@@ -1,27 +1,31 @@
 import middy from '@middy/core';
-import { trends } from '../shared/data/repositories.js';
-import { nowIso, shortHash } from '../shared/ids.js';
-import { trendSource } from '../shared/services.js';
+import { z } from 'zod';
+import { HttpFeedFetcher } from '../shared/adapters/http/feed-fetcher.js';
+import { logger } from '../shared/commons.js';
+import { trendSources, trends } from '../shared/data/repositories.js';
+import { parseOrThrow } from '../shared/validation.js';
+import { type ScrapeReport, scrapeTrendSources } from './domain/scrape.js';
 
-/** Reads the trend sources into the store (incremental: items are keyed by their URL). */
-export async function scrapeTrends(): Promise<number> {
-  const items = await trendSource().fetch();
-  const at = nowIso();
-  await trends.upsert(
-    items.map((t) => ({
-      trend_id: shortHash(t.url || t.title),
-      topic: t.title,
-      source: t.source,
-      url: t.url,
-      summary: t.summary.slice(0, 500),
-      category: t.category ?? 'general',
-      engagement_score: t.engagement_score ?? 0.5,
-      detected_at: at,
-      published_at: t.published_at,
-    })),
+/** EventBridge sends its scheduled-event envelope; a manual invoke may name the brands to scrape. */
+const Input = z.object({ brand_ids: z.array(z.uuid()).max(100).optional() }).loose();
+
+const fetcher = new HttpFeedFetcher();
+
+/** Scheduled hourly: every brand's trend feeds into the trend store (kept 90 days). */
+export const handler = middy(async (event: unknown): Promise<ScrapeReport> => {
+  const input = parseOrThrow(Input, event ?? {}, 'ScrapeTrends input');
+  const report = await scrapeTrendSources(
+    {
+      fetcher,
+      store: {
+        brandsWithSources: () => trendSources.brandsWithSources(),
+        sourcesOf: (id) => trendSources.get(id),
+        saveState: (id, s) => trendSources.saveState(id, s),
+        upsert: (scope, list) => trends.upsert(scope, list),
+      },
+    },
+    input.brand_ids,
   );
-  return items.length;
-}
-
-/** Scheduled hourly by EventBridge (and by the embedded runtime's scheduler). */
-export const handler = middy(async () => ({ stored: await scrapeTrends() }));
+  if (report.failed.length) logger.warn('some trend sources failed', { failed: report.failed });
+  return report;
+});

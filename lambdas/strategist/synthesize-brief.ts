@@ -3,7 +3,7 @@ import { chargeUsage, precheckModelCall } from '../shared/charges.js';
 import { brands, briefs, campaigns, trends } from '../shared/data/repositories.js';
 import { BrandNotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
-import { textModel, textModelProvider } from '../shared/services.js';
+import { textModel, textModelProvider } from '../shared/providers/text.js';
 import { loadChunks } from './context.js';
 import { synthesizeBrief } from './domain/brief.js';
 
@@ -28,7 +28,7 @@ export const handler = stepHandler('SynthesizeBrief', Input, async (input) => {
     request: campaign.request,
     brand,
     chunks: chunks.filter((c) => wanted.has(c.chunk.chunk_id)).map((c) => c.chunk),
-    trends: await trends.get(input.trend_ids),
+    trends: await trends.get(brand.brand_id, input.trend_ids),
     feedback: input.feedback,
     attempt: input.attempt,
     textModel: textModel(),

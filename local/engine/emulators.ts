@@ -4,12 +4,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { LocalEventBridge } from '../deployed/services/eventbridge.js';
+import { serveService } from '../deployed/services/protocol.js';
 import { close, listen } from './http-util.js';
 import { mailboxRequestHandler } from './mailbox.js';
 import { addConditionalWrites } from './s3-conditional-writes.js';
 
 export interface Emulators {
   env: Record<string, string>;
+  /** Campaign lifecycle events put on the local bus (also in `<dataDir>/events/events.jsonl`). */
+  events: LocalEventBridge;
   dynamodbUrl: string;
   s3Url: string;
   sesUrl: string;
@@ -22,6 +26,8 @@ export interface Emulators {
  * mailbox of .eml files). Returns the standard environment variables that point unchanged AWS SDK
  * clients at them; the caller applies them before importing handler modules.
  */
+export const LOCAL_EVENT_BUS = 'bie-events';
+
 export async function startEmulators(dataDir: string, buckets: string[]): Promise<Emulators> {
   const ddbDir = path.join(dataDir, 'dynamodb');
   const s3Dir = path.join(dataDir, 's3');
@@ -47,6 +53,15 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
   const s3Url = `http://127.0.0.1:${s3Address.port}`;
 
   const ses = await listen(mailboxRequestHandler(mailboxDir));
+  const events = new LocalEventBridge({
+    dataDir: path.join(dataDir, 'events'),
+    region: 'us-east-1',
+    account: '000000000000',
+    buses: [
+      { name: LOCAL_EVENT_BUS, arn: `arn:aws:events:us-east-1:000000000000:event-bus/${LOCAL_EVENT_BUS}` },
+    ],
+  });
+  const eventbridge = await serveService(events.handle);
 
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',
@@ -56,17 +71,20 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
     AWS_ENDPOINT_URL_S3: s3Url,
     AWS_ENDPOINT_URL_SESV2: ses.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventbridge.url,
     // s3rver stores the aws-chunked framing of streamed uploads unless checksums are only sent when required.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
   };
   return {
     env,
+    events,
     dynamodbUrl,
     s3Url,
     sesUrl: ses.url,
     mailboxDir,
     async stop() {
+      await eventbridge.close();
       await close(ses.server);
       await s3.close();
       await new Promise<void>((resolve) => ddb.close(() => resolve()));

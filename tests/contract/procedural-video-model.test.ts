@@ -128,7 +128,12 @@ const request = (overrides: Partial<RenderRequest> = {}): RenderRequest => ({
 });
 
 const client = (opts: Partial<ConstructorParameters<typeof Model.ProceduralVideoModel>[0]> = {}) =>
-  new model.ProceduralVideoModel({ blobs, invoker, rendererFunction: 'bie-RenderOfflineScene', ...opts });
+  new model.ProceduralVideoModel({
+    blobs,
+    invoker,
+    rendererFunction: () => 'bie-RenderOfflineScene',
+    ...opts,
+  });
 
 describe('the offline video model (client → Lambda Event → renderer → S3 → webhook)', () => {
   it('returns at once, renders in the renderer function and calls back with the clip in S3', async () => {
@@ -276,14 +281,16 @@ describe('the offline video model (client → Lambda Event → renderer → S3 �
   });
 
   it('refuses to submit when the renderer function is not configured, naming the variable', async () => {
-    await expect(client({ rendererFunction: '' }).submit(request())).rejects.toThrow(
+    await expect(client({ rendererFunction: () => '' }).submit(request())).rejects.toThrow(
       /OFFLINE_RENDERER_FUNCTION_NAME/,
     );
     expect(rendererFunctionCalls).toBe(0);
   });
 
   it('fails the submit when the renderer function does not exist (ResourceNotFoundException)', async () => {
-    await expect(client({ rendererFunction: 'bie-NoSuchFunction' }).submit(request())).rejects.toMatchObject({
+    await expect(
+      client({ rendererFunction: () => 'bie-NoSuchFunction' }).submit(request()),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
   });

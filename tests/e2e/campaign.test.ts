@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../cli/run.js';
+import {
+  EVENT_SOURCE,
+  LIFECYCLE_EVENTS,
+  type LifecycleEventType,
+} from '../../lambdas/shared/contracts/events.js';
 import type { Embedded } from '../../local/embedded.js';
 
 // A short, low-resolution run of the real pipeline: every state of the six ASL files on the embedded runtime.
@@ -41,7 +46,7 @@ const request = () => ({
 async function pending(campaignId: string) {
   const { approvals } = await cli.api<{
     approvals: { approval_id: string; checkpoint: string; campaign_id: string }[];
-  }>(app.runtime.info.apiUrl, 'GET', '/approvals');
+  }>(app.runtime.info.apiUrl, 'GET', '/operator/approvals');
   return approvals.filter((a) => a.campaign_id === campaignId);
 }
 
@@ -72,7 +77,7 @@ async function approveUntilDone(campaign: { campaign_id: string; execution_arn: 
   const decided: string[] = [];
   while (!finished) {
     for (const a of await pending(campaign.campaign_id)) {
-      await cli.api(app.runtime.info.apiUrl, 'POST', `/approvals/${a.approval_id}`, {
+      await cli.api(app.runtime.info.apiUrl, 'POST', `/operator/approvals/${a.approval_id}/decision`, {
         decision: 'approve',
         decided_by: 'brand-manager',
       });
@@ -201,7 +206,7 @@ describe('a campaign on the embedded default', () => {
   it('published each post once to the outbox in the media bucket, and copied it for the user', async () => {
     const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
     const { S3BlobStore } = await import('../../lambdas/shared/data/blob-store.js');
-    const bucket = new S3BlobStore(process.env.BUCKET_NAME);
+    const bucket = new S3BlobStore(process.env.BUCKET_NAME as string);
     const posts = (await campaignView(result.campaign_id)).publications[0]?.platform_posts ?? [];
     expect(posts.map((p) => p.platform).sort()).toEqual(['instagram', 'linkedin', 'tiktok', 'youtube']);
     for (const { platform, post_id } of posts) {
@@ -221,13 +226,30 @@ describe('a campaign on the embedded default', () => {
   it('rendered every scene in the renderer function, into the provider prefix of the bucket', async () => {
     const { renderJobs } = await import('../../lambdas/shared/data/repositories.js');
     const { S3BlobStore } = await import('../../lambdas/shared/data/blob-store.js');
-    const bucket = new S3BlobStore(process.env.BUCKET_NAME);
+    const bucket = new S3BlobStore(process.env.BUCKET_NAME as string);
     const jobs = (await renderJobs.list(result.campaign_id)).filter((j) => j.status === 'completed');
     expect(jobs.length).toBeGreaterThan(0);
     for (const job of jobs) {
       expect(job.provider_job_id).toMatch(/^offrender_/);
       expect(await bucket.exists(`provider-renders/offline/${job.provider_job_id}.mp4`)).toBe(true);
     }
+  });
+
+  it('puts its lifecycle events on the bus, each valid against its documented schema', () => {
+    const mine = app.emulators.events
+      .events()
+      .filter((e) => (e.detail as { campaign_id?: string }).campaign_id === result.campaign_id);
+    for (const e of mine) {
+      expect(e.source).toBe(EVENT_SOURCE);
+      const schema = LIFECYCLE_EVENTS[e['detail-type'] as LifecycleEventType];
+      expect(schema, e['detail-type']).toBeDefined();
+      expect(schema.safeParse(e.detail).success, e['detail-type']).toBe(true);
+    }
+    const types = mine.map((e) => e['detail-type']);
+    expect(types[0]).toBe('Campaign Started');
+    expect(types).toContain('Variant Ready');
+    expect(types.at(-1)).toBe('Campaign Published');
+    expect(types.filter((t) => t === 'Campaign Published')).toHaveLength(1);
   });
 });
 
@@ -239,13 +261,13 @@ describe('human checkpoints', () => {
     const rejected = await cli.api<{ status: string; resumed: boolean }>(
       base,
       'POST',
-      `/approvals/${first.approval_id}`,
+      `/operator/approvals/${first.approval_id}/decision`,
       { decision: 'reject', feedback: 'mention the oat milk option', decided_by: 'brand-manager' },
     );
     expect(rejected).toMatchObject({ status: 'rejected', resumed: true });
     const second = await nextApproval(campaign.campaign_id, 'brief');
     expect(second.approval_id).not.toBe(first.approval_id);
-    const again = await fetch(`${base}/approvals/${first.approval_id}`, {
+    const again = await fetch(`${base}/operator/approvals/${first.approval_id}/decision`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ decision: 'approve' }),
@@ -352,54 +374,4 @@ describe('a campaign with two variants', () => {
     for (const a of result.approvals) counts[a.checkpoint] = (counts[a.checkpoint] ?? 0) + 1;
     expect(counts).toMatchObject({ brief: 1, script: 2, video: 2, publication: 2 });
   }, 240_000);
-});
-
-describe('mailed approval links', () => {
-  it('open a confirmation page and decide once with the signed form', async () => {
-    const base = app.runtime.info.apiUrl;
-    const campaign = await startManualCampaign();
-    const approval = await nextApproval(campaign.campaign_id, 'brief');
-    const mail = readdirSync(app.emulators.mailboxDir)
-      .map((f) => readFileSync(path.join(app.emulators.mailboxDir, f), 'utf8'))
-      .find((m) => m.includes(approval.approval_id));
-    const link = /Approve: (\S+)/.exec(mail ?? '')?.[1];
-    expect(link).toContain(`/approvals/${approval.approval_id}?d=approve`);
-
-    const page = await fetch(link as string);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<form method="post">');
-
-    const url = new URL(link as string);
-    const form = new URLSearchParams({
-      decision: 'approve',
-      exp: url.searchParams.get('exp') ?? '',
-      sig: url.searchParams.get('sig') ?? '',
-      decided_by: 'mail reviewer',
-    });
-    const forged = new URLSearchParams(form);
-    forged.set('decision', 'reject');
-    forged.set('feedback', 'no');
-    const refused = await fetch(`${base}/approvals/${approval.approval_id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: forged.toString(),
-    });
-    expect(refused.status).toBe(400);
-    const decided = await fetch(`${base}/approvals/${approval.approval_id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    });
-    expect(decided.status).toBe(200);
-    expect(await decided.text()).toContain('was approved');
-    const replay = await fetch(`${base}/approvals/${approval.approval_id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    });
-    expect(replay.status).toBe(409);
-    // Let the campaign finish so nothing keeps running after the test.
-    const { done } = await approveUntilDone(campaign);
-    expect(done.status).toBe('SUCCEEDED');
-  }, 120_000);
 });

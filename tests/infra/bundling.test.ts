@@ -35,7 +35,7 @@ describe('function bundling', () => {
     const app = new App({ outdir });
     const stack = new Stack(app, 'BundleProbe');
     const spec = FUNCTIONS.find((f) => !f.ffmpeg) as (typeof FUNCTIONS)[number];
-    new BaseFunction(stack, 'Probe', { spec, entry: FIXTURE_ENTRY, environment: {}, minify: false });
+    new BaseFunction(stack, 'Probe', { spec, entry: FIXTURE_ENTRY, minify: false });
     app.synth();
     const assetDirs = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     expect(assetDirs).toHaveLength(1);

@@ -37,6 +37,12 @@ afterAll(() => s?.cleanup());
 
 const roleOf = (id: string) => logicalIdOf(s.stack.functions.get(id).role as IConstruct);
 const granted = (id: string, action: string) => grantsOf(R, roleOf(id), action).flatMap(resourcesOf);
+const env = (id: string) =>
+  (
+    (R[logicalIdOf(s.stack.functions.get(id))] as Resource).Properties.Environment as {
+      Variables: Record<string, unknown>;
+    }
+  ).Variables;
 const modelIds = () =>
   Object.entries(MODELS.bedrock_text_tasks)
     .filter(([task]) => !task.startsWith('$'))
@@ -77,8 +83,16 @@ describe('with every option set', () => {
   it('verifies the sender domain, the sender address and the approver, and lets only RequestApproval send mail', () => {
     const identities = ofType(R, 'AWS::SES::EmailIdentity').map(([, r]) => r.Properties.EmailIdentity);
     expect(identities.sort()).toEqual(['brand.example', 'cmo@agency.example']);
+    const arn = (identity: string) => `arn:aws:ses:us-east-1:123456789012:identity/${identity}`;
     for (const f of FUNCTIONS) {
-      expect(granted(f.id, 'ses:SendEmail').length, f.id).toBe(f.id === 'RequestApproval' ? 2 : 0);
+      const expected =
+        f.id === 'RequestApproval'
+          ? [arn('approvals@brand.example'), arn('brand.example'), arn('cmo@agency.example')]
+          : [];
+      expect(granted(f.id, 'ses:SendEmail').sort(), f.id).toEqual(expected);
+      expect(env(f.id).MAIL_FROM, f.id).toBe(
+        f.id === 'RequestApproval' ? 'approvals@brand.example' : undefined,
+      );
     }
   });
 

@@ -5,10 +5,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersIn, readAsl, targetOf } from '../../infra/asl.js';
-import { PUBLIC_ROUTES } from '../../infra/constructs/api.js';
 import { FUNCTION_ROLES } from '../../infra/constructs/functions.js';
 import { MEDIA_PREFIXES } from '../../infra/constructs/storage.js';
-import { FUNCTIONS, ROUTES, STATE_MACHINES } from '../../lambdas/catalog.js';
+import { FUNCTIONS, ROUTES, routeAuth, STATE_MACHINES } from '../../lambdas/catalog.js';
+import { ENV_ROLES } from '../../lambdas/shared/config/index.js';
 import { TABLE_DESIGN } from '../../lambdas/shared/data/table.js';
 import {
   actionsOf,
@@ -47,9 +47,10 @@ describe('validation', () => {
     expect(s.violations.map((v) => v.pluginName)).not.toContain(undefined);
   });
 
-  it('warns only that approval mails need a sender when none is configured', () => {
-    const warnings = s.violations.filter((v) => v.severity === 'warning').map((v) => v.ruleName);
-    expect(warnings).toEqual([expect.stringContaining('bie:approvals:no-sender')]);
+  it('warns only that approvals are API-only when no sender is configured', () => {
+    const warnings = s.violations.filter((v) => v.severity === 'warning');
+    expect(warnings.map((v) => v.ruleName)).toEqual([expect.stringContaining('bie:approvals:no-sender')]);
+    expect(warnings[0]?.description).toContain('approvals are API-only');
   });
 });
 
@@ -409,8 +410,13 @@ describe('IAM', () => {
       ]);
       expect(env(f.id).APPROVAL_SIGNING_SECRET_ARN !== undefined, f.id).toBe(signs);
       expect(env(f.id).WEBHOOK_SECRET_ARN !== undefined, f.id).toBe(webhooks);
-      expect(env(f.id).MAIL_FROM !== undefined, f.id).toBe(f.id === 'RequestApproval');
-      const publishes = f.pillar === 'campaign-manager';
+      // No sender in this synthesis: approvals are API-only, so nobody gets MAIL_FROM or SES.
+      expect(env(f.id).MAIL_FROM, f.id).toBeUndefined();
+      const ses = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
+        actionsOf(st).some((a) => a.startsWith('ses:')),
+      );
+      expect(ses, f.id).toEqual([]);
+      const publishes = (ENV_ROLES.eventPublishers as readonly string[]).includes(f.id);
       expect(env(f.id).EVENT_BUS_NAME !== undefined, f.id).toBe(publishes);
       const putEvents = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
         actionsOf(st).includes('events:PutEvents'),
@@ -445,11 +451,33 @@ describe('HTTP API', () => {
     }
   });
 
-  it('requires IAM authorization except on the link and webhook routes, which verify signatures', () => {
+  it('requires IAM authorization on every route the catalog marks iam, and only there', () => {
     for (const [, route] of routes()) {
       const key = route.Properties.RouteKey as string;
-      expect(route.Properties.AuthorizationType, key).toBe(key in PUBLIC_ROUTES ? 'NONE' : 'AWS_IAM');
+      const spec = ROUTES.find((r) => `${r.method} ${r.path}` === key);
+      expect(route.Properties.AuthorizationType, key).toBe(
+        spec && routeAuth(spec) === 'iam' ? 'AWS_IAM' : 'NONE',
+      );
     }
+  });
+
+  it('leaves only the signed approval link and the provider webhook routes without an authorizer', () => {
+    const open = routes()
+      .filter(([, r]) => r.Properties.AuthorizationType === 'NONE')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
+    expect(open).toEqual(['GET /approvals/{id}', 'POST /approvals/{id}', 'POST /webhooks/{provider}']);
+    const operator = routes()
+      .map(([, r]) => r.Properties.RouteKey as string)
+      .filter((k) => k.includes('/operator/'));
+    expect(operator.sort()).toEqual([
+      'GET /operator/approvals',
+      'GET /operator/approvals/{id}',
+      'POST /operator/approvals/{id}/decision',
+    ]);
+    for (const [, r] of routes())
+      if ((r.Properties.RouteKey as string).includes('/operator/'))
+        expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
   it('throttles the default stage and writes JSON access logs', () => {

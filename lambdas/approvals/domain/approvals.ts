@@ -1,5 +1,6 @@
 import {
   type Approval,
+  type ApprovalMedia,
   ApprovalOutcome,
   type Checkpoint,
   type Decision,
@@ -7,10 +8,17 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
 import type { Mailer, TaskCallbacks } from '../../shared/ports/index.js';
-import { decisionLink, verifyDecision } from './links.js';
+import { ApprovalExpiredError, ApprovalLinkError, decisionLink, verifyDecision } from './links.js';
 
 /** A week: matches the checkpoint TimeoutSeconds in the ASL and the seed's "< 24 h target, human-dependent". */
 export const APPROVAL_TTL_SECONDS = 7 * 24 * 3600;
+/** The longest a SigV4 presigned URL can live. */
+export const PRESIGN_MAX_SECONDS = 7 * 24 * 3600;
+
+/** Presigned HTTPS links to media objects (S3BlobStore.presign). */
+export interface MediaLinks {
+  presign(key: string, expiresInSeconds: number): Promise<string>;
+}
 
 export interface ApprovalStore {
   get(id: string): Promise<Approval | undefined>;
@@ -24,11 +32,20 @@ export interface ApprovalStore {
 
 export interface ApprovalDeps {
   store: ApprovalStore;
-  mailer: Mailer;
+  /** Absent when the stack has no sender (approvals API-only): the approval waits without a mail. */
+  mailer?: Mailer;
+  media: MediaLinks;
   callbacks: TaskCallbacks;
   secret: string;
   baseUrl: string;
   audit(campaignId: string, action: string, actor: string, details?: { new_state?: unknown }): Promise<void>;
+  /** Lifecycle events (approval requested/decided) for dashboards and integrations. */
+  events?: ApprovalEvents;
+}
+
+export interface ApprovalEvents {
+  requested(a: Approval, approver: string): Promise<void>;
+  decided(a: Approval): Promise<void>;
 }
 
 export interface ApprovalRequest {
@@ -41,6 +58,7 @@ export interface ApprovalRequest {
   subject_id: string;
   attempt: number;
   summary: string;
+  media?: ApprovalMedia[];
   approver_email: string;
   auto_approve: boolean;
 }
@@ -87,8 +105,10 @@ export async function requestApproval(
     checkpoint: req.checkpoint,
     subject_id: req.subject_id,
     summary: req.summary,
+    ...(req.media?.length ? { media: req.media } : {}),
     task_token: req.token,
     status: 'pending',
+    notified: deps.mailer && !req.auto_approve ? 'mail' : 'none',
     expires_at: new Date(Date.now() + APPROVAL_TTL_SECONDS * 1000).toISOString(),
     created_at: created,
   };
@@ -99,30 +119,74 @@ export async function requestApproval(
     await deps.audit(req.campaign_id, `approval_requested_${req.checkpoint}`, 'workflow', {
       new_state: { approval_id: approvalId, subject_id: req.subject_id },
     });
-    if (!req.auto_approve) await mailApproval(deps, approval, req.approver_email);
+    if (deps.mailer && !req.auto_approve) await mailApproval(deps, deps.mailer, approval, req.approver_email);
   }
+  // On every (re)visit of a pending approval: the event id is stable, so a replay is a duplicate consumers drop.
+  await deps.events?.requested(approval, req.approver_email);
   if (req.auto_approve) {
     const decided = await decideApproval(deps, {
       approval_id: approvalId,
       decision: 'approve',
       decided_by: 'auto-approve policy',
+      authority: { via: 'policy' },
     });
     return { approval: decided.approval, alreadyDecided: false };
   }
   return { approval, alreadyDecided: false };
 }
 
-async function mailApproval(deps: ApprovalDeps, a: Approval, to: string): Promise<void> {
+/** Seconds a media link shown until `untilEpoch` should live: as long as the approval link, at most 7 days. */
+export const presignSeconds = (untilEpoch: number, now = Date.now()): number =>
+  Math.max(60, Math.min(PRESIGN_MAX_SECONDS, untilEpoch - Math.floor(now / 1000)));
+
+/** The approval's media as presigned HTTPS links that live as long as its decision links (at most 7 days). */
+export async function mediaLinks(
+  deps: Pick<ApprovalDeps, 'media'>,
+  a: Approval,
+  untilEpoch = Math.floor(Date.parse(a.expires_at) / 1000),
+): Promise<{ label: string; url: string }[]> {
+  const seconds = presignSeconds(untilEpoch);
+  return Promise.all(
+    (a.media ?? []).map(async (m) => ({ label: m.label, url: await deps.media.presign(m.key, seconds) })),
+  );
+}
+
+async function mailApproval(deps: ApprovalDeps, mailer: Mailer, a: Approval, to: string): Promise<void> {
   const exp = Math.floor(Date.parse(a.expires_at) / 1000);
   const approve = decisionLink(deps.baseUrl, deps.secret, a.approval_id, 'approve', exp);
   const reject = decisionLink(deps.baseUrl, deps.secret, a.approval_id, 'reject', exp);
+  const media = await mediaLinks(deps, a, exp);
   const title = `Approval needed: ${a.checkpoint.replace('_', ' ')} of campaign ${a.campaign_id.slice(0, 8)}`;
-  await deps.mailer.send({
+  const mediaText = media.map((m) => `${m.label}: ${m.url}`).join('\n');
+  const mediaHtml = media.length
+    ? `<ul>${media.map((m) => `<li><a href="${escapeHtml(m.url)}">${escapeHtml(m.label)}</a></li>`).join('')}</ul>`
+    : '';
+  await mailer.send({
     to: [to],
     subject: title,
-    text: `${a.summary}\n\nApprove: ${approve}\nReject (with feedback): ${reject}\n\nThe links expire ${a.expires_at} and work once.\nApproval id: ${a.approval_id}\n`,
-    html: `<h2>${escapeHtml(title)}</h2><pre>${escapeHtml(a.summary)}</pre><p><a href="${approve}">Approve</a> · <a href="${reject}">Reject with feedback</a></p><p>The links expire ${a.expires_at} and work once.</p>`,
+    text: `${a.summary}\n${mediaText ? `\n${mediaText}\n` : ''}\nApprove: ${approve}\nReject (with feedback): ${reject}\n\nThe links expire ${a.expires_at} and work once. The approval page always has fresh media links.\nApproval id: ${a.approval_id}\n`,
+    html: `<h2>${escapeHtml(title)}</h2><pre>${escapeHtml(a.summary)}</pre>${mediaHtml}<p><a href="${escapeHtml(approve)}">Approve</a> · <a href="${escapeHtml(reject)}">Reject with feedback</a></p><p>The links expire ${a.expires_at} and work once. The approval page always has fresh media links.</p>`,
   });
+}
+
+/**
+ * Who may decide: the holder of a mailed link (its signature and expiry, checked here), an operator the
+ * API has authenticated (IAM on its own route), or the campaign's auto-approve policy.
+ */
+export type DecisionAuthority =
+  | { via: 'link'; sig: string; exp: number }
+  | { via: 'operator' }
+  | { via: 'policy' };
+
+/** Throws ApprovalLinkError unless the link signs this approval and decision and has not expired. */
+export function assertLink(
+  secret: string,
+  approvalId: string,
+  decision: Decision,
+  link: { sig: string; exp: number },
+): void {
+  const check = verifyDecision(secret, approvalId, decision, link.exp, link.sig);
+  if (!check.ok) throw new ApprovalLinkError(check.reason, check.message);
 }
 
 export interface DecisionInput {
@@ -130,8 +194,7 @@ export interface DecisionInput {
   decision: Decision;
   decided_by: string;
   feedback?: string;
-  /** Present when the decision comes from a mailed link rather than an authenticated caller. */
-  link?: { sig: string; exp: number };
+  authority: DecisionAuthority;
 }
 
 /**
@@ -142,23 +205,14 @@ export async function decideApproval(
   deps: ApprovalDeps,
   input: DecisionInput,
 ): Promise<{ approval: Approval; resumed: boolean }> {
+  // The link is checked before the approval is read: a caller without a valid one learns nothing.
+  if (input.authority.via === 'link')
+    assertLink(deps.secret, input.approval_id, input.decision, input.authority);
   const current = await deps.store.get(input.approval_id);
   if (!current) throw new NotFoundError('approval', input.approval_id);
-  if (input.link) {
-    const check = verifyDecision(
-      deps.secret,
-      input.approval_id,
-      input.decision,
-      input.link.exp,
-      input.link.sig,
-    );
-    if (!check.ok)
-      throw new ValidationError('invalid approval link', [{ path: 'sig', message: check.reason }]);
-  }
   if (current.status !== 'pending')
     throw new ConflictError(`approval ${input.approval_id} was already ${current.status}`);
-  if (Date.parse(current.expires_at) < Date.now())
-    throw new ConflictError(`approval ${input.approval_id} has expired`);
+  if (Date.parse(current.expires_at) < Date.now()) throw new ApprovalExpiredError(input.approval_id);
   if (input.decision === 'reject' && !input.feedback?.trim()) {
     throw new ValidationError('invalid decision', [
       { path: 'feedback', message: 'a rejection needs feedback so the step can be regenerated' },
@@ -178,6 +232,9 @@ export async function decideApproval(
       new_state: { approval_id: decided.approval_id, feedback: decided.feedback },
     },
   );
+  // Announced before the token is sent: if the event cannot be put, the caller retries the whole
+  // decision and the approval is not left decided without its event.
+  await deps.events?.decided(decided);
   try {
     await resume(deps, decided, decided.task_token);
     return { approval: decided, resumed: true };

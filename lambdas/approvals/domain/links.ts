@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Decision } from '../../shared/contracts/index.js';
+import { DomainError } from '../../shared/errors.js';
 
 /** HMAC-SHA256 over `approval_id|decision|expiry`: a link decides one approval one way until it expires. */
 export function signDecision(
@@ -8,11 +9,16 @@ export function signDecision(
   decision: Decision,
   expiresEpoch: number,
 ): string {
+  if (!secret) throw new Error('no approval-link signing secret');
   return createHmac('sha256', secret).update(`${approvalId}|${decision}|${expiresEpoch}`).digest('base64url');
 }
 
-export type LinkCheck = { ok: true } | { ok: false; reason: string };
+export type LinkCheck = { ok: true } | { ok: false; reason: 'invalid' | 'expired'; message: string };
 
+/**
+ * The signature is checked first, so a forged link is told it is invalid whatever expiry it claims;
+ * only a genuine link learns that it has expired.
+ */
 export function verifyDecision(
   secret: string,
   approvalId: string,
@@ -21,12 +27,19 @@ export function verifyDecision(
   signature: string,
   now = Date.now(),
 ): LinkCheck {
-  if (!Number.isFinite(expiresEpoch) || expiresEpoch * 1000 < now)
-    return { ok: false, reason: 'the link has expired' };
   const expected = Buffer.from(signDecision(secret, approvalId, decision, expiresEpoch));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'the link signature is not valid' };
+  if (
+    !Number.isSafeInteger(expiresEpoch) ||
+    given.length !== expected.length ||
+    !timingSafeEqual(given, expected)
+  )
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: 'the link signature is not valid for this approval and decision',
+    };
+  if (expiresEpoch * 1000 < now) return { ok: false, reason: 'expired', message: 'the link has expired' };
   return { ok: true };
 }
 
@@ -39,4 +52,20 @@ export function decisionLink(
 ): string {
   const sig = signDecision(secret, approvalId, decision, expiresEpoch);
   return `${baseUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(approvalId)}?d=${decision}&exp=${expiresEpoch}&sig=${sig}`;
+}
+
+/** A public approval request without a link signature (`missing`), with a wrong one, or an expired one. */
+export class ApprovalLinkError extends DomainError {
+  constructor(
+    readonly reason: 'missing' | 'invalid' | 'expired',
+    message: string,
+  ) {
+    super('ApprovalLinkError', message);
+  }
+}
+
+export class ApprovalExpiredError extends DomainError {
+  constructor(approvalId: string) {
+    super('ApprovalExpiredError', `approval ${approvalId} has expired`);
+  }
 }

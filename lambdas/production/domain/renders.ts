@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
+import { config } from '../../shared/commons.js';
 import type { RenderJob } from '../../shared/contracts/index.js';
 import { chargeLedger } from '../../shared/data/ledger.js';
 import { renderJobs, sceneCache } from '../../shared/data/repositories.js';
@@ -79,8 +80,12 @@ export interface OutputPolicy {
   emulatorOrigins: string[];
 }
 
-export function outputPolicyFor(bucket: string, env: NodeJS.ProcessEnv = process.env): OutputPolicy {
-  const origins = [env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL].flatMap((u) => {
+/** The policy of the media bucket and the S3 endpoint the SDK is configured with (none on AWS). */
+export function outputPolicyFor(
+  bucket: string,
+  endpoints: (string | undefined)[] = [config.AWS_ENDPOINT_URL_S3, config.AWS_ENDPOINT_URL],
+): OutputPolicy {
+  const origins = endpoints.flatMap((u) => {
     try {
       return u ? [new URL(u).origin] : [];
     } catch {

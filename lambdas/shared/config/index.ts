@@ -1,43 +1,215 @@
 import { z } from 'zod';
+import type { FunctionSpec } from '../../catalog.js';
 import models from './models.json' with { type: 'json' };
 
 /**
- * Runtime configuration, read once from the environment. The embedded runtime and AWS differ only
- * here (endpoints come from the standard AWS_ENDPOINT_URL_* variables, which the SDK reads itself).
+ * The one definition of every environment variable the functions read. Handlers read them through
+ * `config` (below); the CDK app sets each function's environment from the same definition
+ * (`requiredEnvironment`), and the as-deployed runtime proves no handler reads a variable its function's
+ * template does not set.
+ *
+ * - `required` variables have no default: the stack must set them on every function in `usedBy`, and a
+ *   function that reads one that is missing fails naming it. A local convenience (a loopback URL, a
+ *   directory on the developer's disk) is never a default: the embedded runtime sets those explicitly.
+ * - Optional variables have a default that is right on Lambda too, or mean "feature off" when absent.
  */
-const Env = z.object({
-  TABLE_NAME: z.string().min(1).default('bie'),
-  BUCKET_NAME: z.string().min(1).default('bie-media'),
-  APPROVAL_BASE_URL: z.string().default('http://127.0.0.1:8787'),
-  APPROVAL_SIGNING_SECRET: z.string().optional(),
-  APPROVAL_SIGNING_SECRET_ARN: z.string().optional(),
-  APPROVER_EMAIL: z.string().default('brand-manager@example.com'),
-  MAIL_FROM: z.string().default('approvals@brand-infinity.local'),
-  CAMPAIGN_STATE_MACHINE_ARN: z.string().default(''),
-  WEBHOOK_BASE_URL: z.string().default('http://127.0.0.1:8787'),
-  WEBHOOK_SECRET: z.string().default('whsec_b2ZmbGluZS1kZXYtc2VjcmV0'),
-  EVENT_BUS_NAME: z.string().default(''),
-  BIE_TEXT_MODEL: z.enum(['offline', 'openai', 'bedrock']).default('offline'),
-  BIE_EMBEDDER: z.enum(['offline', 'openai', 'titan']).default('offline'),
-  BIE_VIDEO_PROVIDER: z.enum(['offline']).default('offline'),
-  BIE_VOICE: z.enum(['offline', 'polly']).default('offline'),
-  BIE_PUBLISHER: z.enum(['outbox']).default('outbox'),
-  /** Name or ARN of the offline renderer function that ProceduralVideoModel.submit() invokes. */
-  OFFLINE_RENDERER_FUNCTION_NAME: z.string().default(''),
-  BIE_WORK_DIR: z.string().default('/tmp/bie-work'),
-  BIE_TRENDS_DIR: z.string().default(''),
-  /** Output size of the master; renditions are always at platform size times BIE_RENDITION_SCALE. */
-  BIE_MASTER_WIDTH: z.coerce.number().int().min(64).default(1080),
-  BIE_MASTER_HEIGHT: z.coerce.number().int().min(64).default(1920),
-  BIE_FPS: z.coerce.number().int().min(1).max(60).default(30),
-  BIE_RENDITION_SCALE: z.coerce.number().min(0.05).max(1).default(1),
-  BIE_X264_PRESET: z.string().default('veryfast'),
+type UsedBy = 'all' | readonly string[] | ((f: FunctionSpec) => boolean);
+interface VariableDef<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  doc: string;
+  /** Functions that must have it (required variables only). */
+  usedBy?: UsedBy;
+}
+const required = <S extends z.ZodType>(schema: S, usedBy: UsedBy, doc: string): VariableDef<S> => ({
+  schema,
+  usedBy,
+  doc,
 });
+const optional = <S extends z.ZodType>(schema: S, doc: string): VariableDef<S> => ({ schema, doc });
 
-export type AppConfig = z.infer<typeof Env>;
+const httpUrl = z.url({ protocol: /^https?$/ });
+const arn = z.string().regex(/^arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:.+$/, 'must be an ARN');
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Function ids by role (catalog ids; a test checks they exist). */
+export const ENV_ROLES = {
+  linkSigners: ['RequestApproval', 'ApprovalsApi'],
+  mailSenders: ['RequestApproval'],
+  webhookCallers: ['SubmitRender'],
+  /** Sign (the offline video model's renderer) or verify (WebhooksApi) render callbacks. */
+  webhookParties: ['RenderOfflineScene', 'WebhooksApi'],
+  /** Invoke the offline video model's renderer function (ProceduralVideoModel.submit()). */
+  offlineRenderInvokers: ['SubmitRender'],
+  campaignStarters: ['CampaignsApi'],
+  /** Functions that emit campaign lifecycle events (the campaign's own steps and the approval steps). */
+  eventPublishers: [
+    'PrepareCampaign',
+    'RecordFailure',
+    'SettleLedger',
+    'CompleteCampaign',
+    'RegisterVariantAssets',
+    'RequestApproval',
+    'ApprovalsApi',
+  ],
+} as const;
+
+export const ENVIRONMENT = {
+  TABLE_NAME: required(z.string().min(1), 'all', 'The single DynamoDB table.'),
+  BUCKET_NAME: required(z.string().min(1), 'all', 'The media bucket.'),
+  APPROVAL_BASE_URL: required(
+    httpUrl,
+    ENV_ROLES.linkSigners,
+    'Base URL of the HTTP API, for mailed approval links.',
+  ),
+  WEBHOOK_BASE_URL: required(
+    httpUrl,
+    ENV_ROLES.webhookCallers,
+    'Base URL of the HTTP API, for provider callback URLs.',
+  ),
+  CAMPAIGN_STATE_MACHINE_ARN: required(
+    arn,
+    ENV_ROLES.campaignStarters,
+    'The orchestrator state machine that POST /campaigns starts.',
+  ),
+  EVENT_BUS_NAME: required(
+    z.string().min(1),
+    ENV_ROLES.eventPublishers,
+    'EventBridge bus of campaign lifecycle events.',
+  ),
+  APPROVER_EMAIL: required(
+    z.email().max(254),
+    ENV_ROLES.campaignStarters,
+    'Default approver of campaigns whose request names none.',
+  ),
+  MAIL_FROM: optional(
+    z.email().max(254).optional(),
+    'Sender of approval mails (an SES identity). Absent: approvals are API-only, nothing is mailed.',
+  ),
+  // Secrets: the stack sets the *_ARN variables; a developer may set the value instead (lambdas/shared/secrets.ts).
+  APPROVAL_SIGNING_SECRET_ARN: required(
+    arn,
+    ENV_ROLES.linkSigners,
+    'Secrets Manager ARN of the link-signing key.',
+  ),
+  APPROVAL_SIGNING_SECRET: optional(
+    z.string().min(16).optional(),
+    'The link-signing key itself (local use).',
+  ),
+  WEBHOOK_SECRET_ARN: required(arn, ENV_ROLES.webhookParties, 'Secrets Manager ARN of the webhook secret.'),
+  WEBHOOK_SECRET: optional(z.string().min(16).optional(), 'The webhook secret itself (local use).'),
+  OFFLINE_RENDERER_FUNCTION_NAME: required(
+    z.string().min(1),
+    ENV_ROLES.offlineRenderInvokers,
+    'Name or ARN of the offline renderer function (RenderOfflineScene) that submits invoke asynchronously.',
+  ),
+  OPENAI_API_KEY_ARN: optional(
+    arn.optional(),
+    'Secrets Manager ARN of the OpenAI key (when OpenAI is chosen).',
+  ),
+  OPENAI_API_KEY: optional(z.string().min(1).optional(), 'The OpenAI key itself (local use).'),
+  OPENAI_BASE_URL: optional(
+    httpUrl.optional(),
+    'OpenAI-compatible endpoint (tests point it at a local server).',
+  ),
+  BIE_TEXT_MODEL: optional(
+    z.enum(['offline', 'openai', 'bedrock']).default('offline'),
+    'Text model provider.',
+  ),
+  BIE_EMBEDDER: optional(z.enum(['offline', 'openai', 'titan']).default('offline'), 'Embedding provider.'),
+  BIE_VIDEO_PROVIDER: optional(z.enum(['offline']).default('offline'), 'Video model provider.'),
+  BIE_VOICE: optional(z.enum(['offline', 'polly']).default('offline'), 'Voice provider.'),
+  BIE_PUBLISHER: optional(z.enum(['outbox']).default('outbox'), 'Publisher of platform posts.'),
+  BIE_WORK_DIR: optional(z.string().min(1).default('/tmp/bie-work'), 'Scratch space (Lambda: /tmp).'),
+  BIE_MASTER_WIDTH: optional(positiveInt(64, 4096).default(1080), 'Master width in pixels.'),
+  BIE_MASTER_HEIGHT: optional(positiveInt(64, 4096).default(1920), 'Master height in pixels.'),
+  BIE_FPS: optional(positiveInt(1, 60).default(30), 'Frames per second of renders and the master.'),
+  BIE_RENDITION_SCALE: optional(
+    z.coerce.number().min(0.05).max(1).default(1),
+    'Renditions are platform size times this (tests render small).',
+  ),
+  BIE_X264_PRESET: optional(z.string().min(1).default('veryfast'), 'x264 preset of every encode.'),
+  // The SDK reads these itself; the render webhook allows plain-http outputs from them only (presigned
+  // URLs of a local S3 emulator). Never set on AWS.
+  AWS_ENDPOINT_URL_S3: optional(httpUrl.optional(), 'S3 endpoint of a local emulator.'),
+  AWS_ENDPOINT_URL: optional(httpUrl.optional(), 'Endpoint of a local emulator of every AWS service.'),
+  BIE_FFMPEG_PATH: optional(z.string().min(1).optional(), 'ffmpeg binary (the layer sets /opt/bin/ffmpeg).'),
+  BIE_FFPROBE_PATH: optional(z.string().min(1).optional(), 'ffprobe binary.'),
+  BIE_FONT_PATH: optional(
+    z.string().min(1).optional(),
+    'Font file for drawn text (default: DejaVu Sans Bold).',
+  ),
+} as const satisfies Record<string, VariableDef>;
+
+export type EnvName = keyof typeof ENVIRONMENT;
+export type AppConfig = { readonly [K in EnvName]: z.infer<(typeof ENVIRONMENT)[K]['schema']> };
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const usedByFn = (def: VariableDef, spec: FunctionSpec): boolean => {
+  const u = def.usedBy;
+  if (!u) return false;
+  if (u === 'all') return true;
+  if (typeof u === 'function') return u(spec);
+  return (u as readonly string[]).includes(spec.id);
+};
+
+/** The required variables of one function: the stack must set exactly these (plus the optional ones it chooses). */
+export function requiredEnvironment(spec: FunctionSpec): EnvName[] {
+  return (Object.keys(ENVIRONMENT) as EnvName[]).filter((k) => usedByFn(ENVIRONMENT[k], spec));
+}
+
+/** Whether a variable has a value (without parsing it): which of two alternatives is configured. */
+export const isSet = (name: EnvName, env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env[name]);
+
+export function readVariable<K extends EnvName>(name: K, env: NodeJS.ProcessEnv = process.env): AppConfig[K] {
+  const def = ENVIRONMENT[name] as VariableDef;
+  const raw = env[name] === '' ? undefined : env[name];
+  if (raw === undefined && def.usedBy) {
+    const fn = env.AWS_LAMBDA_FUNCTION_NAME ? ` of function ${env.AWS_LAMBDA_FUNCTION_NAME}` : '';
+    throw new ConfigurationError(`${name} is not set in the environment${fn}: ${def.doc}`);
+  }
+  const parsed = def.schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `${name}=${JSON.stringify(raw)} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    );
+  }
+  return parsed.data as AppConfig[K];
+}
+
+/**
+ * Parses every variable at once (CLI checks and tests). Handlers use `config`, which reads a variable
+ * only when it is used, so a function never touches the variables of another function.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  return Env.parse(env);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(ENVIRONMENT) as EnvName[]) out[k] = readVariable(k, env);
+  return out as AppConfig;
+}
+
+/** Lazily read, cached per raw value (tests change the environment between cases). */
+export function lazyConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const cache = new Map<string, { raw: string | undefined; value: unknown }>();
+  const out = {};
+  for (const k of Object.keys(ENVIRONMENT) as EnvName[]) {
+    Object.defineProperty(out, k, {
+      enumerable: true,
+      get() {
+        const raw = env[k];
+        const hit = cache.get(k);
+        if (hit && hit.raw === raw) return hit.value;
+        const value = readVariable(k, env);
+        cache.set(k, { raw, value });
+        return value;
+      },
+    });
+  }
+  return out as AppConfig;
 }
 
 export const MODELS = models;

@@ -39,6 +39,8 @@ export const CreativeBrief = z.object({
   alignment_breakdown: z.record(z.string(), Score).optional(),
   guideline_chunk_ids: z.array(z.string()).max(5),
   sources: z.array(z.object({ title: z.string(), url: z.string(), detected_at: Timestamp.optional() })),
+  /** How much trend data the brief rests on; says so plainly when there was none. */
+  trend_coverage: z.object({ trends_used: z.number().int().min(0), note: z.string() }).optional(),
   feedback_applied: z.string().optional(),
   generated_at: Timestamp,
   approval_status: ApprovalStatus,

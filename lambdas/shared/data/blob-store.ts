@@ -8,7 +8,7 @@ const s3 = new S3Client({});
 
 /** Media and documents in S3 (the S3 emulator locally); keys, not paths, cross step boundaries. */
 export class S3BlobStore implements BlobStore {
-  constructor(readonly bucket: string = process.env.BUCKET_NAME ?? 'bie-media') {}
+  constructor(readonly bucket: string) {}
 
   url(key: string): string {
     return `s3://${this.bucket}/${key}`;

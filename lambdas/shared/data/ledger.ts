@@ -92,6 +92,14 @@ export async function assertBudgetAllows(campaignId: string, estimatedUsd: numbe
   }
 }
 
+/** The budget alert levels (0.5, 0.75, 0.9) a campaign has crossed, with when. */
+export async function budgetAlerts(campaignId: string): Promise<{ level: number; at: string }[]> {
+  return (await queryPartition(C(campaignId), 'ALERT#')).map((i) => ({
+    level: Number(i.level),
+    at: String(i.at),
+  }));
+}
+
 export async function ledgerEntries(campaignId: string): Promise<CostEntry[]> {
   return (await queryPartition(C(campaignId), 'LEDGER#')).map((i) => CostEntry.parse(body(i)));
 }

@@ -13,11 +13,14 @@ import {
   PublicationPackage,
   RenderJob,
   Script,
+  type TrendSource,
+  TrendSourceState,
+  TrendSourcesBody,
   Variant,
   VideoAssets,
 } from '../contracts/index.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { nowIso } from '../ids.js';
+import { nowIso, shortHash } from '../ids.js';
 import {
   body,
   doc,
@@ -440,19 +443,72 @@ export interface StoredTrend {
   published_at?: string;
 }
 
+/** Trends are kept 90 days (the table's TTL attribute `expires_at`, epoch seconds). */
+export const TREND_RETENTION_DAYS = 90;
+/** Trends of one brand's sources, or the shared ones every brand sees (seeded locally from example feeds). */
+export type TrendScope = { brandId: string } | 'shared';
+const T = (scope: TrendScope) => (scope === 'shared' ? 'TRENDS' : `TRENDS#${scope.brandId}`);
+const live = (i: Item, now: number) => typeof i.expires_at !== 'number' || i.expires_at * 1000 > now;
+
 export const trends = {
-  async upsert(list: StoredTrend[]): Promise<void> {
-    await putMany(list.map((t) => ({ pk: 'TRENDS', sk: `TREND#${t.trend_id}`, ...t })));
+  async upsert(scope: TrendScope, list: StoredTrend[], now = Date.now()): Promise<void> {
+    const expires_at = Math.floor(now / 1000) + TREND_RETENTION_DAYS * 86_400;
+    await putMany(list.map((t) => ({ pk: T(scope), sk: `TREND#${t.trend_id}`, ...t, expires_at })));
   },
-  async list(): Promise<StoredTrend[]> {
-    return (await queryPartition('TRENDS', 'TREND#')).map((i) => body<StoredTrend>(i));
+  /** The brand's own trends and the shared ones; expired items are skipped (TTL deletion lags up to days). */
+  async listFor(brandId: string, now = Date.now()): Promise<StoredTrend[]> {
+    const [own, shared] = await Promise.all([
+      queryPartition(T({ brandId }), 'TREND#'),
+      queryPartition(T('shared'), 'TREND#'),
+    ]);
+    const seen = new Set<string>();
+    return [...own, ...shared]
+      .filter((i) => live(i, now))
+      .map((i) => body<StoredTrend>(i))
+      .filter((t) => !seen.has(t.trend_id) && seen.add(t.trend_id) !== undefined);
   },
-  async get(ids: string[]): Promise<StoredTrend[]> {
+  async get(brandId: string, ids: string[]): Promise<StoredTrend[]> {
     const out: StoredTrend[] = [];
     for (const id of ids) {
-      const item = await getItem('TRENDS', `TREND#${id}`);
+      const item =
+        (await getItem(T({ brandId }), `TREND#${id}`)) ?? (await getItem(T('shared'), `TREND#${id}`));
       if (item) out.push(body<StoredTrend>(item));
     }
     return out;
+  },
+};
+
+/** Each brand's trend sources with the scraper's per-source state; one index row per brand for the scraper. */
+export const trendSources = {
+  async put(brandId: string, sources: TrendSource[]): Promise<void> {
+    const list = TrendSourcesBody.parse({ sources }).sources;
+    await putItem({
+      pk: B(brandId),
+      sk: 'TREND_SOURCES',
+      brand_id: brandId,
+      sources: list,
+      updated_at: nowIso(),
+    });
+    await putItem({ pk: 'TREND_SOURCES', sk: `BRAND#${brandId}`, brand_id: brandId, count: list.length });
+  },
+  async get(brandId: string): Promise<{ sources: TrendSource[]; state: TrendSourceState[] }> {
+    const item = await getItem(B(brandId), 'TREND_SOURCES');
+    const state = await queryPartition(B(brandId), 'TREND_SOURCE_STATE#');
+    return {
+      sources: item ? TrendSourcesBody.parse({ sources: item.sources }).sources : [],
+      state: state.map((i) => TrendSourceState.parse(body(i))),
+    };
+  },
+  async brandsWithSources(): Promise<string[]> {
+    return (await queryPartition('TREND_SOURCES', 'BRAND#'))
+      .filter((i) => Number(i.count) > 0)
+      .map((i) => String(i.brand_id));
+  },
+  async saveState(brandId: string, state: TrendSourceState): Promise<void> {
+    await putItem({
+      pk: B(brandId),
+      sk: `TREND_SOURCE_STATE#${shortHash(state.url)}`,
+      ...TrendSourceState.parse(state),
+    });
   },
 };

@@ -14,6 +14,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { readVariable } from '../config/index.js';
 
 /**
  * The single table. Keys are `pk`/`sk`; four sparse GSIs serve the access patterns that do not start
@@ -22,6 +23,8 @@ import {
  */
 export const TABLE_DESIGN = {
   partitionKey: 'pk',
+  /** Epoch seconds; DynamoDB deletes the item some time after (trends: 90 days). */
+  timeToLiveAttribute: 'expires_at',
   sortKey: 'sk',
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', purpose: 'brand → campaigns' },
@@ -68,7 +71,7 @@ export const doc = DynamoDBDocumentClient.from(client, {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const tableName = (): string => process.env.TABLE_NAME ?? 'bie';
+export const tableName = (): string => readVariable('TABLE_NAME');
 
 /** Creates the table if it is missing (embedded runtime and tests; on AWS the stack owns it). */
 export async function ensureTable(): Promise<void> {

@@ -12,6 +12,7 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readVariable } from '../config/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -74,7 +75,7 @@ const packageBinary = new Map<MediaTool, string>();
  * built by layers/ffmpeg), then the static build from `@ffmpeg-installer` / `@ffprobe-installer`.
  */
 export function resolveToolPath(tool: MediaTool): string {
-  const fromEnv = process.env[tool === 'ffmpeg' ? 'BIE_FFMPEG_PATH' : 'BIE_FFPROBE_PATH'];
+  const fromEnv = readVariable(tool === 'ffmpeg' ? 'BIE_FFMPEG_PATH' : 'BIE_FFPROBE_PATH');
   if (fromEnv) return fromEnv;
   const layer = `/opt/bin/${tool}`;
   if (existsSync(layer) && isExecutable(layer)) return layer;
@@ -100,7 +101,7 @@ export const ffprobePath = (): string => resolveToolPath('ffprobe');
 
 /** DejaVu Sans Bold from `dejavu-fonts-ttf` (or `BIE_FONT_PATH`): on-screen text, captions, thumbnails. */
 export const fontPath = (): string =>
-  process.env.BIE_FONT_PATH ??
+  readVariable('BIE_FONT_PATH') ??
   path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans-Bold.ttf');
 
 /** The folder of {@link fontPath}, for libass (`fontsdir`) so captions use the same face. */
@@ -209,4 +210,4 @@ export const runFfprobe = (args: string[], opts: RunOptions = {}): Promise<RunRe
   runTool('ffprobe', ['-hide_banner', '-loglevel', opts.logLevel ?? 'error', ...args], opts);
 
 /** The x264 preset: the caller's, else `BIE_X264_PRESET`, else `veryfast`. */
-export const x264Preset = (preset?: string): string => preset ?? process.env.BIE_X264_PRESET ?? 'veryfast';
+export const x264Preset = (preset?: string): string => preset ?? readVariable('BIE_X264_PRESET');

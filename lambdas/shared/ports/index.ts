@@ -109,9 +109,13 @@ export interface TrendItem {
   engagement_score?: number;
 }
 
-export interface TrendSource {
-  readonly name: string;
-  fetch(): Promise<TrendItem[]>;
+export type FeedFetchResult =
+  | { status: 'fetched'; items: TrendItem[]; etag?: string; last_modified?: string }
+  | { status: 'not-modified' };
+
+/** Reads one trend feed, conditionally (the validators come from the previous fetch). */
+export interface FeedFetcher {
+  fetch(url: string, validators: { etag?: string; last_modified?: string }): Promise<FeedFetchResult>;
 }
 
 export interface Mail {
@@ -157,4 +161,9 @@ export interface TaskCallbacks {
   success(token: string, output: unknown): Promise<void>;
   failure(token: string, error: string, cause: string): Promise<void>;
   heartbeat(token: string): Promise<void>;
+}
+
+/** Campaign lifecycle events for dashboards and integrations (EventBridge on AWS and locally). */
+export interface EventPublisher {
+  publish(events: import('../contracts/events.js').LifecycleEvent[]): Promise<void>;
 }

@@ -81,6 +81,12 @@ export async function synthesizeBrief(input: BriefInput): Promise<{ brief: Creat
     brand_alignment_score: 0,
     guideline_chunk_ids: input.chunks.map((c) => c.chunk_id).slice(0, 5),
     sources: input.trends.map((t) => ({ title: t.topic, url: t.url, detected_at: t.detected_at })),
+    trend_coverage: {
+      trends_used: input.trends.length,
+      note: input.trends.length
+        ? `Based on ${input.trends.length} current trend${input.trends.length === 1 ? '' : 's'} from the brand's trend sources.`
+        : 'No trend data: no trend source of this brand has been fetched yet (PUT /brands/{id}/trend-sources), so the brief rests on the brand bible and the request alone.',
+    },
     feedback_applied: input.feedback || undefined,
     generated_at: nowIso(),
     approval_status: 'pending',

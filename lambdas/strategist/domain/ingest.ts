@@ -1,6 +1,6 @@
 import { brands } from '../../shared/data/repositories.js';
 import { stableUuid } from '../../shared/ids.js';
-import { embedder } from '../../shared/services.js';
+import { embedder } from '../../shared/providers/text.js';
 import { chunkGuidelines, loadBrandBible } from './brand-bible.js';
 
 /** Parses, embeds and stores a brand bible; returns the profile summary. */

@@ -25,10 +25,26 @@ describe('signed approval links', () => {
 
   it('expire', () => {
     const sig = signDecision(secret, 'a1', 'approve', exp);
-    expect(verifyDecision(secret, 'a1', 'approve', exp, sig, exp * 1000 + 1)).toEqual({
+    expect(verifyDecision(secret, 'a1', 'approve', exp, sig, exp * 1000 + 1)).toMatchObject({
       ok: false,
-      reason: 'the link has expired',
+      reason: 'expired',
     });
+  });
+
+  it('tell a forged link that it is invalid whatever expiry it claims, and only a genuine one that it expired', () => {
+    const sig = signDecision(secret, 'a1', 'approve', exp);
+    const past = exp - 30 * 86400;
+    expect(verifyDecision(secret, 'a1', 'approve', past, sig, now)).toMatchObject({ reason: 'invalid' });
+    expect(verifyDecision(secret, 'a1', 'approve', exp, 'x'.repeat(43), now)).toMatchObject({
+      reason: 'invalid',
+    });
+    expect(verifyDecision(secret, 'a1', 'approve', Number.NaN, sig, now)).toMatchObject({
+      reason: 'invalid',
+    });
+  });
+
+  it('cannot be signed without a key', () => {
+    expect(() => signDecision('', 'a1', 'approve', exp)).toThrow();
   });
 
   it('carry the decision, expiry and signature in the URL', () => {

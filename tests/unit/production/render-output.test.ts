@@ -115,14 +115,14 @@ describe('which render outputs the engine reads', () => {
     );
   });
 
-  it('takes the emulator origins from AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL only', () => {
-    expect(outputPolicyFor('b', { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569/' }).emulatorOrigins).toEqual([
+  it('takes the emulator origins from the configured S3 endpoints only', () => {
+    expect(outputPolicyFor('b', ['http://127.0.0.1:4569/', undefined]).emulatorOrigins).toEqual([
       'http://127.0.0.1:4569',
     ]);
-    expect(outputPolicyFor('b', { AWS_ENDPOINT_URL: 'http://localhost:4566' }).emulatorOrigins).toEqual([
+    expect(outputPolicyFor('b', [undefined, 'http://localhost:4566']).emulatorOrigins).toEqual([
       'http://localhost:4566',
     ]);
-    expect(outputPolicyFor('b', {}).emulatorOrigins).toEqual([]);
+    expect(outputPolicyFor('b', [undefined, undefined]).emulatorOrigins).toEqual([]);
   });
 
   it.each([

@@ -103,7 +103,11 @@ export class ProceduralRenderer {
     }
   }
 
-  /** POSTs the signed event with retries and backoff; 404/409 mean "job not recorded yet": try again. */
+  /**
+   * POSTs the signed event with retries and backoff. 404 means "job not recorded yet" (the job row may
+   * lag the submit) and 5xx, 429 or no answer mean "receiver unavailable": try again. Any other 4xx
+   * is the receiver refusing the event: final.
+   */
   private async deliver(
     status: OfflineRenderStatus,
     callbackUrl: string,
@@ -114,7 +118,9 @@ export class ProceduralRenderer {
       object: 'event',
       id: `evt_${shortHash(id, status.state)}`,
       type: completed ? 'video.completed' : 'video.failed',
-      created_at: Math.floor(this.now().getTime() / 1000),
+      // The time the job reached its state: every delivery of one message id carries the same body
+      // (the receiver refuses a reused id with another body).
+      created_at: Math.floor(Date.parse(status.updated_at) / 1000),
       data: {
         id,
         ...(completed ? { output_url: this.opts.blobs.url(offlineRenderKeys(id).clip) } : {}),
@@ -142,8 +148,7 @@ export class ProceduralRenderer {
         lastError = undefined;
         await res.body?.cancel();
         if (res.ok) return { delivered: true, attempts, last_status: res.status, at: this.stamp() };
-        // Any other 4xx is final: the receiver refused the event.
-        if (res.status >= 400 && res.status < 500 && res.status !== 404 && res.status !== 409) break;
+        if (res.status >= 400 && res.status < 500 && res.status !== 404 && res.status !== 429) break;
       } catch (error) {
         lastError = (error as Error).message.slice(0, 300);
       }

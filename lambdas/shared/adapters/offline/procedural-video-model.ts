@@ -92,8 +92,11 @@ export interface ProceduralVideoModelOptions {
   blobs: BlobStore;
   /** Invokes the renderer function asynchronously. */
   invoker: FunctionInvoker;
-  /** Name or ARN of the renderer function (OFFLINE_RENDERER_FUNCTION_NAME); needed by submit() only. */
-  rendererFunction: string;
+  /**
+   * Name or ARN of the renderer function (OFFLINE_RENDERER_FUNCTION_NAME), read by submit() only: the
+   * functions that only read statuses (PollRenders, WebhooksApi) do not have the variable.
+   */
+  rendererFunction: () => string;
   /**
    * A queued or processing job not updated for this long died with its invocation (a renderer run
    * cannot outlive Lambda's 15-minute maximum): status() reports it unknown, and submit() starts it again.
@@ -123,7 +126,8 @@ export class ProceduralVideoModel implements VideoModel {
     const current = await readOfflineStatus(this.opts.blobs, id);
     // In flight: the running render calls back; a second invocation would render twice.
     if (current && this.inFlight(current)) return { provider_job_id: id };
-    if (!this.opts.rendererFunction) {
+    const rendererFunction = this.opts.rendererFunction();
+    if (!rendererFunction) {
       throw new Error(
         'OFFLINE_RENDERER_FUNCTION_NAME is not set: the offline video model needs the renderer function',
       );
@@ -137,7 +141,7 @@ export class ProceduralVideoModel implements VideoModel {
       });
     }
     const event: OfflineRenderEvent = { provider_job_id: id, request: { ...req } };
-    await this.opts.invoker.invokeAsync(this.opts.rendererFunction, OfflineRenderEvent.parse(event));
+    await this.opts.invoker.invokeAsync(rendererFunction, OfflineRenderEvent.parse(event));
     return { provider_job_id: id };
   }
 
