@@ -30,6 +30,7 @@ const receiver = {
   url: '',
   events: [] as { type: string; data: { id: string; output_url?: string; error?: string } }[],
   ids: [] as string[],
+  bodies: [] as string[],
   script: [] as number[],
   server: undefined as Awaited<ReturnType<typeof listen>> | undefined,
 };
@@ -61,6 +62,7 @@ beforeAll(async () => {
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     verifyWebhook(SECRET, headers, body);
     receiver.ids.push(headers['webhook-id'] as string);
+    receiver.bodies.push(body);
     const status = receiver.script.shift() ?? 200;
     if (status === 200) receiver.events.push(JSON.parse(body));
     res.writeHead(status).end();
@@ -104,6 +106,7 @@ afterAll(async () => {
 beforeEach(() => {
   receiver.events = [];
   receiver.ids = [];
+  receiver.bodies = [];
   receiver.script = [];
   renders = 0;
   rendererFunctionCalls = 0;
@@ -182,8 +185,10 @@ describe('the offline video model (client → Lambda Event → renderer → S3 �
     expect(renders).toBe(1);
     expect(rendererFunctionCalls).toBe(2);
     expect(receiver.events.map((e) => e.type)).toEqual(['video.completed', 'video.completed']);
-    // One message id for the event, however often it is delivered: receivers deduplicate on it.
+    // One message id and one body for the event, however often it is delivered: receivers deduplicate
+    // on the id and refuse an id reused with another body.
     expect(new Set(receiver.ids).size).toBe(1);
+    expect(new Set(receiver.bodies).size).toBe(1);
   });
 
   it('retries the webhook while the receiver answers 404 (job not recorded yet) and records the delivery', async () => {
