@@ -70,12 +70,17 @@ async function heartbeat(callbacks: TaskCallbacks, job: RenderJob): Promise<bool
   } catch (error) {
     if (!tokenGone(error)) throw error;
     const name = (error as { name?: string }).name;
-    await renderJobs.put({
-      ...job,
-      status: 'failed',
-      error_message: `abandoned: the waiting task is gone (${name}); a new submission renders it again`,
-      completed_at: nowIso(),
-    });
+    // Only if nothing moved since the poll read it: a resumed SubmitRender may have parked a new token,
+    // or the webhook completed the job, in the meantime; neither may be undone.
+    await renderJobs.put(
+      {
+        ...job,
+        status: 'failed',
+        error_message: `abandoned: the waiting task is gone (${name}); a new submission renders it again`,
+        completed_at: nowIso(),
+      },
+      { status: job.status, task_token: job.task_token },
+    );
     return false;
   }
 }

@@ -250,6 +250,10 @@ describe('storage', () => {
     expect(brands?.ExpirationInDays).toBeUndefined();
     expect(brands?.Transitions).toBeUndefined();
   });
+
+  it('expires the providers’ scratch copies of clips after a week', () => {
+    expect(rules().find((r) => r.Prefix === 'provider-renders/')?.ExpirationInDays).toBe(7);
+  });
 });
 
 describe('functions', () => {
