@@ -221,7 +221,7 @@ describe('loadDeployedModel', () => {
     ]);
     expect(role?.statements.map((s) => s.policy)).toEqual([
       'SubmitRenderRole.Policies[inline]',
-      ...Array(5).fill('SubmitRenderRoleDefaultPolicy'),
+      ...Array(7).fill('SubmitRenderRoleDefaultPolicy'),
     ]);
     expect(authz.authorize(role?.roleArn ?? '', 'dynamodb:Query', `${table?.arn}/index/gsi1`).allowed).toBe(
       true,
