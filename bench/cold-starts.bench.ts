@@ -52,7 +52,9 @@ const rows: {
   error?: string;
 }[] = [];
 try {
-  for (const fn of [...model.functions].sort((a, b) => (a.catalogId ?? a.name).localeCompare(b.catalogId ?? b.name))) {
+  for (const fn of [...model.functions].sort((a, b) =>
+    (a.catalogId ?? a.name).localeCompare(b.catalogId ?? b.name),
+  )) {
     const label = fn.catalogId ?? fn.name;
     const totals: number[] = [];
     const loads: number[] = [];

@@ -34,6 +34,8 @@ export interface PoolFunction {
   roleArn?: string;
   logicalId?: string;
   catalogId?: string;
+  /** ReservedConcurrentExecutions: beyond it Lambda throttles (TooManyRequestsException). */
+  reservedConcurrency?: number;
 }
 
 export interface LambdaError {
@@ -77,6 +79,14 @@ export interface ColdStart {
   totalMs: number;
   /** The handler module's import alone, measured inside the instance. */
   importMs: number;
+}
+
+export interface InvocationFailure {
+  function: string;
+  requestId: string;
+  errorType: string;
+  errorMessage: string;
+  at: string;
 }
 
 export interface AsyncFailure {
@@ -197,6 +207,7 @@ export class FunctionPool {
   private readonly colds: ColdStart[] = [];
   private readonly throttled: { function: string; at: string }[] = [];
   private readonly deadLetters: AsyncFailure[] = [];
+  private readonly failures: InvocationFailure[] = [];
   private readonly asyncRuns = new Set<Promise<void>>();
   private readonly node = nodeBinary();
   private readonly sdk = sdkNodeModules();
@@ -366,6 +377,11 @@ export class FunctionPool {
 
   throttles(): { function: string; at: string }[] {
     return [...this.throttled];
+  }
+
+  /** Every invocation that failed (function errors, timeouts, crashes, init failures), oldest first. */
+  invocationFailures(): InvocationFailure[] {
+    return [...this.failures];
   }
 
   asyncFailures(): AsyncFailure[] {
@@ -591,6 +607,7 @@ export class FunctionPool {
       () => ({ ok: false, requestId, error: lambdaError('Runtime.Unknown', 'unreachable') }) as const,
       (error: LambdaError) => {
         fn.log.write(`START RequestId: ${requestId} Version: $LATEST\nEND RequestId: ${requestId}\n`);
+        this.recordFailure(fn, requestId, error);
         this.release(fn, instance);
         return { ok: false as const, requestId, error };
       },
@@ -664,10 +681,21 @@ export class FunctionPool {
       `END RequestId: ${pending.requestId}\nREPORT RequestId: ${pending.requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.ceil(ms)} ms\tMemory Size: ${fn.spec.memoryMb} MB\tMax Memory Used: ${maxMemoryMb(instance.child.pid)} MB${instance.reported ? '' : `\tInit Duration: ${instance.initMs.toFixed(2)} ms`}${outcome.ok ? '' : `\tStatus: error\tErrorType: ${outcome.error.errorType}`}\n`,
     );
     instance.reported = true;
+    if (!outcome.ok) this.recordFailure(fn, outcome.requestId, outcome.error);
     // A function error does not end the sandbox; the instance is reused (frozen until then).
     if (instance.state !== 'dead') this.release(fn, instance);
     else fn.waiting.shift()?.();
     pending.resolve(outcome);
+  }
+
+  private recordFailure(fn: Deployed, requestId: string, error: LambdaError): void {
+    this.failures.push({
+      function: fn.label,
+      requestId,
+      errorType: error.errorType,
+      errorMessage: error.errorMessage,
+      at: new Date().toISOString(),
+    });
   }
 
   private forget(fn: Deployed, instance: Instance): void {
