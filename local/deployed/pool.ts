@@ -757,7 +757,12 @@ export class FunctionPool {
       originalLine?: number;
     };
     if (!entry.originalSource) return `${inside}:${frame.line}`;
-    return `${entry.originalSource.replace(/^(\.\.\/)+/, '').replace(/^file:\/\//, '')}:${(entry.originalLine ?? 0) + 1}`;
+    // Sources are relative to where the bundler wrote the bundle, a sibling of the asset directory.
+    const source = entry.originalSource.startsWith('file:')
+      ? fileURLToPath(entry.originalSource)
+      : path.resolve(path.dirname(realpathSync(host)), entry.originalSource);
+    const relative = path.relative(ROOT, source);
+    return `${relative.startsWith('..') ? source : relative}:${(entry.originalLine ?? 0) + 1}`;
   }
 }
 
