@@ -238,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if ((error as Error).name === 'RuntimeBusyError') {
+    if (['RuntimeBusyError', 'SandboxUnavailableError'].includes((error as Error).name)) {
       err(`bie: ${(error as Error).message}`);
       process.exit(3);
     }

@@ -6,9 +6,9 @@ import path from 'node:path';
  * The filesystem a Lambda instance sees, built with a private mount namespace per instance:
  * `/var/task` is the function's asset (read-only), `/opt` its layers (read-only, empty without one),
  * `/var/runtime` the bootstrap and the AWS SDK the Lambda runtime provides, `/var/lang/bin/node` the
- * Node.js binary, and `/tmp` a fresh tmpfs of the function's ephemeral storage that dies with the
- * instance. The rest of the host stays visible (this is isolation of what functions share, not a
- * security boundary).
+ * Node.js binary, `/tmp` a fresh tmpfs of the function's ephemeral storage that dies with the
+ * instance, and no system fonts. The rest of the host stays visible (this isolates what functions
+ * share and what a bundle must carry; it is not a security boundary).
  */
 
 export class SandboxUnavailableError extends Error {
@@ -55,6 +55,8 @@ else
   for layer in "$@"; do lower="$layer\${lower:+:$lower}"; done
   mount -t overlay -o "lowerdir=$lower" bie-opt /opt
 fi
+# The Lambda image has no system fonts: a bundle that forgot its font must not find the host's.
+if [ -d /usr/share/fonts ]; then mount -t tmpfs -o ro,size=4k bie-nofonts /usr/share/fonts; fi
 mount -t tmpfs -o "mode=1777,size=\${tmp_mb}m" bie-tmp /tmp
 cd /var/task
 unset OLDPWD PWD

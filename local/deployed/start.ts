@@ -24,6 +24,7 @@ import {
   type InvocationOutcome,
   type UndeclaredEnvRead,
 } from './pool.js';
+import { detectSandbox } from './sandbox.js';
 import { LocalEventBridge } from './services/eventbridge.js';
 import { LocalSecretsManager } from './services/secrets-manager.js';
 
@@ -230,6 +231,8 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
     throw new RuntimeBusyError(
       `a runtime (pid ${running.pid}, API ${running.apiUrl}) already uses ${dataDir}; use it, stop it, or pass another --data`,
     );
+  // Refuse before anything starts when instances cannot get their own filesystem view.
+  detectSandbox();
   mkdirSync(dataDir, { recursive: true });
   const cdkOut = ensureAssembly({ cdkOut: opts.cdkOut, context: opts.context, dataDir }, log);
 

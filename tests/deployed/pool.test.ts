@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +217,42 @@ describe('a function instance', () => {
       errorType: 'Runtime.ImportModuleError',
       errorMessage: expect.stringContaining("Cannot find package 'dejavu-fonts-ttf'"),
     });
+  });
+});
+
+describe('the sandbox', () => {
+  it("refuses an asset under /var, which every instance sees as Lambda's own /var", async () => {
+    // Prepare
+    const assetDir = mkdtempSync('/var/tmp/bie-asset-');
+    copyFileSync(path.join(FIXTURES, 'probe', 'index.mjs'), path.join(assetDir, 'index.mjs'));
+    const misplaced = new FunctionPool([{ ...probe('misplaced'), assetDir }], {
+      logDir,
+      warn: () => undefined,
+    });
+
+    try {
+      // Act
+      const refused = await misplaced.invoke('misplaced', {}).catch((e: Error) => e);
+
+      // Assess
+      expect(refused).toMatchObject({
+        name: 'SandboxUnavailableError',
+        message: expect.stringContaining(`${assetDir} is under /var`),
+      });
+    } finally {
+      await misplaced.close();
+      rmSync(assetDir, { recursive: true, force: true });
+    }
+  });
+
+  it('hides the host system fonts, which the Lambda image does not have', async () => {
+    // Act
+    const found = payload<string | null>(
+      await pool.invoke('probe-a', { action: 'list-dir', path: '/usr/share/fonts' }),
+    );
+
+    // Assess
+    expect(found ?? []).toEqual([]);
   });
 });
 
