@@ -343,10 +343,13 @@ export class FunctionPool {
     return { function: fn.label, totalMs: instance.initMs, importMs: instance.importMs };
   }
 
-  /** The function instance that holds these credentials (how the gateway knows who is calling). */
+  /**
+   * The function instance these credentials were issued to (how the gateway knows who is calling).
+   * They outlive the instance, as a role session does: a URL it presigned stays valid after it is gone.
+   */
   principalFor(accessKeyId: string): Principal | undefined {
     const instance = this.byKey.get(accessKeyId);
-    if (!instance || instance.state === 'dead') return undefined;
+    if (!instance) return undefined;
     const s = instance.fn.spec;
     return {
       functionName: s.name,
@@ -701,7 +704,6 @@ export class FunctionPool {
   private forget(fn: Deployed, instance: Instance): void {
     if (instance.idleTimer) clearTimeout(instance.idleTimer);
     fn.instances = fn.instances.filter((i) => i !== instance);
-    this.byKey.delete(instance.credentials.accessKeyId);
   }
 
   private kill(instance: Instance): Promise<void> {

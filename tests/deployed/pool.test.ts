@@ -273,6 +273,25 @@ describe('an invocation', () => {
     expect(after.pid).not.toBe(before.pid);
   });
 
+  it('runs with credentials of its own instance that name its function and outlive the instance', async () => {
+    // Prepare
+    const first = payload<Record<string, string>>(await pool.invoke('probe-slow', { action: 'env' }));
+
+    // Act: a timeout ends that instance; the next invocation gets a new one.
+    await pool.invoke('probe-slow', { action: 'sleep', ms: 5_000 });
+    const second = payload<Record<string, string>>(await pool.invoke('probe-slow', { action: 'env' }));
+
+    // Assess
+    expect(second.AWS_ACCESS_KEY_ID).not.toBe(first.AWS_ACCESS_KEY_ID);
+    expect(pool.principalFor(first.AWS_ACCESS_KEY_ID as string)).toMatchObject({
+      functionName: 'probe-slow',
+      functionArn: arn('probe-slow'),
+      secretAccessKey: first.AWS_SECRET_ACCESS_KEY,
+      sessionToken: first.AWS_SESSION_TOKEN,
+    });
+    expect(pool.principalFor('ASIAUNKNOWNKEY000000')).toBeUndefined();
+  });
+
   it('returns the handler error Lambda-style and throws it by name for the state machine runner', async () => {
     // Act
     const outcome = await pool.invoke('probe-a', { action: 'throw', message: 'no trends' });
