@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import path from 'node:path';
-import { close, listen, readBody } from '../engine/http-util.js';
+import { Duplex, Transform, type TransformCallback } from 'node:stream';
+import { readBody } from '../engine/http-util.js';
 import type { Authorizer } from './iam.js';
 import type { DeployedModel } from './model.js';
 import { busArnFor } from './services/eventbridge.js';
@@ -801,7 +809,14 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
           );
           return;
         }
-        await forward(base, caller, method, url, headers, body, req, res);
+        try {
+          await forward(base, caller, method, url, headers, body, req, res);
+        } catch (error) {
+          const message = `the local ${caller.service} endpoint failed: ${(error as Error).message}`;
+          if (!res.headersSent)
+            writeResponse(res, errorResponse(protocol, 503, 'ServiceUnavailable', message));
+          else res.end();
+        }
         return;
       }
       case 'secretsmanager':
@@ -904,6 +919,24 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
         out.authorization = out.authorization.replace(/Credential=[^/,\s]+\//, `Credential=${key}/`);
       pathAndQuery = pathAndQuery.replace(/([?&]X-Amz-Credential=)[^&%/]+/, `$1${key}`);
     }
+    delete out.expect; // the client's 100-continue was answered here
+    let source: NodeJS.ReadableStream | undefined;
+    if (caller.service === 's3' && !body && isAwsChunked(out)) {
+      // s3rver would store the aws-chunked framing (and checksum trailer) of a streamed upload as the
+      // object; S3 stores the payload. Unframe it, so the unchanged SDK with default settings works.
+      const decoded = out['x-amz-decoded-content-length'];
+      const encodings = (out['content-encoding'] ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e && e !== 'aws-chunked');
+      if (encodings.length) out['content-encoding'] = encodings.join(',');
+      else delete out['content-encoding'];
+      for (const h of ['transfer-encoding', 'x-amz-trailer', 'x-amz-decoded-content-length']) delete out[h];
+      out['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      if (decoded) out['content-length'] = decoded;
+      else out['transfer-encoding'] = 'chunked';
+      source = req.pipe(new AwsChunkedDecoder());
+    }
     if (body) {
       delete out['transfer-encoding'];
       out['content-length'] = String(body.length);
@@ -919,7 +952,7 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
           headers: out,
         },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.writeHead(up.statusCode ?? 502, withoutHopByHop(up.headers));
           up.pipe(res);
           up.on('end', resolve);
           up.on('error', reject);
@@ -927,19 +960,181 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
       );
       upstream.on('error', reject);
       if (body) upstream.end(body);
-      else req.pipe(upstream);
+      else (source ?? req).pipe(upstream);
     });
   }
 
-  const { server, url, port } = await listen(handler, opts.port ?? 0);
+  const served = await listenHttp1And2(
+    (req, res) =>
+      handler(req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          writeResponse(res, errorResponse('rest-json', 500, 'InternalFailure', (error as Error).message));
+        else res.end();
+      }),
+    opts.port ?? 0,
+  );
   return {
-    url,
-    port,
+    url: served.url,
+    port: served.port,
     decisions: () => [...ring],
     onDecision(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => close(server),
+    close: served.close,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One port for HTTP/1.1 and cleartext HTTP/2: the Bedrock runtime client only speaks HTTP/2, and its
+// calls must be refused (or reported as not emulated) like any other, not fail with a protocol error.
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+function withoutHopByHop(headers: IncomingMessage['headers']): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  return out;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+const HTTP2_PREFACE = 'PRI * HTTP/2.0';
+
+/**
+ * The socket as a plain duplex stream that first replays the bytes already read. The HTTP/2 server reads
+ * a real socket through its native handle, past anything put back with `unshift`; a JS stream it reads
+ * through JS, replayed bytes included.
+ */
+function replaying(socket: Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      socket.write(chunk, callback);
+    },
+    final(callback) {
+      socket.end(callback);
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  stream.push(first);
+  socket.on('data', (d: Buffer) => {
+    if (!stream.push(d)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('error', (e) => stream.destroy(e));
+  socket.on('close', () => stream.destroy());
+  return stream;
+}
+
+async function listenHttp1And2(
+  handler: Handler,
+  port: number,
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const http1 = createHttpServer(handler);
+  // The compatibility API gives HTTP/2 requests the shape of http.IncomingMessage/ServerResponse.
+  const http2 = createHttp2Server((req, res) =>
+    handler(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+  );
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      if (chunk.toString('latin1').startsWith(HTTP2_PREFACE)) {
+        http2.emit('connection', replaying(socket, chunk));
+        return;
+      }
+      socket.unshift(chunk);
+      http1.emit('connection', socket);
+      socket.resume();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// aws-chunked: `<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0[;…]\r\n<trailers>\r\n\r\n`
+
+const isAwsChunked = (headers: Record<string, string>): boolean =>
+  (headers['content-encoding'] ?? '').split(',').some((e) => e.trim() === 'aws-chunked') ||
+  (headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
+
+/** Streams the payload out of an aws-chunked body (chunk signatures and trailers dropped). */
+export class AwsChunkedDecoder extends Transform {
+  private pending: Buffer = Buffer.alloc(0);
+  private remaining = 0; // data bytes left in the current chunk
+  private state: 'size' | 'data' | 'data-crlf' | 'trailers' | 'done' = 'size';
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    try {
+      this.drain();
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(
+      this.state === 'done' || this.state === 'trailers'
+        ? null
+        : new Error('aws-chunked body ended mid-chunk'),
+    );
+  }
+
+  private drain(): void {
+    for (;;) {
+      if (this.state === 'data') {
+        if (!this.pending.length) return;
+        const n = Math.min(this.remaining, this.pending.length);
+        this.push(this.pending.subarray(0, n));
+        this.pending = this.pending.subarray(n);
+        this.remaining -= n;
+        if (this.remaining === 0) this.state = 'data-crlf';
+        continue;
+      }
+      if (this.state === 'done') {
+        this.pending = Buffer.alloc(0);
+        return;
+      }
+      const eol = this.pending.indexOf('\r\n');
+      if (eol < 0) {
+        if (this.pending.length > 64 * 1024) throw new Error('aws-chunked header line too long');
+        return;
+      }
+      const line = this.pending.subarray(0, eol).toString('latin1');
+      this.pending = this.pending.subarray(eol + 2);
+      if (this.state === 'data-crlf') {
+        if (line !== '') throw new Error('aws-chunked chunk not followed by CRLF');
+        this.state = 'size';
+      } else if (this.state === 'size') {
+        const size = Number.parseInt(line.split(';')[0] ?? '', 16);
+        if (!Number.isFinite(size) || size < 0)
+          throw new Error(`bad aws-chunked size line ${JSON.stringify(line)}`);
+        if (size === 0) this.state = 'trailers';
+        else {
+          this.remaining = size;
+          this.state = 'data';
+        }
+      } else if (this.state === 'trailers' && line === '') this.state = 'done';
+    }
+  }
 }

@@ -48,6 +48,8 @@ export interface DeployedMachine {
   /** Absolute path of the ASL file CDK uploaded (placeholders `${Name}` still in it). */
   definitionFile: string;
   substitutions: Record<string, string>;
+  /** The execution role (its policy says which functions the machine may invoke). */
+  roleArn: string;
 }
 
 export interface DeployedRoute {
@@ -212,7 +214,7 @@ export function loadDeployedModel(cdkOutDir: string, local: LocalDeployment): De
   return buildModel(template, resolver, { outDir, assetByKey });
 }
 
-interface AssetContext {
+export interface AssetContext {
   outDir: string;
   assetByKey: Map<string, string>;
 }
@@ -364,6 +366,7 @@ export function buildModel(template: CfnTemplate, resolver: Resolver, assets: As
       arn: attr(id, 'Arn'),
       definitionFile,
       substitutions,
+      roleArn: must(r, 'RoleArn'),
     };
   });
 

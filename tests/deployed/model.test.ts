@@ -118,6 +118,7 @@ describe('loadDeployedModel', () => {
         arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:Fixture-dev-Campaign`,
         definitionFile: path.join(FIXTURE, 'asset.s4d.json'),
         substitutions: { SubmitRenderFunctionArn: fn(m, 'SubmitRender').arn, Bus: 'FixtureEvents' },
+        roleArn: fn(m, 'GatherTrends').roleArn,
       },
     ]);
   });

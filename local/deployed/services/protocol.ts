@@ -54,8 +54,10 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> | undefined
 
 export function headersOf(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
+  // HTTP/2 pseudo-headers (`:path`, `:authority`, ...) are not headers of the request itself.
   for (const [k, v] of Object.entries(req.headers))
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    if (v !== undefined && !k.startsWith(':')) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  if (!out.host && typeof req.headers[':authority'] === 'string') out.host = req.headers[':authority'];
   return out;
 }
 
