@@ -69,6 +69,8 @@ export interface AsDeployed extends Embedded {
   undeclaredEnvReads(): UndeclaredEnvRead[];
   /** Calls the gateway refused because the function's role does not allow them. */
   denials(): GatewayDecision[];
+  /** Tasks a state machine's own role does not allow (checked over the definitions at start). */
+  machineDenials: string[];
   /** Every failed invocation, named by function (what a campaign failure came from). */
   invocationFailures(): InvocationFailure[];
   deadLetters(): AsyncFailure[];
@@ -214,6 +216,41 @@ function scheduledEvent(model: DeployedModel, s: DeployedSchedule): unknown {
   };
 }
 
+// ------------------------------------------------------------------------------------------ machine roles
+
+/**
+ * What Step Functions itself must be allowed by each machine's role for the tasks in its definition:
+ * `lambda:InvokeFunction` on every function it calls and `states:StartExecution` on every machine it
+ * starts. The local runner does not know which machine a task belongs to when it invokes, so this is
+ * checked once, over the definitions, instead of per call.
+ */
+export function machineRoleDenials(
+  model: DeployedModel,
+  authorizer: ReturnType<typeof createAuthorizer>,
+  substitutions: Record<string, string>,
+): string[] {
+  const denials: string[] = [];
+  for (const m of model.machines) {
+    const definition = readFileSync(m.definitionFile, 'utf8').replace(
+      /\$\{(\w+)\}/g,
+      (whole, key: string) => substitutions[key] ?? whole,
+    );
+    const needs = [
+      ...[...new Set(definition.match(/arn:aws:lambda:[^"]+?:function:[^":]+/g) ?? [])].map(
+        (arn) => ['lambda:InvokeFunction', arn] as const,
+      ),
+      ...[...new Set(definition.match(/arn:aws:states:[^"]+?:stateMachine:[^"]+/g) ?? [])]
+        .filter((arn) => arn !== m.arn)
+        .map((arn) => ['states:StartExecution', arn] as const),
+    ];
+    for (const [action, resource] of needs) {
+      const d = authorizer.authorize(m.roleArn, action, resource);
+      if (!d.allowed) denials.push(`state machine ${m.name} may not ${action} on ${resource}: ${d.reason}`);
+    }
+  }
+  return denials;
+}
+
 // ------------------------------------------------------------------------------------------ start
 
 /**
@@ -260,9 +297,10 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
 
     let pool: FunctionPool | undefined;
     let runtime: ReturnType<typeof startRuntime> | undefined;
+    const authorizer = createAuthorizer(model.policies);
     const gateway = await startAwsGateway({
       model,
-      authorizer: createAuthorizer(model.policies),
+      authorizer,
       principalFor: (accessKeyId) => {
         const p = pool?.principalFor(accessKeyId);
         return p?.roleArn ? { roleArn: p.roleArn, functionName: p.functionName } : undefined;
@@ -313,6 +351,9 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
           throw new Error(`state machines disagree on \${${key}}: ${substitutions[key]} vs ${value}`);
         substitutions[key] = value;
       }
+
+    const machineDenials = machineRoleDenials(model, authorizer, substitutions);
+    for (const d of machineDenials) log(`  ${d}`);
 
     const routes: ApiRoute[] = [];
     for (const r of model.routes) {
@@ -414,6 +455,7 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
       triggerSchedule,
       undeclaredEnvReads: () => functionPool.undeclaredEnvReads(),
       denials,
+      machineDenials,
       invocationFailures: () => functionPool.invocationFailures(),
       deadLetters: () => functionPool.asyncFailures(),
       findings: () => [
@@ -421,6 +463,7 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
           .undeclaredEnvReads()
           .map((r) => `${r.function} reads ${r.variable}, which its template does not set (${r.source})`),
         ...denials().map((d) => `${d.principal} was denied ${d.action} on ${d.resource}: ${d.reason}`),
+        ...machineDenials,
         ...functionPool
           .asyncFailures()
           .map(

@@ -82,7 +82,8 @@ describe('the example campaign as deployed', () => {
     expect(ran().failure, diagnosis()).toBeUndefined();
   });
 
-  it('makes no AWS call its role does not allow', () => {
+  it('makes no AWS call its role does not allow, functions and state machines alike', () => {
+    expect(app.machineDenials, diagnosis()).toEqual([]);
     expect(
       app.denials().map((d) => `${d.principal}: ${d.action} on ${d.resource} (${d.reason})`),
       diagnosis(),

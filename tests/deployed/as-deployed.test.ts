@@ -11,12 +11,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, readRequestFile } from '../../cli/run.js';
-import { type AsDeployed, ensureAssembly, startAsDeployed } from '../../local/deployed/start.js';
+import { createAuthorizer } from '../../local/deployed/iam.js';
+import { loadDeployedModel } from '../../local/deployed/model.js';
+import {
+  type AsDeployed,
+  ensureAssembly,
+  machineRoleDenials,
+  startAsDeployed,
+} from '../../local/deployed/start.js';
 
 // The mode's purpose is to fail where a deployed stack would. Two deploy bugs of the kinds it exists
 // to catch are planted in a copy of the synthesized template (so the test holds whatever the handlers
-// do today): GatherTrends loses TABLE_NAME, a variable its code reads, and LoadBrandContext's role
-// loses its DynamoDB grant.
+// do today): GatherTrends loses TABLE_NAME, a variable its code reads, LoadBrandContext's role loses
+// its DynamoDB grant, and the Strategist machine's role loses the right to invoke GatherTrends.
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'bie-as-deployed-'));
 
@@ -53,9 +60,10 @@ const byPath = (t: Template, pathPart: string, type: string) => {
 };
 
 let app: AsDeployed;
+let real: string;
 
 beforeAll(async () => {
-  const real = ensureAssembly({ dataDir: work }, () => undefined);
+  real = ensureAssembly({ dataDir: work }, () => undefined);
   const cdkOut = mutatedAssembly(real, path.join(work, 'cdk.out'), (t) => {
     const gather = byPath(t, 'FunctionsGatherTrendsFn', 'AWS::Lambda::Function');
     const vars = (gather.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -63,6 +71,15 @@ beforeAll(async () => {
     const policy = byPath(t, 'FunctionsLoadBrandContextRoleDefaultPolicy', 'AWS::IAM::Policy');
     const doc = policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] };
     doc.Statement = doc.Statement.filter((s) => ![s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    const machine = byPath(t, 'StateMachinesStrategistRoleDefaultPolicy', 'AWS::IAM::Policy');
+    const machineDoc = machine.Properties.PolicyDocument as { Statement: { Resource: unknown }[] };
+    for (const statement of machineDoc.Statement)
+      if (Array.isArray(statement.Resource))
+        statement.Resource = statement.Resource.filter(
+          (r) => !JSON.stringify(r).includes('FunctionsGatherTrendsFn'),
+        );
+      else if (JSON.stringify(statement.Resource).includes('FunctionsGatherTrendsFn'))
+        statement.Resource = [];
   });
   app = await startAsDeployed({
     dataDir: path.join(work, 'state'),
@@ -156,5 +173,29 @@ describe('as-deployed mode', () => {
         .undeclaredEnvReads()
         .filter((r) => r.function === 'LoadBrandContext' && r.variable === 'TABLE_NAME'),
     ).toEqual([]);
+  });
+
+  it("reports a task its state machine's role may not run", () => {
+    // Assess
+    expect(app.machineDenials).toEqual([
+      expect.stringMatching(
+        /^state machine BrandInfinity-\w+-Strategist may not lambda:InvokeFunction on arn:aws:lambda:.+GatherTrends/,
+      ),
+    ]);
+  });
+
+  it("finds every task of the synthesized stack allowed by its state machine's role", () => {
+    // Prepare
+    const model = loadDeployedModel(real, { apiUrl: 'http://127.0.0.1:9' });
+    const substitutions = Object.assign({}, ...model.machines.map((m) => m.substitutions)) as Record<
+      string,
+      string
+    >;
+
+    // Act
+    const denials = machineRoleDenials(model, createAuthorizer(model.policies), substitutions);
+
+    // Assess
+    expect(denials).toEqual([]);
   });
 });
