@@ -6,7 +6,8 @@
 // Protocol with the pool (Node IPC, JSON):
 //   parent → child  { t: 'invoke', id, arn, payload: <JSON text>, deadline: <epoch ms> }
 //   child → parent  { t: 'ready', importMs } | { t: 'initError', error }
-//                   { t: 'result', id, payload: <JSON text> } | { t: 'error', id, error }
+//                   { t: 'result', id, payload: <JSON text>, pending? } | { t: 'error', id, error, pending? }
+//                   (pending: kinds of work still running when the handler answered)
 //                   { t: 'fatal', id?, error } (an uncaught error: the instance exits)
 //                   { t: 'env', variable, frames: [{ file, line, column }] }
 // An error is Lambda's shape: { errorType, errorMessage, trace: string[] }.
@@ -231,11 +232,37 @@ try {
 // ---------------------------------------------------------------- invocations
 let inflight;
 
+// Work a handler leaves running when it answers (a child process, a file operation, a timer) is
+// frozen with the sandbox: Lambda never says so, this runtime does. Sockets are left out (the SDK
+// keeps connections alive on purpose).
+const WATCHED = new Set([
+  'ProcessWrap',
+  'FSReqCallback',
+  'FSReqPromise',
+  'FileHandle',
+  'Timeout',
+  'StatWatcher',
+]);
+const watched = () => process.getActiveResourcesInfo().filter((r) => WATCHED.has(r));
+
+function leftRunning(baseline) {
+  const before = new Map();
+  for (const r of baseline) before.set(r, (before.get(r) ?? 0) + 1);
+  const left = [];
+  for (const r of watched()) {
+    const n = before.get(r) ?? 0;
+    if (n > 0) before.set(r, n - 1);
+    else left.push(r);
+  }
+  return left;
+}
+
 function finish(message) {
   if (!inflight || inflight.id !== message.id) return;
+  const pending = leftRunning(inflight.baseline);
   inflight = undefined;
   currentRequest = '-';
-  send(message);
+  send(pending.length ? { ...message, pending } : message);
 }
 
 function fail(id, error, fallbackType) {
@@ -272,7 +299,7 @@ function context(message) {
 }
 
 async function invoke(message) {
-  inflight = { id: message.id };
+  inflight = { id: message.id, baseline: watched() };
   currentRequest = message.id;
   let event;
   try {

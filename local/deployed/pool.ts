@@ -81,6 +81,14 @@ export interface ColdStart {
   importMs: number;
 }
 
+/** Work still running when a handler answered: on Lambda it is frozen and may never finish. */
+export interface BackgroundWork {
+  function: string;
+  requestId: string;
+  /** Node's resource kinds (ProcessWrap: a child process; FSReqCallback: a file operation; Timeout: a timer). */
+  resources: string[];
+}
+
 export interface InvocationFailure {
   function: string;
   requestId: string;
@@ -208,6 +216,7 @@ export class FunctionPool {
   private readonly throttled: { function: string; at: string }[] = [];
   private readonly deadLetters: AsyncFailure[] = [];
   private readonly failures: InvocationFailure[] = [];
+  private readonly leftovers: BackgroundWork[] = [];
   private readonly asyncRuns = new Set<Promise<void>>();
   private readonly node = nodeBinary();
   private readonly sdk = sdkNodeModules();
@@ -380,6 +389,11 @@ export class FunctionPool {
 
   throttles(): { function: string; at: string }[] {
     return [...this.throttled];
+  }
+
+  /** Invocations whose handler answered with work still running (frozen with the instance). */
+  backgroundWork(): BackgroundWork[] {
+    return [...this.leftovers];
   }
 
   /** Every invocation that failed (function errors, timeouts, crashes, init failures), oldest first. */
@@ -656,6 +670,12 @@ export class FunctionPool {
   private settle(fn: Deployed, instance: Instance, message: ResultMessage): void {
     const pending = instance.current;
     if (!pending || pending.requestId !== message.id) return;
+    if (message.pending?.length) {
+      this.leftovers.push({ function: fn.label, requestId: message.id, resources: message.pending });
+      fn.log.write(
+        `BACKGROUND RequestId: ${message.id}\tStill running when the handler answered (frozen until the next invocation): ${message.pending.join(', ')}\n`,
+      );
+    }
     if (message.t === 'error') {
       this.complete(fn, instance, { ok: false, requestId: message.id, error: message.error });
       return;
@@ -769,8 +789,8 @@ export class FunctionPool {
 }
 
 type ResultMessage =
-  | { t: 'result'; id: string; payload: string }
-  | { t: 'error'; id: string; error: LambdaError };
+  | { t: 'result'; id: string; payload: string; pending?: string[] }
+  | { t: 'error'; id: string; error: LambdaError; pending?: string[] };
 
 type ChildMessage =
   | { t: 'ready'; importMs: number }

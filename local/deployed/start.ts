@@ -19,6 +19,7 @@ import { type DeployedModel, type DeployedSchedule, loadDeployedModel } from './
 import { type OperatorCredentials, operatorCredentials, verifyIamRequest } from './operator.js';
 import {
   type AsyncFailure,
+  type BackgroundWork,
   FunctionPool,
   type InvocationFailure,
   type InvocationOutcome,
@@ -74,7 +75,9 @@ export interface AsDeployed extends Embedded {
   /** Every failed invocation, named by function (what a campaign failure came from). */
   invocationFailures(): InvocationFailure[];
   deadLetters(): AsyncFailure[];
-  /** One line per problem found so far: undeclared env reads, IAM denials, dead letters. */
+  /** Invocations that answered with work still running, which Lambda freezes (see pool.ts). */
+  backgroundWork(): BackgroundWork[];
+  /** One line per problem found so far: undeclared env reads, IAM denials, frozen background work, dead letters. */
   findings(): string[];
 }
 
@@ -458,12 +461,23 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
       machineDenials,
       invocationFailures: () => functionPool.invocationFailures(),
       deadLetters: () => functionPool.asyncFailures(),
+      backgroundWork: () => functionPool.backgroundWork(),
       findings: () => [
         ...functionPool
           .undeclaredEnvReads()
           .map((r) => `${r.function} reads ${r.variable}, which its template does not set (${r.source})`),
         ...denials().map((d) => `${d.principal} was denied ${d.action} on ${d.resource}: ${d.reason}`),
         ...machineDenials,
+        ...[
+          ...new Set(
+            functionPool
+              .backgroundWork()
+              .map(
+                (w) =>
+                  `${w.function} answered with work still running (${w.resources.join(', ')}); Lambda freezes it`,
+              ),
+          ),
+        ],
         ...functionPool
           .asyncFailures()
           .map(

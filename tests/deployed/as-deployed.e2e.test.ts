@@ -18,6 +18,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-as-deployed-e2e-'));
 const brandText = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), 'utf8');
 const PLATFORMS = ['instagram', 'linkedin', 'tiktok', 'youtube'];
+const RUN_MINUTES = 10;
 
 let app: AsDeployed;
 let cli: typeof import('../../cli/run.js');
@@ -29,6 +30,9 @@ let runError: Error | undefined;
 function diagnosis(): string {
   const failures = app.invocationFailures().map((f) => `  ${f.function}: ${f.errorType}: ${f.errorMessage}`);
   const findings = [...new Set(app.findings())].map((f) => `  ${f}`);
+  const waiting = app.runtime.runner
+    .pendingTokens()
+    .map((p) => `  ${p.state} in ${p.executionArn.split(':').slice(-2).join(':')}`);
   return [
     ...(runError ? [`the run ended with ${runError.name}: ${runError.message}`] : []),
     `campaign ${result?.status ?? '(no result)'}${result?.failure ? ` — ${result.failure.error}: ${result.failure.cause}` : ''}`,
@@ -36,34 +40,49 @@ function diagnosis(): string {
     ...[...new Set(failures)],
     `findings (${findings.length}):`,
     ...findings,
+    ...(waiting.length ? [`still waiting for task tokens (${waiting.length}):`, ...waiting] : []),
   ].join('\n');
 }
 
-beforeAll(async () => {
-  const { startAsDeployed } = await import('../../local/deployed/start.js');
-  app = await startAsDeployed({
-    dataDir,
-    context: { renderProfile: 'preview' },
-    retryIntervalMs: 0,
-    log: () => undefined,
-  });
-  cli = await import('../../cli/run.js');
-  probe = (await import('../../lambdas/shared/media/probe.js')).probeMedia;
-  try {
-    result = await cli.runCampaign(app, {
-      brandText,
-      request: {
-        ...cli.readRequestFile(path.join(ROOT, 'examples/requests/lumen-coffee-launch.json')),
-        target_duration_seconds: 15,
-      },
-      autoApprove: true,
-      out: path.join(dataDir, 'out'),
+beforeAll(
+  async () => {
+    const { startAsDeployed } = await import('../../local/deployed/start.js');
+    app = await startAsDeployed({
+      dataDir,
+      context: { renderProfile: 'preview' },
+      retryIntervalMs: 0,
+      log: () => undefined,
     });
-  } catch (error) {
-    // Collecting outputs can fail too (an output that is not in the bucket): the tests say why.
-    runError = error as Error;
-  }
-}, 900_000);
+    cli = await import('../../cli/run.js');
+    probe = (await import('../../lambdas/shared/media/probe.js')).probeMedia;
+    // A task token nobody sends (work frozen after its function answered) would hold the campaign until
+    // its heartbeat timeout: the run gets a deadline and the diagnosis says what it waited for.
+    const deadline = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`the campaign did not finish within ${RUN_MINUTES} minutes`)),
+        RUN_MINUTES * 60_000,
+      ).unref(),
+    );
+    try {
+      result = await Promise.race([
+        deadline,
+        cli.runCampaign(app, {
+          brandText,
+          request: {
+            ...cli.readRequestFile(path.join(ROOT, 'examples/requests/lumen-coffee-launch.json')),
+            target_duration_seconds: 15,
+          },
+          autoApprove: true,
+          out: path.join(dataDir, 'out'),
+        }),
+      ]);
+    } catch (error) {
+      // Collecting outputs can fail too (an output that is not in the bucket): the tests say why.
+      runError = error as Error;
+    }
+  },
+  (RUN_MINUTES + 4) * 60_000,
+);
 
 /** The run's result; fails with the diagnosis when there is none. */
 function ran(): RunResult {

@@ -146,7 +146,7 @@ describe('a function instance', () => {
 
   it('is paused once its handler has answered, so background work only runs at the next invocation', async () => {
     // Act
-    payload(await pool.invoke('probe-single', { action: 'background', ms: 50 }));
+    const answered = await pool.invoke('probe-single', { action: 'background', ms: 50 });
     await new Promise((r) => setTimeout(r, 400));
     const [instance] = pool.instances('probe-single');
     const pid = instance?.pid ?? 0;
@@ -155,6 +155,13 @@ describe('a function instance', () => {
     payload(await pool.invoke('probe-single', { action: 'sleep', ms: 100 }));
 
     // Assess
+    expect(answered.ok).toBe(true);
+    expect(pool.backgroundWork()).toContainEqual({
+      function: 'probe-single',
+      requestId: answered.requestId,
+      resources: ['Timeout'],
+    });
+    expect(pool.backgroundWork().filter((w) => w.function !== 'probe-single')).toEqual([]);
     expect(stateWhileIdle).toBe('T');
     expect(lateWhileIdle).toBe(false);
     expect(existsSync(`/proc/${pid}/root/tmp/late`)).toBe(true);
