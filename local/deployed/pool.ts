@@ -460,7 +460,7 @@ export class FunctionPool {
     instance.state = 'idle';
     // Lambda freezes the sandbox once the handler has answered: no background work runs until the
     // next invocation thaws it.
-    if (instance.child.pid) process.kill(instance.child.pid, 'SIGSTOP');
+    signal(instance, 'SIGSTOP');
     instance.idleTimer = setTimeout(() => void this.kill(instance), this.opts.idleMs ?? 600_000);
     instance.idleTimer.unref();
     fn.waiting.shift()?.();
@@ -625,7 +625,9 @@ export class FunctionPool {
       (error: LambdaError) => {
         fn.log.write(`START RequestId: ${requestId} Version: $LATEST\nEND RequestId: ${requestId}\n`);
         this.recordFailure(fn, requestId, error);
-        this.release(fn, instance);
+        // A sandbox whose init failed is discarded; the next invocation starts a fresh one.
+        void this.kill(instance);
+        fn.waiting.shift()?.();
         return { ok: false as const, requestId, error };
       },
     );
@@ -656,7 +658,7 @@ export class FunctionPool {
         });
       }, s.timeoutSeconds * 1000);
       fn.log.write(`START RequestId: ${requestId} Version: $LATEST\n`);
-      if (instance.child.pid) process.kill(instance.child.pid, 'SIGCONT');
+      signal(instance, 'SIGCONT');
       instance.child.send(
         { t: 'invoke', id: requestId, arn, payload, deadline: Date.now() + s.timeoutSeconds * 1000 },
         (error) => {
@@ -730,7 +732,8 @@ export class FunctionPool {
     instance.state = 'dead';
     const child = instance.child;
     this.forget(instance.fn, instance);
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+      return Promise.resolve();
     return new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
@@ -798,6 +801,17 @@ type ChildMessage =
   | { t: 'env'; variable: string; frames: { file: string; line: number; column: number }[] }
   | { t: 'fatal'; id?: string; error: LambdaError }
   | ResultMessage;
+
+/** Pauses or resumes an instance; one that has just exited is left to its exit handler. */
+function signal(instance: Instance, name: 'SIGSTOP' | 'SIGCONT'): void {
+  const pid = instance.child.pid;
+  if (pid === undefined || instance.child.exitCode !== null || instance.child.signalCode !== null) return;
+  try {
+    process.kill(pid, name);
+  } catch {
+    // ESRCH: the process is gone; its 'close' event settles whatever it was doing.
+  }
+}
 
 /** Peak resident memory of the instance (VmHWM), as the REPORT line shows it. */
 function maxMemoryMb(pid: number | undefined): number {

@@ -224,6 +224,8 @@ describe('a function instance', () => {
       errorType: 'Runtime.ImportModuleError',
       errorMessage: expect.stringContaining("Cannot find package 'dejavu-fonts-ttf'"),
     });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pool.instances('broken')).toEqual([]);
   });
 });
 
