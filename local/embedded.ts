@@ -47,8 +47,11 @@ export interface Embedded {
   runtime: Runtime;
   emulators: Emulators;
   functions: Record<string, LambdaHandler>;
-  /** The Lambda Invoke endpoint (AWS_ENDPOINT_URL_LAMBDA): asynchronous invocations run here. */
-  lambda: LambdaEndpoint;
+  /**
+   * The Lambda Invoke endpoint (AWS_ENDPOINT_URL_LAMBDA) of the embedded default: asynchronous
+   * invocations run here. As deployed, the AWS gateway answers Invoke and the pool runs them.
+   */
+  lambda?: LambdaEndpoint;
   dataDir: string;
   stop(): Promise<void>;
 }

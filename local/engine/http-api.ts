@@ -8,6 +8,13 @@ export interface ApiRoute {
   path: string;
   handler: LambdaHandler;
   functionName: string;
+  /** Checks a request before its handler runs (AWS_IAM routes in as-deployed mode): a denial is the answer. */
+  authorize?: (request: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: Buffer;
+  }) => Promise<{ ok: true; iam: Record<string, unknown> } | { ok: false; status: number; message: string }>;
 }
 
 interface CompiledRoute extends ApiRoute {
@@ -70,6 +77,15 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers))
       if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    const auth = route.authorize
+      ? await route.authorize({ method, url: req.url ?? '/', headers, body: raw })
+      : undefined;
+    if (auth && !auth.ok) {
+      send(res, auth.status, JSON.stringify({ message: auth.message }), {
+        'content-type': 'application/json',
+      });
+      return;
+    }
     const contentType = headers['content-type'] ?? '';
     const isText = raw.length === 0 || TEXT_TYPES.test(contentType);
     const query = url.searchParams;
@@ -98,6 +114,7 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
         },
         requestId: randomUUID(),
         routeKey: `${route.method} ${route.path}`,
+        ...(auth?.ok ? { authorizer: { iam: auth.iam } } : {}),
         stage: '$default',
         time: now.toUTCString(),
         timeEpoch: now.getTime(),
