@@ -9,18 +9,20 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionSpec, STATE_MACHINES } from '../../lambdas/catalog.js';
+import { FUNCTIONS, type FunctionSpec, RUNTIME_PACKAGES, STATE_MACHINES } from '../../lambdas/catalog.js';
 import {
+  declaredEnvironment,
+  defaultValue,
   ENV_ROLES,
   ENVIRONMENT,
   type EnvName,
-  requiredEnvironment,
+  modelUsers,
 } from '../../lambdas/shared/config/index.js';
 import MODELS from '../../lambdas/shared/config/models.json' with { type: 'json' };
 import { ROOT } from '../asl.js';
 import { acknowledge, wildcardResourceFinding } from '../nag.js';
 import type { Approvals } from './approvals.js';
-import { BaseFunction } from './base-function.js';
+import { BaseFunction, LAYER_BIN } from './base-function.js';
 import type { MachineId, PillarStateMachines } from './state-machines.js';
 import type { WebhookSigning } from './webhooks.js';
 
@@ -49,8 +51,7 @@ export const FUNCTION_ROLES = {
    */
   tokenRelays: { ApprovalsApi: 'RequestApproval', WebhooksApi: 'SubmitRender', PollRenders: 'SubmitRender' },
   /** Call the text model / embedder when a Bedrock provider is chosen. */
-  modelUsers: (f: FunctionSpec) =>
-    f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi',
+  modelUsers,
   /** Calls the voice provider when Polly is chosen. */
   voiceUsers: ['SynthesizeVoiceover'],
   /**
@@ -132,11 +133,27 @@ export class PillarFunctions extends Construct {
     }
     this.setVariable('TABLE_NAME', props.table.tableName);
     this.setVariable('BUCKET_NAME', props.bucket.bucketName);
-    for (const [name, value] of Object.entries(props.environment)) {
-      const def = ENVIRONMENT[name as EnvName] as { usedBy?: unknown } | undefined;
-      if (!def) throw new Error(`${name} is not defined in lambdas/shared/config (ENVIRONMENT)`);
-      // Provider choices go to the functions that call that provider, required variables to their users.
-      this.setVariable(name as EnvName, value, def.usedBy ? undefined : providerUsers(name));
+    // Every setting a function reads is declared in its template: the stack's value, else the default.
+    const given: Partial<Record<EnvName, string>> = {
+      BIE_FFMPEG_PATH: `${LAYER_BIN}/ffmpeg`,
+      BIE_FFPROBE_PATH: `${LAYER_BIN}/ffprobe`,
+      // Where BaseFunction copies the fonts package (Lambda's task root is /var/task).
+      BIE_FONT_PATH: `/var/task/node_modules/${RUNTIME_PACKAGES.fonts}/ttf/DejaVuSans-Bold.ttf`,
+      APPROVAL_SIGNING_SECRET_ARN: props.approvals.signingSecret.secretArn,
+      WEBHOOK_SECRET_ARN: props.webhooks.secret.secretArn,
+      // Empty: no sender, approvals are API-only (declared, so the function's template says so).
+      MAIL_FROM: props.approvals.mailFrom ?? '',
+      ...props.environment,
+    };
+    for (const name of Object.keys(ENVIRONMENT) as EnvName[]) {
+      const def = ENVIRONMENT[name] as { usedBy?: unknown; required?: true };
+      if (!def.usedBy) continue;
+      const value = given[name] ?? (def.required ? undefined : defaultValue(name));
+      if (value !== undefined) this.setVariable(name, value);
+    }
+    for (const name of Object.keys(props.environment)) {
+      if (!(ENVIRONMENT[name as EnvName] as { usedBy?: unknown } | undefined)?.usedBy)
+        throw new Error(`${name} is not a variable the stack sets (lambdas/shared/config ENVIRONMENT)`);
     }
     for (const spec of FUNCTIONS.filter((f) => f.invokedBy)) {
       const invoker = this.get(spec.invokedBy as string);
@@ -185,15 +202,13 @@ export class PillarFunctions extends Construct {
   }
 
   /**
-   * Sets a variable of lambdas/shared/config's ENVIRONMENT: a required one on exactly the functions its
-   * definition names, an optional one on the functions given (default all). The only way infra sets a
-   * function's environment, so the stack and the handlers share one definition.
+   * Sets a variable of lambdas/shared/config's ENVIRONMENT on exactly the functions its definition
+   * says read it. The only way infra sets a function's environment, so the stack and the handlers
+   * share one definition (a later value replaces an earlier one, e.g. a default).
    */
-  setVariable(name: EnvName, value: string, only?: (spec: FunctionSpec) => boolean): void {
-    const def = ENVIRONMENT[name] as { usedBy?: unknown };
-    const targets = def.usedBy
-      ? FUNCTIONS.filter((f) => requiredEnvironment(f).includes(name))
-      : FUNCTIONS.filter((f) => (only ? only(f) : true));
+  setVariable(name: EnvName, value: string): void {
+    const targets = FUNCTIONS.filter((f) => declaredEnvironment(f).includes(name));
+    if (targets.length === 0) throw new Error(`${name} is read by no function: it is never set by the stack`);
     for (const spec of targets) this.get(spec.id).addEnvironment(name, value);
   }
 
@@ -308,7 +323,7 @@ export class PillarFunctions extends Construct {
         'A third-party API key cannot be rotated by a Lambda of ours: OpenAI issues keys in its dashboard. ' +
           'Readable only by the functions that call OpenAI.',
       );
-      this.setVariable('OPENAI_API_KEY_ARN', key.secretArn, FUNCTION_ROLES.modelUsers);
+      this.setVariable('OPENAI_API_KEY_ARN', key.secretArn);
       for (const spec of FUNCTIONS.filter(FUNCTION_ROLES.modelUsers)) key.grantRead(this.get(spec.id));
     }
     if (p.voice === 'polly') {
@@ -327,14 +342,6 @@ export class PillarFunctions extends Construct {
 }
 
 const has = (list: readonly string[], id: string): boolean => list.includes(id);
-
-/** Which functions a provider-choice variable concerns (the others never build that port). */
-function providerUsers(name: string): (spec: FunctionSpec) => boolean {
-  if (name === 'BIE_TEXT_MODEL' || name === 'BIE_EMBEDDER' || name.startsWith('OPENAI_'))
-    return FUNCTION_ROLES.modelUsers;
-  if (name === 'BIE_VOICE') return (f) => has(FUNCTION_ROLES.voiceUsers, f.id);
-  return () => true;
-}
 
 /** Every id named in FUNCTION_ROLES must be in the catalog. */
 function checkRoleIds(): void {
@@ -357,7 +364,7 @@ function checkRoleIds(): void {
         `${f.id} is invoked asynchronously: name its variable in FUNCTION_ROLES.asyncTargetNames`,
       );
     const invoker = FUNCTIONS.find((x) => x.id === f.invokedBy);
-    if (invoker && !requiredEnvironment(invoker).includes(name))
+    if (invoker && !declaredEnvironment(invoker).includes(name))
       throw new Error(`${invoker.id} invokes ${f.id}: make it a user of ${name} in lambdas/shared/config`);
   }
   if (unknown.length > 0) {

@@ -82,6 +82,9 @@ function callSites() {
 
 function noteRead(env, key) {
   if (typeof key !== 'string' || key in env || RUNTIME_KEYS.has(key)) return;
+  // The SDK's own endpoint variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>): unset on AWS by
+  // design; code that reads them does so to recognise a local emulator, never to need one.
+  if (key.startsWith('AWS_ENDPOINT_URL')) return;
   const frames = callSites();
   const top = frames[0];
   const id = `${key}\u0000${top ? `${top.file}:${top.line}:${top.column}` : ''}`;

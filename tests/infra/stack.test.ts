@@ -414,8 +414,9 @@ describe('IAM', () => {
       ]);
       expect(env(f.id).APPROVAL_SIGNING_SECRET_ARN !== undefined, f.id).toBe(signs);
       expect(env(f.id).WEBHOOK_SECRET_ARN !== undefined, f.id).toBe(webhooks);
-      // No sender in this synthesis: approvals are API-only, so nobody gets MAIL_FROM or SES.
-      expect(env(f.id).MAIL_FROM, f.id).toBeUndefined();
+      // No sender in this synthesis: approvals are API-only, so the mailer's MAIL_FROM is declared empty
+      // and nobody gets SES.
+      expect(env(f.id).MAIL_FROM, f.id).toBe(f.id === 'RequestApproval' ? '' : undefined);
       const ses = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
         actionsOf(st).some((a) => a.startsWith('ses:')),
       );
