@@ -164,6 +164,11 @@ export class AslRunner extends EventEmitter {
   private readonly store: ExecutionStore;
   private readonly tokens = new Map<string, PendingToken>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<ExecutionRecord> }>();
+  /** Set by drain()/close(): no handler call starts any more, no execution is launched. */
+  private closing = false;
+  /** Handler calls (Lambda invocations) running now, and who waits for there to be none. */
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
   private readonly machines = new Map<
     string,
     { name: string; definition: StateMachineDefinition; states: Map<string, AslState> }
@@ -204,7 +209,7 @@ export class AslRunner extends EventEmitter {
       if (canonical(existing.record.input) !== canonical(args.input)) {
         throw new ExecutionAlreadyExists(`execution ${name} already exists with another input`);
       }
-      if (existing.record.status === 'RUNNING' && !this.running.has(executionArn))
+      if (existing.record.status === 'RUNNING' && !this.running.has(executionArn) && !this.closing)
         this.launch(existing.record, existing.steps);
       return existing.record;
     }
@@ -218,8 +223,14 @@ export class AslRunner extends EventEmitter {
       startDate: new Date().toISOString(),
     };
     this.store.create(record);
-    this.launch(record, new Map());
+    // While stopping, the execution is recorded (the caller was told it started) and runs on the next start.
+    if (!this.closing) this.launch(record, new Map());
     return record;
+  }
+
+  /** The state machines this runner runs. */
+  stateMachines(): { arn: string; name: string }[] {
+    return [...this.machines.entries()].map(([arn, m]) => ({ arn, name: m.name }));
   }
 
   describeExecution(executionArn: string): ExecutionRecord {
@@ -247,6 +258,7 @@ export class AslRunner extends EventEmitter {
   /** Replays every top-level execution left RUNNING by a previous process. */
   resumeUnfinished(): ExecutionRecord[] {
     const resumed: ExecutionRecord[] = [];
+    if (this.closing) return resumed;
     for (const record of this.store.list()) {
       if (record.status !== 'RUNNING' || record.parentArn || this.running.has(record.executionArn)) continue;
       if (!this.machines.has(record.stateMachineArn)) continue;
@@ -289,8 +301,32 @@ export class AslRunner extends EventEmitter {
     }));
   }
 
+  /**
+   * The first half of a clean stop: no handler call starts from now on (a Task that reaches one waits
+   * for the next process, which replays it), and the calls already running get up to `graceMs` to
+   * finish, so their results are journaled instead of computed again. Task tokens stay valid meanwhile:
+   * a render callback or an approval that arrives now still completes its Task.
+   */
+  async drain(graceMs: number): Promise<{ unfinished: number }> {
+    this.closing = true;
+    if (this.inflight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => this.idleWaiters.push(r)),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    return { unfinished: this.inflight };
+  }
+
+  /** Stops every execution where it is: each stays RUNNING in its journal and resumes on the next start. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const run of this.running.values()) run.abort();
+    this.running.clear();
     for (const p of this.tokens.values()) if (p.timer) clearTimeout(p.timer);
     this.tokens.clear();
   }
@@ -325,6 +361,8 @@ export class AslRunner extends EventEmitter {
     for (const [stateName, state] of machine.states) {
       if (state.Type !== 'Task') continue;
       overrides[stateName] = async (input): Promise<LocalResult> => {
+        // Stopping: this Task runs on the next start (its execution is about to be aborted).
+        if (this.closing) return new Promise<LocalResult>(() => undefined);
         const base = sha(`${stateName}\u0000${canonical(input)}`).slice(0, 24);
         const seen = completions.get(base) ?? 0;
         const replayKey = `${stateName}:${base}:${seen}`;
@@ -412,6 +450,9 @@ export class AslRunner extends EventEmitter {
     this.running.delete(record.executionArn);
     const current = this.store.load(record.executionArn)?.record;
     if (current && current.status !== 'RUNNING') return current;
+    // A failure while stopping may be the stop itself (a child aborted under a waiting parent, a
+    // refused call): it is not recorded, the execution stays RUNNING and the next start replays it.
+    if (this.closing && status !== 'SUCCEEDED') return current ?? record;
     const stopDate = new Date().toISOString();
     this.store.finish(record.executionArn, { status, stopDate, ...end });
     const machine = this.machines.get(record.stateMachineArn)?.name ?? '?';
@@ -504,6 +545,8 @@ export class AslRunner extends EventEmitter {
       if (!resource.includes('.sync'))
         return { ExecutionArn: child.executionArn, StartDate: child.startDate };
       const finished = await this.waitForExecution(child.executionArn);
+      // The child was stopped with this process: the parent waits for it on the next start.
+      if (finished.status === 'RUNNING') return new Promise<never>(() => undefined);
       const sync2 = resource.endsWith('.sync:2');
       const described = {
         ExecutionArn: finished.executionArn,
@@ -549,6 +592,7 @@ export class AslRunner extends EventEmitter {
       fail: () => undefined,
       succeed: () => undefined,
     };
+    this.inflight++;
     try {
       // Lambda serializes both ways: handlers never share object identity with the state machine.
       const result = await fn(JSON.parse(JSON.stringify(payload ?? null)), context);
@@ -556,6 +600,9 @@ export class AslRunner extends EventEmitter {
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       throw new TaskError(e.name || 'Error', JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+    } finally {
+      this.inflight--;
+      if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 }

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -36,8 +38,13 @@ type Line =
  * Durable execution log: one append-only JSONL file per execution (start, every completed Task result,
  * end), each line fsync'ed before the step is considered done. A line torn by SIGKILL is ignored on
  * load, so the step it described simply runs again — which the handlers' idempotency keys make safe.
+ * Appending is the commit (no rename needed): the first append after a torn line ends it with a
+ * newline, so the torn line never swallows the next good one.
  */
 export class ExecutionStore {
+  /** Journals this process has appended to, whose last line is known to be whole. */
+  private readonly whole = new Set<string>();
+
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
@@ -47,9 +54,17 @@ export class ExecutionStore {
   }
 
   private append(arn: string, line: Line): void {
-    const fd = openSync(this.file(arn), 'a');
+    const file = this.file(arn);
+    const fd = openSync(file, 'a+');
     try {
-      writeSync(fd, `${JSON.stringify(line)}\n`);
+      let text = `${JSON.stringify(line)}\n`;
+      if (!this.whole.has(file)) {
+        const size = fstatSync(fd).size;
+        const last = Buffer.alloc(1);
+        if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) text = `\n${text}`;
+        this.whole.add(file);
+      }
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
