@@ -4,10 +4,22 @@ import type { AsDeployed } from '../local/deployed/start.js';
 import type { Embedded, EmbeddedOptions } from '../local/embedded.js';
 import { readRuntimeInfo } from '../local/engine/runtime.js';
 import { type Command, parseCommand, type RuntimeMode, USAGE, UsageError } from './args.js';
-import { type ApiSigner, api, InputError, progressPrinter, readRequestFile, runCampaign } from './run.js';
+import {
+  type ApiSigner,
+  api,
+  InputError,
+  progressPrinter,
+  type RunResult,
+  readRequestFile,
+  runCampaign,
+} from './run.js';
+import { exitCodeFor, Shutdown } from './shutdown.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const err = (line: string) => process.stderr.write(`${line}\n`);
+/** Signals become one clean-stop request (see shutdown.ts); installed before anything starts. */
+const shutdown = new Shutdown(err);
+const STOPPED = Symbol('stopped');
 
 function readBrand(file: string): { text: string; brandId: string } {
   let text: string;
@@ -70,6 +82,10 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   const log = cmd.json ? err : (l: string) => process.stdout.write(`${l}\n`);
   log(`Brand Infinity Engine — ${cmd.asDeployed ? 'as deployed' : 'embedded runtime'} (data: ${cmd.data})`);
   const app = await startApp(cmd, { dataDir: cmd.data }, log);
+  if (shutdown.reason) {
+    await app.stop();
+    return exitCodeFor(shutdown.reason);
+  }
   if ('cdkOut' in app)
     log(
       `  stack ${app.model.stackName} from ${app.cdkOut}; function logs in ${path.join(app.dataDir, 'logs')}`,
@@ -78,11 +94,18 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   app.runtime.runner.on('event', progress.onEvent);
   log(`  API ${app.runtime.info.apiUrl}   approvals mailbox ${app.emulators.mailboxDir}`);
   try {
-    const result = await runCampaign(app, {
+    const running = runCampaign(app, {
       brandText: brand.text,
       request,
       autoApprove: cmd.autoApprove,
+      fresh: cmd.fresh,
       out: path.resolve(cmd.out),
+      onFound: (c) =>
+        log(
+          FINISHED_STATUSES.has(c.status)
+            ? `  this request already ran in ${cmd.data}: campaign ${c.campaign_id} is ${c.status} (--new starts another)`
+            : `  resuming campaign ${c.campaign_id} (${c.status}) that an earlier run of this request started (--new starts another)`,
+        ),
       onWaiting: (pending) => {
         for (const a of pending) {
           log(
@@ -97,10 +120,22 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
         }
       },
     });
+    const result: RunResult | typeof STOPPED = await Promise.race([
+      running,
+      shutdown.requested.then((): typeof STOPPED => STOPPED),
+    ]);
+    if (result === STOPPED) {
+      running.catch(() => undefined);
+      log('  stopped; the campaign resumes when the same command runs again');
+      return exitCodeFor(shutdown.reason ?? 'SIGTERM');
+    }
     if (cmd.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
       log(`\nCampaign ${result.campaign_id}: ${result.status}`);
-      if (result.failure) log(`  failed: ${result.failure.error}: ${result.failure.cause}`);
+      if (result.failure) {
+        log(`  failed: ${result.failure.error}: ${result.failure.cause}`);
+        log(`  resume it from the step that failed: bie resume ${result.campaign_id}`);
+      }
       log(`  brief          ${result.brief ?? '-'}`);
       log(`  script         ${result.script ?? '-'}`);
       log(`  master video   ${result.master_video ?? '-'}`);
@@ -123,6 +158,8 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
     await app.stop();
   }
 }
+
+const FINISHED_STATUSES = new Set(['published', 'completed', 'failed', 'cancelled']);
 
 function runtimeApi(data: string): string {
   const info = readRuntimeInfo(data);
@@ -148,6 +185,7 @@ async function main(argv: string[]): Promise<number> {
         out: cmd.out,
         json: cmd.json,
         data: cmd.data,
+        fresh: cmd.fresh,
         asDeployed: cmd.asDeployed,
         cdkOut: cmd.cdkOut,
       });
@@ -195,7 +233,11 @@ async function main(argv: string[]): Promise<number> {
       const route = `/campaigns/${encodeURIComponent(cmd.campaignId)}`;
       if (info) view = await api(info.apiUrl, 'GET', route, undefined, undefined, signerFor(cmd.data));
       else {
-        const app = await startApp(cmd, { dataDir: cmd.data, resume: false, schedules: false }, err);
+        const app = await startApp(
+          cmd,
+          { dataDir: cmd.data, resume: false, schedules: false, stopGraceMs: 0 },
+          err,
+        );
         try {
           view = await api(app.runtime.info.apiUrl, 'GET', route, undefined, undefined, signerFor(cmd.data));
         } finally {
@@ -224,10 +266,7 @@ async function main(argv: string[]): Promise<number> {
         out(
           `  as deployed: stack ${app.model.stackName}; AWS endpoint ${app.awsEndpoint}; AWS_IAM routes need SigV4 (execute-api) with the keys in ${path.join(app.dataDir, 'operator-credentials.json')}; logs in ${path.join(app.dataDir, 'logs')}`,
         );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await shutdown.requested;
       reportFindings(app, err);
       await app.stop();
       return 0;

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { markStopping } from '../local/engine/lock.js';
 
 /** Why the CLI was asked to stop: a signal, or the launcher (bin/bie.mjs) going away. */
 export type StopReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'launcher gone';
@@ -44,6 +45,7 @@ export class Shutdown {
     if (this.reason === undefined) {
       this.reason = reason;
       this.firstAt = now;
+      markStopping();
       this.log(
         `bie: stopping (${reason}): finishing the steps in flight; nothing is lost, the same command resumes. Signal again to stop at once.`,
       );

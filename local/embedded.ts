@@ -10,7 +10,7 @@ import {
   stateMachinePlaceholder,
 } from '../lambdas/catalog.js';
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
-import { readOrCreate } from './engine/atomic-file.js';
+import { readOrCreate, writeFileAtomic } from './engine/atomic-file.js';
 import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulators.js';
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
 import { acquireDataDirLock, type DataDirLock } from './engine/lock.js';
@@ -121,13 +121,22 @@ function webhookSecret(dataDir: string): string {
  * it is free: asynchronous invocations it accepted run again here and call back the URL they were
  * given, as on AWS, where the API URL does not change.
  */
+const apiUrlPath = (dataDir: string) => path.join(dataDir, 'api-url');
+
 async function previousApiPort(dataDir: string): Promise<number> {
   let port: number;
   try {
-    const info = JSON.parse(readFileSync(runtimeInfoPath(dataDir), 'utf8')) as { apiUrl?: string };
-    port = Number(new URL(info.apiUrl ?? '').port);
+    // api-url outlives a clean stop (runtime.json does not): renders queued by a stopped process call
+    // back here too. runtime.json is what directories from before api-url have.
+    const url = readFileSync(apiUrlPath(dataDir), 'utf8').trim();
+    port = Number(new URL(url).port);
   } catch {
-    return 0;
+    try {
+      const info = JSON.parse(readFileSync(runtimeInfoPath(dataDir), 'utf8')) as { apiUrl?: string };
+      port = Number(new URL(info.apiUrl ?? '').port);
+    } catch {
+      return 0;
+    }
   }
   if (!port) return 0;
   return new Promise((resolve) => {
@@ -184,6 +193,7 @@ async function startLocked(
   opened.push(() => emulators.stop());
   const endpoints = await openEndpoints(opts.apiPort ?? (await previousApiPort(dataDir)));
   opened.push(() => endpoints.close());
+  writeFileAtomic(apiUrlPath(dataDir), `${endpoints.apiUrl}\n`);
   // Two cores: at most two background renders at once (the Map already limits submits to three).
   const lambda = await openLambdaEndpoint({
     asyncConcurrency: 2,

@@ -59,6 +59,8 @@ export interface RuntimeEvent {
   /** Map iteration of the state, when it runs inside a Map. */
   index?: number;
   error?: string;
+  /** The failure's cause (StateFailed, ExecutionFailed), cut to 500 characters. */
+  cause?: string;
 }
 
 interface PendingToken {
@@ -418,6 +420,11 @@ export class AslRunner extends EventEmitter {
       for await (const ev of execution.eventLogs) {
         const state = 'state' in ev ? (ev.state as { name?: string }).name : undefined;
         const error = 'Error' in ev ? String((ev as { Error?: unknown }).Error) : undefined;
+        const rawCause = 'Cause' in ev ? (ev as { Cause?: unknown }).Cause : undefined;
+        const cause =
+          rawCause === undefined
+            ? undefined
+            : (typeof rawCause === 'string' ? rawCause : JSON.stringify(rawCause)).slice(0, 500);
         const index = 'index' in ev && typeof ev.index === 'number' ? ev.index : undefined;
         this.emitEvent({
           executionArn: record.executionArn,
@@ -426,6 +433,7 @@ export class AslRunner extends EventEmitter {
           state,
           index,
           error,
+          cause,
         });
       }
     })().catch(() => undefined);

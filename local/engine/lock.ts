@@ -63,6 +63,17 @@ export function isSameProcess(pid: number, startTime: string | undefined): boole
   return now === undefined || now === startTime;
 }
 
+/** The holder records of the locks this process holds (see markStopping). */
+const held = new Set<HolderInfo>();
+
+/**
+ * Tells whoever asks that this process is stopping (a signal arrived, maybe before the runtime even
+ * finished starting), so an immediate restart waits for it instead of being told "busy".
+ */
+export function markStopping(): void {
+  for (const info of held) info.state = 'stopping';
+}
+
 const socketName = (dir: string) =>
   `\0brand-infinity-engine/${createHash('sha256').update(dir).digest('hex').slice(0, 40)}`;
 
@@ -111,12 +122,18 @@ async function acquireSocketLock(dir: string, info: HolderInfo): Promise<DataDir
   if (!bound) return (await askHolder(name)) ?? 'busy';
   // The lock must not keep a finished process alive.
   server.unref();
+  held.add(info);
   return {
     dataDir: dir,
     update(patch) {
-      Object.assign(info, patch);
+      // Once stopping, always stopping: a late "running" must not make a restart give up.
+      Object.assign(info, patch, info.state === 'stopping' ? { state: 'stopping' } : {});
     },
-    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    release: () =>
+      new Promise<void>((resolve) => {
+        held.delete(info);
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -127,12 +144,14 @@ function acquireFileLock(dir: string, info: HolderInfo): DataDirLock | HolderInf
       const fd = openSync(file, 'wx');
       writeSync(fd, JSON.stringify(info));
       closeSync(fd);
+      held.add(info);
       return {
         dataDir: dir,
         update(patch) {
-          Object.assign(info, patch);
+          Object.assign(info, patch, info.state === 'stopping' ? { state: 'stopping' } : {});
         },
         async release() {
+          held.delete(info);
           rmSync(file, { force: true });
         },
       };

@@ -8,7 +8,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import { describe, expect, it } from 'vitest';
 import { startEmulators } from '../../local/engine/emulators.js';
@@ -100,6 +100,40 @@ describe('a first start killed half-way', () => {
       // Assess
       expect(head).toBe('NotFound');
       expect(written.ContentLength).toBe(2048);
+    } finally {
+      s3.destroy();
+      await emulators.stop();
+    }
+  });
+
+  it('gives a read that races an overwrite one whole version of the object', async () => {
+    // Prepare: a status object rewritten longer and longer, as the offline renderer does.
+    const emulators = await startEmulators(dir(), ['bie-media']);
+    const s3 = new S3Client({ ...local, endpoint: emulators.s3Url, forcePathStyle: true });
+    const Key = 'provider-renders/offline/status.json';
+    const version = (n: number) => JSON.stringify({ n, pad: 'x'.repeat(n * 40) });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: 'bie-media', Key, Body: version(0) }));
+
+      // Act
+      const writes = (async () => {
+        for (let n = 1; n <= 40; n++)
+          await s3.send(new PutObjectCommand({ Bucket: 'bie-media', Key, Body: version(n) }));
+      })();
+      const reads: string[] = [];
+      let writing = true;
+      void writes.finally(() => {
+        writing = false;
+      });
+      while (writing) {
+        const res = await s3.send(new GetObjectCommand({ Bucket: 'bie-media', Key }));
+        reads.push(await (res.Body as { transformToString(): Promise<string> }).transformToString());
+      }
+      await writes;
+
+      // Assess
+      expect(reads.length).toBeGreaterThan(0);
+      for (const r of reads) expect(() => JSON.parse(r), r).not.toThrow();
     } finally {
       s3.destroy();
       await emulators.stop();
