@@ -51,6 +51,7 @@ export type Command =
       json: boolean;
       data: string;
     } & RuntimeMode)
+  | ({ kind: 'resume'; campaignId: string; out: string; json: boolean; data: string } & RuntimeMode)
   | { kind: 'approvals-list'; data: string; json: boolean }
   | { kind: 'approvals-decide'; id: string; decision: 'approve' | 'reject'; feedback?: string; data: string }
   | ({ kind: 'status'; campaignId: string; json: boolean; data: string } & RuntimeMode)
@@ -114,6 +115,16 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       };
     }
 
+    case 'resume':
+      if (!sub) throw new UsageError('bie resume needs a CAMPAIGN_ID (of a failed campaign)');
+      return {
+        kind: 'resume',
+        campaignId: sub,
+        out: values.out ?? 'out/run',
+        json: values.json,
+        data,
+        ...mode,
+      };
     case 'approvals':
       if (sub === 'list') return { kind: 'approvals-list', data, json: values.json };
       if (sub === 'approve' || sub === 'reject') {

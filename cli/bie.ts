@@ -11,6 +11,8 @@ import {
   progressPrinter,
   type RunResult,
   readRequestFile,
+  requestRedrive,
+  resumeCampaign,
   runCampaign,
 } from './run.js';
 import { exitCodeFor, Shutdown } from './shutdown.js';
@@ -74,14 +76,61 @@ function signerFor(data: string): ApiSigner | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ApiSigner) : undefined;
 }
 
-async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
-  // Everything is validated before the runtime starts: bad input creates nothing.
-  const brand = readBrand(cmd.brand);
-  const brandId = await validateBrand(brand.text);
-  const request = readRequestFile(cmd.request, brandId);
-  const log = cmd.json ? err : (l: string) => process.stdout.write(`${l}\n`);
-  log(`Brand Infinity Engine — ${cmd.asDeployed ? 'as deployed' : 'embedded runtime'} (data: ${cmd.data})`);
-  const app = await startApp(cmd, { dataDir: cmd.data }, log);
+/** Prints each approval a campaign that is not auto-approved waits for, with the commands that decide it. */
+const approvalPrinter =
+  (log: (line: string) => void) =>
+  (pending: { approval_id: string; checkpoint: string; summary: string }[]) => {
+    for (const a of pending) {
+      log(
+        `\n  ⏸  ${a.checkpoint} approval ${a.approval_id}\n${a.summary
+          .split('\n')
+          .map((l) => `       ${l}`)
+          .join('\n')}`,
+      );
+      log(
+        `     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`,
+      );
+    }
+  };
+
+function printResult(result: RunResult, log: (line: string) => void, json: boolean): void {
+  const hint = `  resume it from the step that failed: bie resume ${result.campaign_id}`;
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (result.status === 'failed') log(hint);
+    return;
+  }
+  log(`\nCampaign ${result.campaign_id}: ${result.status}`);
+  if (result.failure) {
+    log(`  failed: ${result.failure.error}: ${result.failure.cause}`);
+    if (result.status === 'failed') log(hint);
+  }
+  log(`  brief          ${result.brief ?? '-'}`);
+  log(`  script         ${result.script ?? '-'}`);
+  log(`  master video   ${result.master_video ?? '-'}`);
+  for (const [p, f] of Object.entries(result.renditions)) log(`  ${p.padEnd(14)} ${f}`);
+  log(`  thumbnails     ${Object.values(result.thumbnails).join(', ')}`);
+  log(`  captions       ${Object.values(result.captions).join(', ')}`);
+  log(`  publication    ${result.publication_package ?? '-'}`);
+  log(
+    `  ledger         $${result.ledger.total_usd.toFixed(4)} charged (list price of the stand-ins: $${result.ledger.total_list_price_usd.toFixed(4)})`,
+  );
+  log(`  approvals      ${result.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ')}`);
+  log(`  outbox         ${result.outbox}`);
+}
+
+/**
+ * Starts the runtime, runs `work` on it (a campaign to its end) and prints the result; a stop request
+ * (SIGINT/SIGTERM/SIGHUP) stops the runtime cleanly instead, the work resuming on the next run.
+ */
+async function drive(
+  mode: RuntimeMode & { data: string; json: boolean },
+  work: (app: Embedded | AsDeployed, log: (line: string) => void) => Promise<RunResult>,
+  stoppedHint: string,
+): Promise<number> {
+  const log = mode.json ? err : (l: string) => process.stdout.write(`${l}\n`);
+  log(`Brand Infinity Engine — ${mode.asDeployed ? 'as deployed' : 'embedded runtime'} (data: ${mode.data})`);
+  const app = await startApp(mode, { dataDir: mode.data }, log);
   if (shutdown.reason) {
     await app.stop();
     return exitCodeFor(shutdown.reason);
@@ -94,61 +143,17 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   app.runtime.runner.on('event', progress.onEvent);
   log(`  API ${app.runtime.info.apiUrl}   approvals mailbox ${app.emulators.mailboxDir}`);
   try {
-    const running = runCampaign(app, {
-      brandText: brand.text,
-      request,
-      autoApprove: cmd.autoApprove,
-      fresh: cmd.fresh,
-      out: path.resolve(cmd.out),
-      onFound: (c) =>
-        log(
-          FINISHED_STATUSES.has(c.status)
-            ? `  this request already ran in ${cmd.data}: campaign ${c.campaign_id} is ${c.status} (--new starts another)`
-            : `  resuming campaign ${c.campaign_id} (${c.status}) that an earlier run of this request started (--new starts another)`,
-        ),
-      onWaiting: (pending) => {
-        for (const a of pending) {
-          log(
-            `\n  ⏸  ${a.checkpoint} approval ${a.approval_id}\n${a.summary
-              .split('\n')
-              .map((l) => `       ${l}`)
-              .join('\n')}`,
-          );
-          log(
-            `     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`,
-          );
-        }
-      },
-    });
+    const running = work(app, log);
     const result: RunResult | typeof STOPPED = await Promise.race([
       running,
       shutdown.requested.then((): typeof STOPPED => STOPPED),
     ]);
     if (result === STOPPED) {
       running.catch(() => undefined);
-      log('  stopped; the campaign resumes when the same command runs again');
+      log(`  stopped; ${stoppedHint}`);
       return exitCodeFor(shutdown.reason ?? 'SIGTERM');
     }
-    if (cmd.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else {
-      log(`\nCampaign ${result.campaign_id}: ${result.status}`);
-      if (result.failure) {
-        log(`  failed: ${result.failure.error}: ${result.failure.cause}`);
-        log(`  resume it from the step that failed: bie resume ${result.campaign_id}`);
-      }
-      log(`  brief          ${result.brief ?? '-'}`);
-      log(`  script         ${result.script ?? '-'}`);
-      log(`  master video   ${result.master_video ?? '-'}`);
-      for (const [p, f] of Object.entries(result.renditions)) log(`  ${p.padEnd(14)} ${f}`);
-      log(`  thumbnails     ${Object.values(result.thumbnails).join(', ')}`);
-      log(`  captions       ${Object.values(result.captions).join(', ')}`);
-      log(`  publication    ${result.publication_package ?? '-'}`);
-      log(
-        `  ledger         $${result.ledger.total_usd.toFixed(4)} charged (list price of the stand-ins: $${result.ledger.total_list_price_usd.toFixed(4)})`,
-      );
-      log(`  approvals      ${result.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ')}`);
-      log(`  outbox         ${result.outbox}`);
-    }
+    printResult(result, log, mode.json);
     if (result.status !== 'published' && 'invocationFailures' in app)
       for (const f of app.invocationFailures())
         log(`  ${f.function} failed: ${f.errorType}: ${f.errorMessage}`);
@@ -157,6 +162,58 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   } finally {
     await app.stop();
   }
+}
+
+async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
+  // Everything is validated before the runtime starts: bad input creates nothing.
+  const brand = readBrand(cmd.brand);
+  const brandId = await validateBrand(brand.text);
+  const request = readRequestFile(cmd.request, brandId);
+  return drive(
+    cmd,
+    (app, log) =>
+      runCampaign(app, {
+        brandText: brand.text,
+        request,
+        autoApprove: cmd.autoApprove,
+        fresh: cmd.fresh,
+        out: path.resolve(cmd.out),
+        onFound: (c) =>
+          log(
+            FINISHED_STATUSES.has(c.status)
+              ? `  this request already ran in ${cmd.data}: campaign ${c.campaign_id} is ${c.status} (--new starts another)`
+              : `  resuming campaign ${c.campaign_id} (${c.status}) that an earlier run of this request started (--new starts another)`,
+          ),
+        onWaiting: approvalPrinter(log),
+      }),
+    'the campaign resumes when the same command runs again',
+  );
+}
+
+/** `bie resume CAMPAIGN_ID`: through a running runtime's API, or on a runtime of its own. */
+async function resume(cmd: Extract<Command, { kind: 'resume' }>): Promise<number> {
+  const info = readRuntimeInfo(cmd.data);
+  if (info) {
+    const r = await requestRedrive(info.apiUrl, cmd.campaignId, signerFor(cmd.data));
+    if (cmd.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `campaign ${r.campaign_id} redriven from the step that failed; it continues in the runtime (pid ${info.pid}): bie status ${r.campaign_id}\n`,
+      );
+    return 0;
+  }
+  return drive(
+    cmd,
+    (app, log) => {
+      log(`  redriving campaign ${cmd.campaignId} from the step that failed`);
+      return resumeCampaign(app, {
+        campaignId: cmd.campaignId,
+        out: path.resolve(cmd.out),
+        onWaiting: approvalPrinter(log),
+      });
+    },
+    `campaign ${cmd.campaignId} resumes with the next start (bie serve, or bie run of its request)`,
+  );
 }
 
 const FINISHED_STATUSES = new Set(['published', 'completed', 'failed', 'cancelled']);
@@ -191,6 +248,8 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'run':
       return run(cmd);
+    case 'resume':
+      return resume(cmd);
     case 'approvals-list': {
       const { approvals } = await api<{
         approvals: {

@@ -231,7 +231,8 @@ export const RunResult = z.object({
    */
   run: z
     .object({
-      key: z.string(),
+      /** The run's key (`bie run`); absent for `bie resume`. */
+      key: z.string().optional(),
       outcome: z.enum(['started', 'resumed', 'already_finished', 'redriven']),
     })
     .optional(),
@@ -495,10 +496,34 @@ export async function runCampaign(
     records.put({ ...record, campaign_id: campaign.campaign_id });
   }
   const execution = ensureExecution(app, campaign);
-  const campaignId = campaign.campaign_id;
+  return followCampaign(app, campaign.campaign_id, execution, {
+    autoApprove: args.autoApprove,
+    out: args.out,
+    onWaiting: args.onWaiting,
+    run: { key, outcome },
+  });
+}
+
+/**
+ * Waits for a campaign's execution (telling `onWaiting` about approvals it asks for when the campaign
+ * is not auto-approved), then collects its outputs under `out`.
+ */
+async function followCampaign(
+  app: Embedded,
+  campaignId: string,
+  execution: ExecutionRecord | undefined,
+  opts: {
+    autoApprove: boolean;
+    out: string;
+    onWaiting?: (pending: Pending[]) => void;
+    run: RunResult['run'];
+  },
+): Promise<RunResult> {
+  const base = app.runtime.info.apiUrl;
+  const signer = isAsDeployed(app) ? app.operator : undefined;
   if (execution?.status === 'RUNNING') {
     const done = app.runtime.runner.waitForExecution(execution.executionArn);
-    if (!args.autoApprove && args.onWaiting) {
+    if (!opts.autoApprove && opts.onWaiting) {
       const seen = new Set<string>();
       let finished = false;
       void done.finally(() => {
@@ -515,13 +540,13 @@ export async function runCampaign(
         );
         const fresh = approvals.filter((a) => a.campaign_id === campaignId && !seen.has(a.approval_id));
         for (const a of fresh) seen.add(a.approval_id);
-        if (fresh.length) args.onWaiting(fresh);
+        if (fresh.length) opts.onWaiting(fresh);
         await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
       }
     }
     await done;
   }
-  const run = { key, outcome };
+  const run = opts.run;
   if (isAsDeployed(app)) {
     const view = await api<CampaignView>(
       base,
@@ -533,11 +558,62 @@ export async function runCampaign(
     );
     const client = operatorS3(app);
     try {
-      return { ...(await collectOutputs(view, args.out, client)), run };
+      return { ...(await collectOutputs(view, opts.out, client)), run };
     } finally {
       client.destroy();
     }
   }
   const { campaignView } = await import('../lambdas/campaign-manager/domain/campaign-view.js');
-  return { ...(await collectOutputs(await campaignView(campaignId), args.out)), run };
+  return { ...(await collectOutputs(await campaignView(campaignId), opts.out)), run };
+}
+
+/** What `POST /campaigns/{id}/redrive` answers. */
+export interface Redriven {
+  campaign_id: string;
+  execution_arn: string;
+  status: string;
+  redrive_date: string;
+}
+
+/** Redrives a failed campaign through the API (`POST /campaigns/{id}/redrive`). */
+export async function requestRedrive(
+  base: string,
+  campaignId: string,
+  signer?: ApiSigner,
+): Promise<Redriven> {
+  return api<Redriven>(
+    base,
+    'POST',
+    `/campaigns/${encodeURIComponent(campaignId)}/redrive`,
+    undefined,
+    undefined,
+    signer,
+  );
+}
+
+/**
+ * `bie resume`: redrives a failed campaign from the step that failed (its finished steps answer from
+ * the journal: not run, not charged again), waits for it and collects its outputs like `bie run`.
+ */
+export async function resumeCampaign(
+  app: Embedded,
+  args: { campaignId: string; out: string; onWaiting?: (pending: Pending[]) => void },
+): Promise<RunResult> {
+  const signer = isAsDeployed(app) ? app.operator : undefined;
+  const base = app.runtime.info.apiUrl;
+  const { campaign } = await api<{ campaign: CampaignSummary }>(
+    base,
+    'GET',
+    `/campaigns/${encodeURIComponent(args.campaignId)}`,
+    undefined,
+    undefined,
+    signer,
+  );
+  const redriven = await requestRedrive(base, args.campaignId, signer);
+  return followCampaign(app, args.campaignId, app.runtime.runner.describeExecution(redriven.execution_arn), {
+    autoApprove: campaign.auto_approve,
+    out: args.out,
+    onWaiting: args.onWaiting,
+    run: { outcome: 'redriven' },
+  });
 }

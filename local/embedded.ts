@@ -9,7 +9,7 @@ import {
   STATE_MACHINES,
   stateMachinePlaceholder,
 } from '../lambdas/catalog.js';
-import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
+import { type LambdaHandler, localFunctionArn, localMachineArn, parseFaults } from './engine/asl-runner.js';
 import { readOrCreate, writeFileAtomic } from './engine/atomic-file.js';
 import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulators.js';
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
@@ -267,6 +267,7 @@ async function startLocked(
       functionName: `bie-${r.functionId}`,
     })),
     retryIntervalMs: opts.retryIntervalMs,
+    faults: parseFaults(process.env.BIE_INJECT_FAULTS),
     lock,
   });
 

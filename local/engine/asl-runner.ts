@@ -49,6 +49,27 @@ export interface RunnerOptions {
   functions: Record<string /* function ARN, as substituted */, LambdaHandler>;
   /** Milliseconds between retries (tests use 0; production-like runs keep the ASL's backoff). */
   retryIntervalMs?: number;
+  /**
+   * Fault injection (rehearsals and tests, BIE_INJECT_FAULTS): the next N attempts of a Task state fail
+   * with `InjectedFault` before its handler is called, as a Lambda or a provider that is down would.
+   */
+  faults?: Record<string /* state name */, number>;
+}
+
+/** `BIE_INJECT_FAULTS=AssemblePublication:3,RenderScene` → { AssemblePublication: 3, RenderScene: 1 }. */
+export function parseFaults(spec: string | undefined): Record<string, number> {
+  const faults: Record<string, number> = {};
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [state, n] = part.split(':');
+    const times = n === undefined ? 1 : Number(n);
+    if (!state || !Number.isInteger(times) || times < 0)
+      throw new Error(`BIE_INJECT_FAULTS: "${part}" is not STATE or STATE:TIMES`);
+    faults[state] = times;
+  }
+  return faults;
 }
 
 export interface RuntimeEvent {
@@ -90,6 +111,12 @@ export class ExecutionDoesNotExist extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ExecutionDoesNotExist';
+  }
+}
+export class ExecutionNotRedrivable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutionNotRedrivable';
   }
 }
 export class ExecutionAlreadyExists extends Error {
@@ -166,6 +193,8 @@ export class AslRunner extends EventEmitter {
   private readonly store: ExecutionStore;
   private readonly tokens = new Map<string, PendingToken>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<ExecutionRecord> }>();
+  /** Injected faults left, by state name (RunnerOptions.faults). */
+  private readonly faults: Map<string, number>;
   /** Set by drain()/close(): no handler call starts any more, no execution is launched. */
   private closing = false;
   /** Handler calls (Lambda invocations) running now, and who waits for there to be none. */
@@ -179,6 +208,7 @@ export class AslRunner extends EventEmitter {
   constructor(private readonly opts: RunnerOptions) {
     super();
     this.store = new ExecutionStore(`${opts.dataDir}/executions`);
+    this.faults = new Map(Object.entries(opts.faults ?? {}));
     for (const [arn, spec] of Object.entries(opts.machines)) {
       const unresolved = spec.definition.match(/\$\{\w+\}/g);
       if (unresolved)
@@ -255,6 +285,32 @@ export class AslRunner extends EventEmitter {
     if (!run) throw new ExecutionDoesNotExist(`execution ${executionArn} is not running`);
     this.store.finish(executionArn, { status: 'ABORTED', error, cause, stopDate: new Date().toISOString() });
     run.abort();
+  }
+
+  /**
+   * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution runs again from where it failed, on its
+   * input and ARN. Its journal is kept, so every Task that succeeded answers from it (not run, not
+   * charged again) and the Tasks that failed run again; Map iterations that succeeded are replayed
+   * the same way. A nested `.sync` child that failed is redriven in turn when the parent's replay
+   * reaches it (see invokeTask), so a failed pillar resumes at its own failed step.
+   */
+  redriveExecution(executionArn: string): ExecutionRecord {
+    const loaded = this.store.load(executionArn);
+    if (!loaded) throw new ExecutionDoesNotExist(`execution ${executionArn} does not exist`);
+    const { record } = loaded;
+    if (record.status === 'RUNNING' || record.status === 'SUCCEEDED' || this.running.has(executionArn))
+      throw new ExecutionNotRedrivable(
+        `execution ${record.name} is ${record.status}; only FAILED, TIMED_OUT or ABORTED executions can be redriven`,
+      );
+    this.store.redrive(executionArn, new Date().toISOString());
+    const again = this.store.load(executionArn) as NonNullable<ReturnType<ExecutionStore['load']>>;
+    this.emitEvent({
+      executionArn,
+      machine: this.machines.get(record.stateMachineArn)?.name ?? '?',
+      type: 'ExecutionRedriven',
+    });
+    if (!this.closing) this.launch(again.record, again.steps);
+    return again.record;
   }
 
   /** Replays every top-level execution left RUNNING by a previous process. */
@@ -377,6 +433,14 @@ export class AslRunner extends EventEmitter {
             state: stateName,
           });
           return journal.get(replayKey) as LocalResult;
+        }
+        const fault = this.faults.get(stateName) ?? 0;
+        if (fault > 0) {
+          this.faults.set(stateName, fault - 1);
+          throw new TaskError(
+            'InjectedFault',
+            `BIE_INJECT_FAULTS: ${stateName} fails (${fault - 1} more to come)`,
+          );
         }
         const output = await this.invokeTask(
           record,
@@ -544,12 +608,20 @@ export class AslRunner extends EventEmitter {
       const name =
         Name ??
         `${record.name.slice(0, 36)}-${sha(`${record.executionArn}\u0000${stateName}\u0000${stepKey}`).slice(0, 20)}`;
-      const child = this.startExecution({
+      let child = this.startExecution({
         stateMachineArn: StateMachineArn,
         input: childInput,
         name,
         parentArn: record.executionArn,
       });
+      // The parent is being redriven and reached the child that failed: the child resumes from its own
+      // failed step (once per redrive of the parent) instead of failing the parent again at once.
+      if (
+        resource.includes('.sync') &&
+        ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(child.status) &&
+        (record.redriveCount ?? 0) > (child.redriveCount ?? 0)
+      )
+        child = this.redriveExecution(child.executionArn);
       if (!resource.includes('.sync'))
         return { ExecutionArn: child.executionArn, StartDate: child.startDate };
       const finished = await this.waitForExecution(child.executionArn);

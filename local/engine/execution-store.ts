@@ -27,12 +27,17 @@ export interface ExecutionRecord {
   cause?: string;
   startDate: string;
   stopDate?: string;
+  /** How many times it was redriven (RedriveExecution), and when last. */
+  redriveCount?: number;
+  redriveDate?: string;
 }
 
 type Line =
   | { t: 'start'; record: ExecutionRecord }
   | { t: 'step'; key: string; output: unknown }
-  | { t: 'end'; status: ExecutionStatus; output?: unknown; error?: string; cause?: string; stopDate: string };
+  | { t: 'end'; status: ExecutionStatus; output?: unknown; error?: string; cause?: string; stopDate: string }
+  /** RedriveExecution: RUNNING again, with the journaled steps kept (they answer the replay). */
+  | { t: 'redrive'; redriveDate: string };
 
 /**
  * Durable execution log: one append-only JSONL file per execution (start, every completed Task result,
@@ -87,6 +92,10 @@ export class ExecutionStore {
     this.append(arn, { t: 'end', ...end });
   }
 
+  redrive(arn: string, redriveDate: string): void {
+    this.append(arn, { t: 'redrive', redriveDate });
+  }
+
   load(arn: string): { record: ExecutionRecord; steps: Map<string, unknown> } | undefined {
     const file = this.file(arn);
     return existsSync(file) ? this.parse(readFileSync(file, 'utf8')) : undefined;
@@ -113,7 +122,18 @@ export class ExecutionStore {
       }
       if (line.t === 'start') record = { ...line.record };
       else if (line.t === 'step') steps.set(line.key, line.output);
-      else if (record) {
+      else if (line.t === 'redrive' && record) {
+        record = {
+          ...record,
+          status: 'RUNNING',
+          output: undefined,
+          error: undefined,
+          cause: undefined,
+          stopDate: undefined,
+          redriveCount: (record.redriveCount ?? 0) + 1,
+          redriveDate: line.redriveDate,
+        };
+      } else if (record && line.t === 'end') {
         record.status = line.status;
         record.output = line.output;
         record.error = line.error;

@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   functions: Record<string, LambdaHandler>;
   routes: ApiRoute[];
   retryIntervalMs?: number;
+  /** Injected Task faults (see AslRunner's RunnerOptions.faults). */
+  faults?: Record<string, number>;
   /** The data directory's lock (see lock.ts): told the API URL once it is known, released by stop(). */
   lock?: DataDirLock;
 }
@@ -134,6 +136,7 @@ export function startRuntime(opts: RuntimeOptions & { endpoints: Endpoints }): R
     machines,
     functions: opts.functions,
     retryIntervalMs: opts.retryIntervalMs,
+    faults: opts.faults,
   });
   opts.endpoints.bind(runner, opts.routes);
   const info: RuntimeInfo = {
