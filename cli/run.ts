@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { CampaignView } from '../lambdas/campaign-manager/domain/campaign-view.js';
 import { CampaignRequest } from '../lambdas/shared/contracts/index.js';
