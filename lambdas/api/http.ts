@@ -9,6 +9,7 @@ import {
   DomainError,
   type FieldIssue,
   NotFoundError,
+  UnprocessableError,
   ValidationError,
 } from '../shared/errors.js';
 import { SecretNotConfiguredError } from '../shared/secrets.js';
@@ -80,6 +81,7 @@ function toProblem(error: unknown): ApiResult {
   if (error instanceof ValidationError) return problem(400, 'Invalid request', error.message, error.issues);
   if (error instanceof NotFoundError) return problem(404, 'Not found', error.message);
   if (error instanceof ConflictError) return problem(409, 'Conflict', error.message);
+  if (error instanceof UnprocessableError) return problem(422, error.title, error.message, error.issues);
   if (error instanceof DomainError && error.name === 'BrandNotFoundError') {
     return problem(422, 'Unknown brand', error.message, [
       { path: 'campaign_request.brand_id', message: error.message },

@@ -25,6 +25,19 @@ export class ValidationError extends DomainError {
     );
   }
 }
+/**
+ * A well-formed request that cannot be carried out as sent (422): it conflicts with stored state, such
+ * as the brand bible's restricted terms or an Idempotency-Key first used with another body.
+ */
+export class UnprocessableError extends DomainError {
+  constructor(
+    readonly title: string,
+    message: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super('UnprocessableError', message);
+  }
+}
 export class NotFoundError extends DomainError {
   constructor(what: string, id: string) {
     super('NotFoundError', `${what} ${id} was not found`);

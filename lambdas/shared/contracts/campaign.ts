@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import {
   BudgetTier,
+  BudgetUsd,
   CampaignObjective,
   CampaignStatus,
+  Email,
   Platform,
+  SCRIPT_SECONDS,
+  Text,
   Timestamp,
   Usd,
   Uuid,
@@ -13,23 +17,30 @@ import {
 /**
  * The seed's `campaign_request`. The five seed fields are required; the rest are optional extensions a
  * marketing team needs in practice (a name, the product, a budget, which variants and platforms).
+ *
+ * This is the one schema of what a campaign may ask for: `POST /campaigns` and `bie run` both validate
+ * with it, and it carries every constraint a later step puts on the request, so nothing it accepts
+ * fails downstream for being malformed (tests/unit/contracts/campaign-request.test.ts replays the
+ * pillars' parse steps on generated requests). Where a field reaches a step's contract verbatim, the
+ * bound is that contract's: the key message becomes the brief's value proposition and the call to
+ * action the brief's call to action (BriefDraft: at least 5 and 3 characters).
  */
 export const CampaignRequest = z
   .object({
-    product_category: z.string().trim().min(2).max(120),
-    target_demographic: z.string().trim().min(2).max(300),
+    product_category: Text(2, 120),
+    target_demographic: Text(2, 300),
     campaign_objective: CampaignObjective,
     budget_tier: BudgetTier,
     brand_id: Uuid,
-    campaign_name: z.string().trim().min(1).max(120).optional(),
-    product_name: z.string().trim().min(1).max(120).optional(),
-    product_description: z.string().trim().max(2000).optional(),
-    key_message: z.string().trim().max(500).optional(),
-    call_to_action: z.string().trim().max(120).optional(),
-    budget_limit_usd: z.number().positive().max(100_000).optional(),
+    campaign_name: Text(1, 120).optional(),
+    product_name: Text(1, 120).optional(),
+    product_description: Text(0, 2000, { multiline: true }).optional(),
+    key_message: Text(5, 500).optional(),
+    call_to_action: Text(3, 120).optional(),
+    budget_limit_usd: BudgetUsd.optional(),
     variants: z.array(VariantType).min(1).max(4).optional(),
     target_platforms: z.array(Platform).min(1).max(4).optional(),
-    target_duration_seconds: z.number().int().min(15).max(60).optional(),
+    target_duration_seconds: z.number().int().min(SCRIPT_SECONDS.min).max(SCRIPT_SECONDS.max).optional(),
   })
   .strict()
   .refine((r) => !r.variants || new Set(r.variants).size === r.variants.length, {
@@ -42,12 +53,26 @@ export const CampaignRequest = z
   });
 export type CampaignRequest = z.infer<typeof CampaignRequest>;
 
+/**
+ * The request fields whose text reaches the models' prompts and the generated copy (brief, hooks,
+ * scenes, captions): a brand's restricted term in one of them is refused at the edge, because the
+ * script's compliance gate would fail the campaign on it later.
+ */
+export const REQUEST_COPY_FIELDS = [
+  'product_category',
+  'product_name',
+  'product_description',
+  'target_demographic',
+  'key_message',
+  'call_to_action',
+] as const satisfies readonly (keyof CampaignRequest)[];
+
 /** The body of `POST /campaigns`: the seed wraps the request in `campaign_request`. */
 export const CreateCampaignBody = z
   .object({
     campaign_request: CampaignRequest,
     auto_approve: z.boolean().optional(),
-    approver_email: z.email().optional(),
+    approver_email: Email.optional(),
   })
   .strict();
 export type CreateCampaignBody = z.infer<typeof CreateCampaignBody>;
@@ -62,7 +87,7 @@ export const Campaign = z.object({
   budget_limit_usd: Usd,
   current_cost_usd: Usd,
   auto_approve: z.boolean(),
-  approver_email: z.email().optional(),
+  approver_email: Email.optional(),
   execution_arn: z.string().optional(),
   failure: z.object({ error: z.string(), cause: z.string() }).optional(),
   created_at: Timestamp,
