@@ -1,12 +1,11 @@
 import { campaignView } from '../campaign-manager/domain/campaign-view.js';
 import { createCampaign } from '../campaign-manager/domain/campaigns.js';
 import { config } from '../shared/commons.js';
-import { CampaignStatus, CreateCampaignBody } from '../shared/contracts/index.js';
+import { CampaignStatus, CreateCampaignBody, Uuid } from '../shared/contracts/index.js';
 import { brands, campaigns } from '../shared/data/repositories.js';
 import { BrandNotFoundError, UnprocessableError } from '../shared/errors.js';
-import { parseOrThrow } from '../shared/validation.js';
 import { brandConflicts } from './campaign-request.js';
-import { apiHandler, json, parseBody } from './http.js';
+import { apiHandler, json, parseBody, pathUuid, queryParam } from './http.js';
 
 export const handler = apiHandler({
   'POST /campaigns': async (event) => {
@@ -28,13 +27,11 @@ export const handler = apiHandler({
     return json(201, campaign, { location: `/campaigns/${campaign.campaign_id}` });
   },
   'GET /campaigns': async (event) => {
-    const q = event.queryStringParameters ?? {};
-    const list = q.brand_id
-      ? await campaigns.listByBrand(q.brand_id)
-      : await campaigns.listByStatus(
-          parseOrThrow(CampaignStatus, q.status ?? 'in_production', 'status filter'),
-        );
+    const brandId = queryParam(event, 'brand_id', Uuid.optional());
+    const list = brandId
+      ? await campaigns.listByBrand(brandId)
+      : await campaigns.listByStatus(queryParam(event, 'status', CampaignStatus.default('in_production')));
     return json(200, { campaigns: list });
   },
-  'GET /campaigns/{id}': async (event) => json(200, await campaignView(event.pathParameters?.id ?? '')),
+  'GET /campaigns/{id}': async (event) => json(200, await campaignView(pathUuid(event))),
 });
