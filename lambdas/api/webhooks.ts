@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { completeRender, failRender } from '../production/domain/renders.js';
 import { config } from '../shared/commons.js';
 import { renderJobs } from '../shared/data/repositories.js';
+import { ValidationError } from '../shared/errors.js';
 import { webhookSecret } from '../shared/secrets.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { parseOrThrow } from '../shared/validation.js';
@@ -15,7 +16,10 @@ const VideoEvent = z.object({
   type: z.enum(['video.completed', 'video.failed']),
   data: z.object({
     id: z.string().min(1).max(256),
-    output_url: z.string().max(2048).optional(),
+    output_url: z
+      .url({ protocol: /^(https?|file)$/ })
+      .max(2048)
+      .optional(),
     error: z.string().max(2000).optional(),
   }),
 });
@@ -41,6 +45,11 @@ export const handler = apiHandler({
     });
     const message = verifyWebhook(await webhookSecret(), event.headers ?? {}, raw);
     const body = parseOrThrow(VideoEvent, parseJson(raw, 'webhook event'), 'webhook event');
+    // Only the offline renderer, on the developer's own disk, hands over files; a provider gives URLs.
+    if (body.data.output_url?.startsWith('file:') && provider !== 'offline')
+      throw new ValidationError('invalid webhook event', [
+        { path: 'data.output_url', message: 'must be an http(s) URL' },
+      ]);
     const job = await renderJobs.findByProviderJobId(provider, body.data.id);
     if (!job) return problem(404, 'Not found', `no render job for ${provider} job ${body.data.id} (yet)`);
     if ((await bindMessage(provider, message.id, raw)) === 'different')
