@@ -170,7 +170,7 @@ describe('no input gets a 5xx', () => {
   });
 
   it('bodies larger than a route takes: 413 before parsing', async () => {
-    const padded = campaign({ product_description: 'x'.repeat(70_000) });
+    const padded = campaign({ product_description: 'x'.repeat(300_000) });
     await refused(413, 'POST', '/campaigns', { body: padded });
     await refused(413, 'POST', '/brands', {
       body: `# Big\n\n## Voice\n${'word '.repeat(60_000)}`,
