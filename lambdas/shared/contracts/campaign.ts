@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODELS } from '../config/index.js';
 import {
   BudgetTier,
   BudgetUsd,
@@ -50,8 +51,41 @@ export const CampaignRequest = z
   .refine((r) => !r.target_platforms || new Set(r.target_platforms).size === r.target_platforms.length, {
     path: ['target_platforms'],
     message: 'target_platforms must not repeat',
+  })
+  .superRefine((r, ctx) => {
+    if (r.budget_limit_usd === undefined) return;
+    const least = leastVideoCostUsd(r);
+    if (r.budget_limit_usd < least.usd)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budget_limit_usd'],
+        message: `must be at least $${least.usd.toFixed(2)}: ${least.why}`,
+      });
   });
 export type CampaignRequest = z.infer<typeof CampaignRequest>;
+
+/** The script length the Copywriter aims at when the request names none. */
+export const DEFAULT_DURATION_SECONDS = 30;
+
+/**
+ * The least a campaign's videos can cost at list price: every second of every variant rendered by the
+ * cheapest model its budget tier allows (text, voice and retries come on top). A budget below it is
+ * exceeded by the renders whatever the scenes turn out to be, so the request is refused instead.
+ */
+export function leastVideoCostUsd(
+  r: Pick<CampaignRequest, 'budget_tier' | 'target_duration_seconds' | 'variants'>,
+): { usd: number; why: string } {
+  const allowed = MODELS.routing.budget_tier_allowed[r.budget_tier] as (keyof typeof MODELS.video_models)[];
+  const perSecond = Math.min(...allowed.map((m) => MODELS.video_models[m].usd_per_second));
+  const seconds = r.target_duration_seconds ?? DEFAULT_DURATION_SECONDS;
+  const variants = r.variants?.length ?? 1;
+  // Whole cents, rounded up: budgets are whole cents too.
+  const usd = Math.ceil(Math.round(seconds * variants * perSecond * 1e6) / 1e4) / 100;
+  return {
+    usd,
+    why: `${variants} variant${variants === 1 ? '' : 's'} of ${seconds} s at $${perSecond}/s, the cheapest video model of the ${r.budget_tier} tier`,
+  };
+}
 
 /**
  * The request fields whose text reaches the models' prompts and the generated copy (brief, hooks,

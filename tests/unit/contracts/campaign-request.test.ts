@@ -13,6 +13,7 @@ import {
   CampaignRequest,
   CreateCampaignBody,
   Email,
+  leastVideoCostUsd,
   SCRIPT_SECONDS,
 } from '../../../lambdas/shared/contracts/index.js';
 import { parseFeed } from '../../../lambdas/shared/feeds/rss-atom.js';
@@ -255,6 +256,31 @@ describe('a campaign budget', () => {
   it('takes whole cents from $1 to $100,000', () => {
     for (const v of [1, 1.1, 19.99, 150, 12_345.67, 99_999.99, 100_000])
       expect(budget(v), String(v)).toBe(true);
+  });
+
+  it("covers the requested seconds of every variant at the tier's cheapest video model, or names the least", () => {
+    // Prepare: 4 variants × 60 s at $0.02/s (nano_b, allowed in every tier) = $4.80.
+    const request = {
+      product_category: 'specialty coffee',
+      target_demographic: 'urban professionals 25-40',
+      campaign_objective: 'awareness',
+      budget_tier: 'premium',
+      brand_id: BRANDS[0]?.brand_id,
+      variants: ['humorous', 'serious', 'emotional', 'educational'],
+      target_duration_seconds: 60,
+    };
+    // Act
+    const short = CampaignRequest.safeParse({ ...request, budget_limit_usd: 4.79 });
+    const enough = CampaignRequest.safeParse({ ...request, budget_limit_usd: 4.8 });
+    // Assess
+    expect(short.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      [
+        'budget_limit_usd',
+        'must be at least $4.80: 4 variants of 60 s at $0.02/s, the cheapest video model of the premium tier',
+      ],
+    ]);
+    expect(enough.success).toBe(true);
+    expect(leastVideoCostUsd({ budget_tier: 'volume' }).usd).toBe(0.6);
   });
 
   it('is at least one render of the shortest script with the cheapest video model', () => {
