@@ -26,7 +26,7 @@ import {
  * bound is that contract's: the key message becomes the brief's value proposition and the call to
  * action the brief's call to action (BriefDraft: at least 5 and 3 characters).
  */
-export const CampaignRequest = z
+const CampaignRequestFields = z
   .object({
     product_category: Text(2, 120),
     target_demographic: Text(2, 300),
@@ -51,17 +51,22 @@ export const CampaignRequest = z
   .refine((r) => !r.target_platforms || new Set(r.target_platforms).size === r.target_platforms.length, {
     path: ['target_platforms'],
     message: 'target_platforms must not repeat',
-  })
-  .superRefine((r, ctx) => {
-    if (r.budget_limit_usd === undefined) return;
-    const least = leastVideoCostUsd(r);
-    if (r.budget_limit_usd < least.usd)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['budget_limit_usd'],
-        message: `must be at least $${least.usd.toFixed(2)}: ${least.why}`,
-      });
   });
+
+/** A campaign as it was accepted (the stored form: the budget is not re-checked against later prices). */
+export const StoredCampaignRequest = CampaignRequestFields;
+
+/** What `POST /campaigns` and `bie run` accept: the fields, and a budget today's list prices can meet. */
+export const CampaignRequest = CampaignRequestFields.superRefine((r, ctx) => {
+  if (r.budget_limit_usd === undefined) return;
+  const least = leastVideoCostUsd(r);
+  if (r.budget_limit_usd < least.usd)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['budget_limit_usd'],
+      message: `must be at least $${least.usd.toFixed(2)}: ${least.why}`,
+    });
+});
 export type CampaignRequest = z.infer<typeof CampaignRequest>;
 
 /** The script length the Copywriter aims at when the request names none. */
@@ -117,7 +122,7 @@ export const Campaign = z.object({
   campaign_name: z.string(),
   brand_id: Uuid,
   status: CampaignStatus,
-  request: CampaignRequest,
+  request: StoredCampaignRequest,
   budget_limit_usd: Usd,
   current_cost_usd: Usd,
   auto_approve: z.boolean(),
