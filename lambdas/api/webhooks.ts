@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { completeRender, failRender } from '../production/domain/renders.js';
 import { config } from '../shared/commons.js';
@@ -28,6 +30,24 @@ const VideoEvent = z.object({
 const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /**
+ * Why a reported output cannot be fetched, probed with a one-byte range request (a presigned GET URL
+ * takes it, where it would refuse a HEAD); undefined when it can. A provider that reports an output it
+ * does not serve gets a 4xx that stores nothing, and redelivers (Standard Webhooks retries any non-2xx),
+ * instead of a 500 from the download half-way through finishing the job.
+ */
+async function unreachable(url: string): Promise<string | undefined> {
+  try {
+    if (url.startsWith('file:')) return existsSync(fileURLToPath(url)) ? undefined : 'no such file';
+    const res = await fetch(url, { headers: { range: 'bytes=0-0' }, signal: AbortSignal.timeout(10_000) });
+    await res.body?.cancel();
+    return res.ok ? undefined : `HTTP ${res.status}`;
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string } };
+    return (e.cause?.code ?? e.message).slice(0, 200);
+  }
+}
+
+/**
  * Provider callbacks (Standard Webhooks signatures, as OpenAI sends them): verify the signature and the
  * timestamp with the secret from Secrets Manager, find the job by the provider's id, bind the message id
  * to its body (a reused id with another body is refused), finish the job. Unknown jobs answer 404 so the
@@ -52,14 +72,23 @@ export const handler = apiHandler({
       ]);
     const job = await renderJobs.findByProviderJobId(provider, body.data.id);
     if (!job) return problem(404, 'Not found', `no render job for ${provider} job ${body.data.id} (yet)`);
+    const finished = job.status === 'completed' || job.status === 'failed';
+    const output = body.type === 'video.completed' ? body.data.output_url : undefined;
+    const unfetchable = !finished && output ? await unreachable(output) : undefined;
+    if (unfetchable)
+      return problem(
+        422,
+        'Output not available',
+        `the output of ${provider} job ${body.data.id} could not be fetched (${unfetchable}); nothing was recorded, redeliver the event when it is available`,
+        [{ path: 'data.output_url', message: `could not be fetched: ${unfetchable}` }],
+      );
     if ((await bindMessage(provider, message.id, raw)) === 'different')
       return problem(
         409,
         'Webhook id reused',
         `webhook-id ${message.id} was already received with another body; a message id carries one payload`,
       );
-    if (job.status === 'completed' || job.status === 'failed')
-      return json(200, { job_id: job.job_id, status: job.status, duplicate: true });
+    if (finished) return json(200, { job_id: job.job_id, status: job.status, duplicate: true });
     const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
     if (body.type === 'video.completed' && body.data.output_url) {
       await completeRender(deps, job, body.data.output_url, String(job.parameters.cache_key ?? ''));

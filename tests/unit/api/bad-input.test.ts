@@ -258,6 +258,45 @@ describe('POST /webhooks/{provider}', () => {
       await refused(404, 'POST', `/webhooks/${provider}`, { body: '{}', headers: signed('{}') });
   });
 
+  it('answers a signed completion whose output cannot be fetched 422, storing nothing', async () => {
+    // Prepare: a render job waiting for its provider.
+    const { renderJobs } = await import('../../../lambdas/shared/data/repositories.js');
+    const providerJobId = `offrender_${randomBytes(6).toString('hex')}`;
+    await renderJobs.put({
+      job_id: `job-${providerJobId}`,
+      campaign_id: '00000000-0000-4000-8000-0000000000c1',
+      variant_id: '00000000-0000-4000-8000-0000000000a1',
+      scene_id: '00000000-0000-4000-8000-0000000000b1',
+      model_name: 'sora',
+      provider: 'offline',
+      provider_job_id: providerJobId,
+      status: 'processing',
+      prompt: 'a cup of coffee',
+      parameters: {},
+      cost_usd: 0,
+      list_price_usd: 0.4,
+      attempt: 1,
+      created_at: new Date().toISOString(),
+    });
+    // Act / Assess: an address nobody serves, a missing file, a URL that is not one.
+    for (const url of ['http://127.0.0.1:1/clip.mp4', 'file:///nonexistent/clip.mp4']) {
+      const body = JSON.stringify({
+        id: 'evt_3',
+        type: 'video.completed',
+        data: { id: providerJobId, output_url: url },
+      });
+      const a = await refused(422, 'POST', '/webhooks/offline', { body, headers: signed(body) });
+      expect(pointers(a)).toEqual(['data.output_url']);
+    }
+    const notUrl = JSON.stringify({
+      id: 'e',
+      type: 'video.completed',
+      data: { id: providerJobId, output_url: 'clip' },
+    });
+    await refused(400, 'POST', '/webhooks/offline', { body: notUrl, headers: signed(notUrl) });
+    expect((await renderJobs.findByProviderJobId('offline', providerJobId))?.status).toBe('processing');
+  });
+
   it('refuses an event whose job id is too long for the index key: 400', async () => {
     const body = JSON.stringify({ id: 'evt_2', type: 'video.failed', data: { id: 'j'.repeat(3000) } });
     await refused(400, 'POST', '/webhooks/offline', { body, headers: signed(body) });
