@@ -21,8 +21,12 @@ const BRAND_MARKDOWN = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffe
 export interface Seeds {
   brandId: string;
   campaignId: string;
+  /** Decided through signed links (the public routes). */
   approvalId: string;
-  providerJobId: string;
+  /** Decided by operators (IAM routes), so one door deciding first does not close the other. */
+  operatorApprovalId: string;
+  /** Render jobs waiting for their provider (each finishes once). */
+  providerJobIds: string[];
   webhookSecret: string;
   signingSecret: string;
 }
@@ -66,9 +70,9 @@ const ODD_SEGMENTS = [
   '0',
 ];
 
-function segment(valid: readonly string[]): fc.Arbitrary<string> {
+function segment(valid: readonly string[], validWeight = 4): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...valid) },
+    { weight: validWeight, arbitrary: fc.constantFrom(...valid) },
     { weight: 2, arbitrary: fc.uuid().map(String) },
     { weight: 2, arbitrary: fc.constantFrom(...BAD_ENCODINGS, ...ODD_SEGMENTS) },
     fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).map(pct),
@@ -187,7 +191,10 @@ function webhookBody(seeds: Seeds): fc.Arbitrary<string> {
       arbitrary: fc
         .tuple(
           fc.constantFrom('video.failed', 'video.completed', 'video.other'),
-          fc.oneof(fc.constant(seeds.providerJobId), fc.string({ maxLength: 300 })),
+          fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom(...seeds.providerJobIds) },
+            fc.string({ maxLength: 300 }),
+          ),
           fc.option(fc.oneof(fc.webUrl(), fc.string({ maxLength: 50 }), fc.constant('file:///etc/passwd'))),
         )
         .map(([type, id, url]) =>
@@ -213,7 +220,7 @@ function webhookHeaders(seeds: Seeds, body: string | undefined): fc.Arbitrary<Re
   };
   const now = () => Math.floor(Date.now() / 1000);
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constant(null).map(() => sign(now(), `msg_${randomUUID()}`)) },
+    { weight: 6, arbitrary: fc.constant(null).map(() => sign(now(), `msg_${randomUUID()}`)) },
     fc.constant(null).map(() => sign(now() - 3600, `msg_${randomUUID()}`)),
     fc
       .string({ minLength: 1, maxLength: 300, unit: 'grapheme-ascii' })
@@ -310,13 +317,18 @@ export function requestsFor(route: RouteSpec, seeds: Seeds): fc.Arbitrary<FuzzRe
   const valid: Record<string, readonly string[]> = {
     id: route.path.startsWith('/brands')
       ? [seeds.brandId]
-      : route.path.includes('approvals')
-        ? [seeds.approvalId]
-        : [seeds.campaignId],
-    provider: ['offline', 'openai', 'fal'],
+      : route.path.startsWith('/operator/approvals')
+        ? [seeds.operatorApprovalId]
+        : route.path.startsWith('/approvals')
+          ? [seeds.approvalId]
+          : [seeds.campaignId],
+    provider: ['offline'],
   };
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
-  const params = fc.tuple(...names.map((n) => segment(valid[n] ?? []))) as fc.Arbitrary<string[]>;
+  // Most webhooks go to the provider that has jobs, so signed events get past the job lookup.
+  const params = fc.tuple(
+    ...names.map((n) => segment(valid[n] ?? [], n === 'provider' ? 16 : 4)),
+  ) as fc.Arbitrary<string[]>;
   const method = fc.oneof(
     { weight: 12, arbitrary: fc.constant(route.method) },
     fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
@@ -455,41 +467,49 @@ export async function seed(api: ApiHarness): Promise<Seeds> {
   const campaignId = campaign.campaign_id as string;
   const { approvals, renderJobs } = await import('../../lambdas/shared/data/repositories.js');
   const now = new Date();
-  const approvalId = randomUUID();
-  await approvals.create({
-    approval_id: approvalId,
-    campaign_id: campaignId,
-    checkpoint: 'brief',
-    subject_id: randomUUID(),
-    summary: 'A brief to review',
-    task_token: 'a-token-no-execution-waits-for',
-    status: 'pending',
-    notified: 'none',
-    expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
-    created_at: now.toISOString(),
-  });
-  const providerJobId = `offrender_${randomUUID()}`;
-  await renderJobs.put({
-    job_id: `job-${randomUUID()}`,
-    campaign_id: campaignId,
-    variant_id: randomUUID(),
-    scene_id: randomUUID(),
-    model_name: 'sora',
-    provider: 'offline',
-    provider_job_id: providerJobId,
-    status: 'processing',
-    prompt: 'a cup of coffee',
-    parameters: {},
-    cost_usd: 0,
-    list_price_usd: 0.4,
-    attempt: 1,
-    created_at: now.toISOString(),
-  });
+  const approval = async () => {
+    const id = randomUUID();
+    await approvals.create({
+      approval_id: id,
+      campaign_id: campaignId,
+      checkpoint: 'brief',
+      subject_id: randomUUID(),
+      summary: 'A brief to review',
+      task_token: 'a-token-no-execution-waits-for',
+      status: 'pending',
+      notified: 'none',
+      expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
+      created_at: now.toISOString(),
+    });
+    return id;
+  };
+  const providerJobIds: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const providerJobId = `offrender_${randomUUID()}`;
+    providerJobIds.push(providerJobId);
+    await renderJobs.put({
+      job_id: `job-${randomUUID()}`,
+      campaign_id: campaignId,
+      variant_id: randomUUID(),
+      scene_id: randomUUID(),
+      model_name: 'sora',
+      provider: 'offline',
+      provider_job_id: providerJobId,
+      status: 'processing',
+      prompt: 'a cup of coffee',
+      parameters: {},
+      cost_usd: 0,
+      list_price_usd: 0.4,
+      attempt: 1,
+      created_at: now.toISOString(),
+    });
+  }
   return {
     brandId: brand.brand_id as string,
     campaignId,
-    approvalId,
-    providerJobId,
+    approvalId: await approval(),
+    operatorApprovalId: await approval(),
+    providerJobIds,
     webhookSecret: api.webhookSecret,
     signingSecret: api.signingSecret,
   };

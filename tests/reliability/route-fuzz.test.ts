@@ -9,7 +9,7 @@ import { fuzzRoute, type Outcomes, type Seeds, seed } from './route-fuzz-inputs.
  * body: no 5xx, problem+json on every 4xx, and nothing stored by a 4xx. Bounded: a fixed number of
  * inputs per route from a fixed seed (a failure names the request; FUZZ_SEED=<n> explores others).
  */
-const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 50);
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 40);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 
 let api: ApiHarness;
