@@ -1,10 +1,12 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { completeRender, failRender } from '../production/domain/renders.js';
+import {
+  classifyRenderOutput,
+  completeRender,
+  failRender,
+  outputPolicyFor,
+} from '../production/domain/renders.js';
 import { config } from '../shared/commons.js';
 import { renderJobs } from '../shared/data/repositories.js';
-import { ValidationError } from '../shared/errors.js';
 import { webhookSecret } from '../shared/secrets.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { parseOrThrow } from '../shared/validation.js';
@@ -30,15 +32,28 @@ const VideoEvent = z.object({
 const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /**
- * Why a reported output cannot be fetched, probed with a one-byte range request (a presigned GET URL
- * takes it, where it would refuse a HEAD); undefined when it can. A provider that reports an output it
- * does not serve gets a 4xx that stores nothing, and redelivers (Standard Webhooks retries any non-2xx),
- * instead of a 500 from the download half-way through finishing the job.
+ * Why a reported output cannot be used, decided before anything is recorded; undefined when it can.
+ * The render-output policy first (https from public hosts, our bucket's provider prefix, the local S3
+ * emulator; never file:); then our bucket's object must exist, and an emulator URL answer a one-byte
+ * range request. A public https output is fetched, with its address checks, when the job completes.
+ * A provider that reports an output it does not serve gets a 4xx that stores nothing, and redelivers
+ * (Standard Webhooks retries any non-2xx), instead of a 500 half-way through finishing the job.
  */
 async function unreachable(url: string): Promise<string | undefined> {
+  let target: ReturnType<typeof classifyRenderOutput>;
   try {
-    if (url.startsWith('file:')) return existsSync(fileURLToPath(url)) ? undefined : 'no such file';
-    const res = await fetch(url, { headers: { range: 'bytes=0-0' }, signal: AbortSignal.timeout(10_000) });
+    target = classifyRenderOutput(url, outputPolicyFor(config.BUCKET_NAME));
+  } catch (error) {
+    return (error as Error).message.slice(0, 300);
+  }
+  if (target.kind === 'bucket')
+    return (await blobs().exists(target.key)) ? undefined : 'no such object in the media bucket';
+  if (target.checkAddresses) return undefined;
+  try {
+    const res = await fetch(target.url, {
+      headers: { range: 'bytes=0-0' },
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.body?.cancel();
     return res.ok ? undefined : `HTTP ${res.status}`;
   } catch (error) {
@@ -65,11 +80,6 @@ export const handler = apiHandler({
     });
     const message = verifyWebhook(await webhookSecret(), event.headers ?? {}, raw);
     const body = parseOrThrow(VideoEvent, parseJson(raw, 'webhook event'), 'webhook event');
-    // Only the offline renderer, on the developer's own disk, hands over files; a provider gives URLs.
-    if (body.data.output_url?.startsWith('file:') && provider !== 'offline')
-      throw new ValidationError('invalid webhook event', [
-        { path: 'data.output_url', message: 'must be an http(s) URL' },
-      ]);
     const job = await renderJobs.findByProviderJobId(provider, body.data.id);
     if (!job) return problem(404, 'Not found', `no render job for ${provider} job ${body.data.id} (yet)`);
     const finished = job.status === 'completed' || job.status === 'failed';
