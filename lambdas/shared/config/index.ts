@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FunctionSpec } from '../../catalog.js';
+import { Email } from '../contracts/common.js';
 import models from './models.json' with { type: 'json' };
 
 /**
@@ -104,12 +105,12 @@ export const ENVIRONMENT = {
     'EventBridge bus of campaign lifecycle events.',
   ),
   APPROVER_EMAIL: required(
-    z.email().max(254),
+    Email,
     ENV_ROLES.campaignStarters,
     'Default approver of campaigns whose request names none.',
   ),
   MAIL_FROM: setting(
-    z.email().max(254).optional(),
+    Email.optional(),
     ENV_ROLES.mailSenders,
     'Sender of approval mails (an SES identity). Empty: approvals are API-only, nothing is mailed.',
   ),
