@@ -2,16 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
 import type { Embedded } from '../../local/embedded.js';
 
 // The mailed approval links and the operator route on the embedded runtime, with a campaign that waits.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-e2e-links-'));
-Object.assign(process.env, {
-  BIE_MASTER_WIDTH: '180',
-  BIE_MASTER_HEIGHT: '320',
-  BIE_RENDITION_SCALE: '0.25',
-  BIE_X264_PRESET: 'ultrafast',
-});
+Object.assign(process.env, MEDIA_PROFILES.preview);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const brandText = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), 'utf8');
 

@@ -208,6 +208,21 @@ export const ENVIRONMENT = {
 } as const satisfies Record<string, VariableDef>;
 
 export type EnvName = keyof typeof ENVIRONMENT;
+
+export type MediaProfile = 'full' | 'preview';
+/**
+ * Media settings by profile (CDK context `mediaProfile`; tests set them in the embedded runtime):
+ * `full` is the defaults; `preview` renders 180×320 masters and quarter-size renditions, fast.
+ */
+export const MEDIA_PROFILES: Record<MediaProfile, Partial<Record<EnvName, string>>> = {
+  full: {},
+  preview: {
+    BIE_MASTER_WIDTH: '180',
+    BIE_MASTER_HEIGHT: '320',
+    BIE_RENDITION_SCALE: '0.25',
+    BIE_X264_PRESET: 'ultrafast',
+  },
+};
 export type AppConfig = { readonly [K in EnvName]: z.infer<(typeof ENVIRONMENT)[K]['schema']> };
 
 export class ConfigurationError extends Error {
