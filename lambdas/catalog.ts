@@ -48,6 +48,13 @@ export const RUNTIME_PACKAGES = {
   /** DejaVu fonts: on-screen text, burned captions, thumbnails. */
   fonts: 'dejavu-fonts-ttf',
 } as const;
+/**
+ * The files of a runtime package a function needs, when not all of it: the media code draws with DejaVu
+ * Sans (regular and bold) only, not the package's 9.8 MB of other faces.
+ */
+export const RUNTIME_PACKAGE_FILES: Partial<Record<RuntimePackage, readonly string[]>> = {
+  fonts: ['package.json', 'LICENSE', 'ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf'],
+};
 export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
 
 const fn = (

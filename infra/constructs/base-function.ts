@@ -6,7 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionSpec, RUNTIME_PACKAGES } from '../../lambdas/catalog.js';
+import { type FunctionSpec, RUNTIME_PACKAGE_FILES, RUNTIME_PACKAGES } from '../../lambdas/catalog.js';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/metric-definitions.js';
 import { ROOT } from '../asl.js';
 
@@ -47,6 +47,15 @@ export class BaseFunction extends Construct {
     // Loaded from disk at run time (WASM data, font files): left out of the bundle and copied next to
     // it, so `require.resolve` finds them under /var/task. Each function carries only its own.
     const packages = (spec.packages ?? []).map((p) => RUNTIME_PACKAGES[p]);
+    const copyCommands = (inputDir: string, outputDir: string): string[] =>
+      (spec.packages ?? []).flatMap((p) => {
+        const name = RUNTIME_PACKAGES[p];
+        const from = `${inputDir}/node_modules/${name}`;
+        const to = `${outputDir}/node_modules/${name}`;
+        const files = RUNTIME_PACKAGE_FILES[p];
+        if (!files) return [`mkdir -p "${to}" && cp -R "${from}/." "${to}/"`];
+        return files.map((f) => `mkdir -p "$(dirname "${to}/${f}")" && cp "${from}/${f}" "${to}/${f}"`);
+      });
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
@@ -98,11 +107,7 @@ export class BaseFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            packages.map(
-              (p) =>
-                `mkdir -p "${outputDir}/node_modules/${p}" && cp -R "${inputDir}/node_modules/${p}/." "${outputDir}/node_modules/${p}/"`,
-            ),
+          afterBundling: (inputDir: string, outputDir: string) => copyCommands(inputDir, outputDir),
         },
       },
     });

@@ -1,6 +1,6 @@
 import { CfnOutput, type RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { EnvName } from '../../lambdas/shared/config/index.js';
+import { MEDIA_PROFILES, type MediaProfile } from '../../lambdas/shared/config/index.js';
 import { CampaignApi } from '../constructs/api.js';
 import { Approvals } from '../constructs/approvals.js';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer.js';
@@ -36,17 +36,7 @@ export interface BrandInfinityStackProps extends StackProps {
   mediaProfile?: MediaProfile;
 }
 
-export type MediaProfile = 'full' | 'preview';
-/** `full` is the config defaults; `preview` renders 180×320 masters and quarter-size renditions. */
-export const MEDIA_PROFILES: Record<MediaProfile, Partial<Record<EnvName, string>>> = {
-  full: {},
-  preview: {
-    BIE_MASTER_WIDTH: '180',
-    BIE_MASTER_HEIGHT: '320',
-    BIE_RENDITION_SCALE: '0.25',
-    BIE_X264_PRESET: 'ultrafast',
-  },
-};
+export { MEDIA_PROFILES, type MediaProfile };
 
 /** Composes the constructs; every resource is defined in infra/constructs. */
 export class BrandInfinityStack extends Stack {

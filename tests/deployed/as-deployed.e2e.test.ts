@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,8 @@ function ran(): RunResult {
 
 afterAll(async () => {
   await app?.stop();
+  // The synthesized assembly alone is ~200 MB (the ffmpeg layer); keep it only when asked to.
+  if (!process.env.BIE_KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('the example campaign as deployed', () => {

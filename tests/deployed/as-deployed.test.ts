@@ -158,9 +158,13 @@ describe('as-deployed mode', () => {
   }, 120_000);
 
   it('reports a function that reads a variable its template does not set', async () => {
-    // Act: any invocation loads the function's module, and with it its configuration.
+    // Act: configuration is read when used (lambdas/shared/config), so give the step a valid input: it
+    // reads the campaign, and with it TABLE_NAME, which the planted template no longer sets.
     const gather = app.model.functions.find((f) => f.catalogId === 'GatherTrends');
-    await app.pool.invoke(gather?.arn ?? 'GatherTrends', {});
+    await app.pool.invoke(gather?.arn ?? 'GatherTrends', {
+      campaign_id: '00000000-0000-4000-8000-000000000001',
+      execution: 'planted-bug',
+    });
 
     // Assess
     expect(app.undeclaredEnvReads()).toContainEqual({

@@ -2,16 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
 import type { Embedded } from '../../local/embedded.js';
 
 // The mailed approval links and the operator route on the embedded runtime, with a campaign that waits.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-e2e-links-'));
-Object.assign(process.env, {
-  BIE_MASTER_WIDTH: '180',
-  BIE_MASTER_HEIGHT: '320',
-  BIE_RENDITION_SCALE: '0.25',
-  BIE_X264_PRESET: 'ultrafast',
-});
+Object.assign(process.env, MEDIA_PROFILES.preview);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const brandText = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), 'utf8');
 
@@ -46,12 +42,16 @@ async function nextApproval(campaignId: string, checkpoint: string): Promise<Pen
   throw new Error(`no ${checkpoint} approval appeared`);
 }
 
-function mailOf(approvalId: string): string {
-  const mail = readdirSync(app.emulators.mailboxDir)
-    .map((f) => readFileSync(path.join(app.emulators.mailboxDir, f), 'utf8'))
-    .find((m) => m.includes(approvalId));
-  if (!mail) throw new Error(`no mail for approval ${approvalId}`);
-  return mail;
+/** The approval's mail; it is sent just after the approval is listed, so wait a little for it. */
+async function mailOf(approvalId: string): Promise<string> {
+  for (const until = Date.now() + 15_000; Date.now() < until; ) {
+    const mail = readdirSync(app.emulators.mailboxDir)
+      .map((f) => readFileSync(path.join(app.emulators.mailboxDir, f), 'utf8'))
+      .find((m) => m.includes(approvalId));
+    if (mail) return mail;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail for approval ${approvalId}`);
 }
 
 const linkIn = (mail: string, label: 'Approve' | 'Reject (with feedback)') =>
@@ -86,7 +86,7 @@ describe('mailed approval links', () => {
       },
     });
     brief = await nextApproval(campaign.campaign_id, 'brief');
-    const mail = mailOf(brief.approval_id);
+    const mail = await mailOf(brief.approval_id);
     approve = linkIn(mail, 'Approve');
     reject = linkIn(mail, 'Reject (with feedback)');
   }, 120_000);
@@ -239,7 +239,7 @@ describe('mailed approval links', () => {
 
   it('the video approval mail and page show presigned links to the media, never s3:// addresses', async () => {
     const video = await nextApproval(campaign.campaign_id, 'video');
-    const mail = mailOf(video.approval_id);
+    const mail = await mailOf(video.approval_id);
     expect(mail).not.toContain('s3://');
     const master = /Master video: (\S+)/.exec(mail)?.[1];
     expect(master).toMatch(/^https?:\/\//);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const worker = path.join(import.meta.dirname, 'fixtures', 'campaign-worker.ts');
@@ -14,10 +15,7 @@ function start(dataDir: string, mode: 'start' | 'resume') {
       ...process.env,
       DATA_DIR: dataDir,
       MODE: mode,
-      BIE_MASTER_WIDTH: '180',
-      BIE_MASTER_HEIGHT: '320',
-      BIE_RENDITION_SCALE: '0.25',
-      BIE_X264_PRESET: 'ultrafast',
+      ...MEDIA_PROFILES.preview,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../cli/run.js';
+import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
 import {
   EVENT_SOURCE,
   LIFECYCLE_EVENTS,
@@ -12,12 +13,7 @@ import type { Embedded } from '../../local/embedded.js';
 
 // A short, low-resolution run of the real pipeline: every state of the six ASL files on the embedded runtime.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-e2e-'));
-Object.assign(process.env, {
-  BIE_MASTER_WIDTH: '180',
-  BIE_MASTER_HEIGHT: '320',
-  BIE_RENDITION_SCALE: '0.25',
-  BIE_X264_PRESET: 'ultrafast',
-});
+Object.assign(process.env, MEDIA_PROFILES.preview);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const brandText = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), 'utf8');
 

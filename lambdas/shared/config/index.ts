@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FunctionSpec } from '../../catalog.js';
+import { Email } from '../contracts/common.js';
 import models from './models.json' with { type: 'json' };
 
 /**
@@ -104,12 +105,12 @@ export const ENVIRONMENT = {
     'EventBridge bus of campaign lifecycle events.',
   ),
   APPROVER_EMAIL: required(
-    z.email().max(254),
+    Email,
     ENV_ROLES.campaignStarters,
     'Default approver of campaigns whose request names none.',
   ),
   MAIL_FROM: setting(
-    z.email().max(254).optional(),
+    Email.optional(),
     ENV_ROLES.mailSenders,
     'Sender of approval mails (an SES identity). Empty: approvals are API-only, nothing is mailed.',
   ),
@@ -207,6 +208,21 @@ export const ENVIRONMENT = {
 } as const satisfies Record<string, VariableDef>;
 
 export type EnvName = keyof typeof ENVIRONMENT;
+
+export type MediaProfile = 'full' | 'preview';
+/**
+ * Media settings by profile (CDK context `mediaProfile`; tests set them in the embedded runtime):
+ * `full` is the defaults; `preview` renders 180×320 masters and quarter-size renditions, fast.
+ */
+export const MEDIA_PROFILES: Record<MediaProfile, Partial<Record<EnvName, string>>> = {
+  full: {},
+  preview: {
+    BIE_MASTER_WIDTH: '180',
+    BIE_MASTER_HEIGHT: '320',
+    BIE_RENDITION_SCALE: '0.25',
+    BIE_X264_PRESET: 'ultrafast',
+  },
+};
 export type AppConfig = { readonly [K in EnvName]: z.infer<(typeof ENVIRONMENT)[K]['schema']> };
 
 export class ConfigurationError extends Error {
