@@ -1,19 +1,16 @@
 import { RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
 import type { Campaign } from '../shared/contracts/index.js';
 import { audit, campaigns } from '../shared/data/repositories.js';
 import { doc, isConditionalFailure, tableName, UpdateCommand } from '../shared/data/table.js';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { nowIso } from '../shared/ids.js';
-import { apiHandler, json } from './http.js';
+import { apiHandler, json, pathUuid } from './http.js';
 
 /** The orchestrator's executions, as the redrive needs them (Step Functions' RedriveExecution). */
 export interface ExecutionRedriver {
   /** Throws an error named ExecutionNotRedrivable or ExecutionDoesNotExist when it cannot. */
   redrive(executionArn: string): Promise<{ redriveDate?: Date }>;
 }
-
-const CampaignId = z.uuid();
 
 /** Moves the campaign's status (and its status index) from `from` to `to`; false when it was not `from`. */
 async function moveStatus(
@@ -100,11 +97,9 @@ const stepFunctions: ExecutionRedriver = {
 /** Operator actions on campaigns (IAM routes). */
 export const handler = apiHandler({
   'POST /campaigns/{id}/redrive': async (event) => {
-    const id = CampaignId.safeParse(event.pathParameters?.id);
-    if (!id.success)
-      throw new ValidationError('invalid campaign id', [{ path: 'path.id', message: 'must be a UUID' }]);
+    const id = pathUuid(event);
     const caller = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam
       ?.userArn;
-    return json(202, await redriveCampaign(id.data, { executions: stepFunctions, actor: caller ?? 'api' }));
+    return json(202, await redriveCampaign(id, { executions: stepFunctions, actor: caller ?? 'api' }));
   },
 });
