@@ -50,6 +50,8 @@ async function startApp(
   opts: EmbeddedOptions,
   log: (line: string) => void,
 ): Promise<Embedded | AsDeployed> {
+  // From here on a signal stops the runtime cleanly instead of killing the process.
+  shutdown.holding = true;
   if (!mode.asDeployed) {
     const { startEmbedded } = await import('../local/embedded.js');
     return startEmbedded(opts);

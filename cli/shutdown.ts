@@ -17,6 +17,11 @@ export const exitCodeFor = (reason: StopReason): number =>
 export class Shutdown {
   readonly requested: Promise<StopReason>;
   reason: StopReason | undefined;
+  /**
+   * Whether a runtime is starting or running in this process: only then is a signal a clean-stop
+   * request; a command that runs none (approvals, status through a running runtime) just exits.
+   */
+  holding = false;
   private resolve!: (reason: StopReason) => void;
   private firstAt = 0;
   private readonly listeners = new Map<string, () => void>();
@@ -42,6 +47,7 @@ export class Shutdown {
 
   request(reason: StopReason): void {
     const now = Date.now();
+    if (!this.holding) this.exit(exitCodeFor(reason));
     if (this.reason === undefined) {
       this.reason = reason;
       this.firstAt = now;
