@@ -42,6 +42,11 @@ export class Shutdown {
       // The channel must not keep the process alive; its closing is a stop request.
       process.channel.unref();
       process.once('disconnect', () => this.request('launcher gone'));
+      // A launcher killed while this process was still loading: the disconnect came before anyone
+      // listened. Asked on the next turn, so the caller has its handlers set up.
+      setImmediate(() => {
+        if (!process.connected) this.request('launcher gone');
+      });
     }
   }
 

@@ -93,7 +93,8 @@ function askHolder(name: string): Promise<HolderInfo | undefined> {
       socket.destroy();
       resolve(info);
     };
-    socket.setTimeout(2000, () => done(undefined));
+    // A holder still loading modules answers late (its event loop is busy), but it answers.
+    socket.setTimeout(10_000, () => done(undefined));
     socket.on('data', (d) => {
       text += String(d);
     });

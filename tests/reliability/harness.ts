@@ -142,6 +142,11 @@ export const KILL_POINTS: KillPoint[] = [
     reached: (data) => watch.leveldbCreated(data),
   },
   {
+    point: 'still loading (launcher killed -9 after 0.8 s)',
+    how: 'SIGKILL (launcher only)',
+    reached: (_data, bie) => Date.now() - bie.startedAt >= 800,
+  },
+  {
     point: 'run recorded, campaign being created',
     how: 'SIGKILL (process group)',
     reached: (data) => watch.runRecorded(data),
