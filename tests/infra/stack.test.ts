@@ -354,6 +354,8 @@ describe('IAM', () => {
       SubmitRender: ['Production'],
       PollRenders: ['Production'],
       WebhooksApi: ['Production'],
+      RequestBudgetRaise: ['Broadcaster', 'Copywriter', 'Production', 'Strategist'],
+      BudgetsApi: ['Broadcaster', 'Copywriter', 'Production', 'Strategist'],
     };
     expect(Object.keys(expected).sort()).toEqual(
       FUNCTIONS.filter((f) => f.sendsTaskResults)

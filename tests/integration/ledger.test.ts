@@ -102,4 +102,125 @@ describe('the ledger', () => {
     await expect(ledger.assertBudgetAllows(id, 1.5)).rejects.toMatchObject({ name: 'BudgetExceededError' });
     await expect(ledger.assertBudgetAllows(id, 0.5)).resolves.toBeUndefined();
   });
+
+  it('lets exactly 71 of 200 concurrent $0.07 charges through a $5 budget', async () => {
+    const id = '00000000-0000-4000-8000-0000000000a5';
+    await campaign(id, 5);
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) => ledger.chargeLedger(entry(id, `s${i}`, 0.07))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(71);
+    expect((await repos.campaigns.mustGet(id)).current_cost_usd).toBe(4.97);
+    expect(await ledger.budgetOf(id)).toEqual({
+      spent_micros: 4_970_000,
+      limit_micros: 5_000_000,
+      remaining_micros: 30_000,
+    });
+  }, 60_000);
+
+  it('adds 10,000 charges of $0.000001 to exactly $0.010000 and refuses the next one', async () => {
+    const id = '00000000-0000-4000-8000-0000000000a6';
+    await campaign(id, 0.01);
+    // One after another: the emulator loads the campaign item (and its growing set of charged
+    // entries) on every update, so running them concurrently is not faster.
+    for (let i = 0; i < 10_000; i++) await ledger.chargeLedger(entry(id, `t${i}`, 0.000001));
+    expect(await ledger.budgetOf(id)).toEqual({
+      spent_micros: 10_000,
+      limit_micros: 10_000,
+      remaining_micros: 0,
+    });
+    expect((await repos.campaigns.mustGet(id)).current_cost_usd).toBe(0.01);
+    const refused = ledger.chargeLedger(entry(id, 'one-more', 0.000001));
+    await expect(refused).rejects.toMatchObject({ name: 'BudgetExceededError' });
+    await expect(refused).rejects.toThrow(
+      'budget of $0.01 exceeded at a paid step (render): $0.01 spent, this step needs $0.000001',
+    );
+    const summary = await ledger.ledgerSummary(id);
+    expect(summary).toMatchObject({ total_usd: 0.01, entries: 10_000 });
+  }, 600_000);
+
+  it('names the budget, the amounts and the step when it refuses', async () => {
+    const id = '00000000-0000-4000-8000-0000000000a7';
+    await campaign(id, 5);
+    await ledger.chargeLedger(entry(id, 'spent', 4.93));
+    await expect(
+      ledger.chargeLedger({
+        ...entry(id, 'scene-3', 0.5),
+        step: 'Production/SubmitRender',
+        description: 'scene 3',
+      }),
+    ).rejects.toThrow(
+      'budget of $5.00 exceeded at Production/SubmitRender (scene 3): $4.93 spent, this step needs $0.50',
+    );
+    expect(await ledger.ledgerEntries(id)).toHaveLength(1);
+  });
+
+  it('stores micro-dollars and shows dollars', async () => {
+    const id = '00000000-0000-4000-8000-0000000000a8';
+    await campaign(id, 0.3);
+    for (let i = 0; i < 3; i++) await ledger.chargeLedger(entry(id, `d${i}`, 0.1));
+    const table = await import('../../lambdas/shared/data/table.js');
+    const meta = await table.getItem(`CAMPAIGN#${id}`, 'META');
+    expect(meta).toMatchObject({
+      budget_limit_micros: 300_000,
+      current_cost_micros: 300_000,
+      remaining_micros: 0,
+    });
+    expect(meta?.current_cost_usd).toBeUndefined();
+    const row = await table.getItem(`CAMPAIGN#${id}`, 'LEDGER#d0');
+    expect(row).toMatchObject({ amount_micros: 100_000, list_price_micros: 100_000 });
+    // 0.1 + 0.1 + 0.1 is 0.30000000000000004 in floating point; the ledger says 0.3.
+    expect((await repos.campaigns.mustGet(id)).current_cost_usd).toBe(0.3);
+    expect((await ledger.ledgerSummary(id)).total_usd).toBe(0.3);
+  });
+
+  it('checks a charge against a budget raised meanwhile, and alerts again at the new levels', async () => {
+    const id = '00000000-0000-4000-8000-0000000000a9';
+    await campaign(id, 1);
+    expect((await ledger.chargeLedger(entry(id, 'r0', 0.95))).alerts).toEqual([0.5, 0.75, 0.9]);
+    await expect(ledger.chargeLedger(entry(id, 'r1', 0.1))).rejects.toMatchObject({
+      name: 'BudgetExceededError',
+    });
+    expect(await ledger.setBudgetLimit(id, 1_000_000, 2_000_000, now)).toBe(true);
+    expect(await ledger.setBudgetLimit(id, 1_000_000, 3_000_000, now)).toBe(false);
+    // $1.55 of the new $2: the new budget's 50 % and 75 % levels alert.
+    expect((await ledger.chargeLedger(entry(id, 'r1', 0.6))).alerts).toEqual([0.5, 0.75]);
+    expect((await ledger.budgetAlerts(id)).map((a) => [a.limit_usd, a.level])).toEqual([
+      [1, 0.5],
+      [1, 0.75],
+      [1, 0.9],
+      [2, 0.5],
+      [2, 0.75],
+    ]);
+  });
+
+  it('reads a campaign stored in dollars before micro-dollars, and charges it exactly', async () => {
+    const id = '00000000-0000-4000-8000-0000000000aa';
+    const table = await import('../../lambdas/shared/data/table.js');
+    await table.putItem({
+      pk: `CAMPAIGN#${id}`,
+      sk: 'META',
+      campaign_id: id,
+      campaign_name: 'old',
+      brand_id: '00000000-0000-4000-8000-000000000001',
+      status: 'in_production',
+      request: {
+        product_category: 'coffee',
+        target_demographic: 'everyone',
+        campaign_objective: 'awareness',
+        budget_tier: 'standard',
+        brand_id: '00000000-0000-4000-8000-000000000001',
+      },
+      budget_limit_usd: 2,
+      current_cost_usd: 0.5,
+      auto_approve: true,
+      created_at: now,
+      updated_at: now,
+    });
+    expect((await repos.campaigns.mustGet(id)).current_cost_usd).toBe(0.5);
+    expect((await ledger.chargeLedger(entry(id, 'o1', 1.5))).total_usd).toBe(2);
+    await expect(ledger.chargeLedger(entry(id, 'o2', 0.000001))).rejects.toMatchObject({
+      name: 'BudgetExceededError',
+    });
+  });
 });

@@ -32,9 +32,28 @@ const arn = z.string().regex(/^arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:.+$/, 'must be an
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Function ids by role (catalog ids; a test checks they exist). */
+/**
+ * Functions that charge the ledger (model calls, renders, posts): they announce the budget alerts
+ * (50/75/90 %) their charge crosses, as events and mail. tests/unit/budget checks the list against the code.
+ */
+const BUDGET_CHARGERS = [
+  'LoadBrandContext',
+  'SynthesizeBrief',
+  'GenerateHooks',
+  'OutlineScript',
+  'WriteScene',
+  'SubmitRender',
+  'PollRenders',
+  'WebhooksApi',
+  'SynthesizeVoiceover',
+  'PublishPost',
+] as const;
+
 export const ENV_ROLES = {
   linkSigners: ['RequestApproval', 'ApprovalsApi'],
-  mailSenders: ['RequestApproval'],
+  budgetChargers: BUDGET_CHARGERS,
+  /** Approval requests, budget checkpoints and budget alerts. */
+  mailSenders: ['RequestApproval', 'RequestBudgetRaise', ...BUDGET_CHARGERS],
   webhookCallers: ['SubmitRender'],
   webhookParties: ['SubmitRender', 'PollRenders', 'WebhooksApi'],
   campaignStarters: ['CampaignsApi'],
@@ -47,6 +66,9 @@ export const ENV_ROLES = {
     'RegisterVariantAssets',
     'RequestApproval',
     'ApprovalsApi',
+    'RequestBudgetRaise',
+    'BudgetsApi',
+    ...BUDGET_CHARGERS,
   ],
 } as const;
 

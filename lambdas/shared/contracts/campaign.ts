@@ -27,6 +27,12 @@ export const CampaignRequest = z
     key_message: z.string().trim().max(500).optional(),
     call_to_action: z.string().trim().max(120).optional(),
     budget_limit_usd: z.number().positive().max(100_000).optional(),
+    /**
+     * Rehearse the budget offline: the offline stand-ins charge the list price of the models they stand
+     * in for (ledger rows marked `rehearsal`), so budget pauses and alerts happen as they would live.
+     * Real providers always charge their real price.
+     */
+    rehearse: z.boolean().optional(),
     variants: z.array(VariantType).min(1).max(4).optional(),
     target_platforms: z.array(Platform).min(1).max(4).optional(),
     target_duration_seconds: z.number().int().min(15).max(60).optional(),
