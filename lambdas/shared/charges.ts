@@ -165,7 +165,7 @@ export async function chargeRender(job: RenderJob, callbacks: TaskCallbacks): Pr
       unit: 'seconds',
       amount_usd: job.cost_usd,
       list_price_usd: job.list_price_usd,
-      ...(job.provider === 'offline' && job.cost_usd > 0 ? { rehearsal: true } : {}),
+      ...(chargeFor(campaign, job.provider, 0).rehearsal ? { rehearsal: true } : {}),
       step: stepLabel('SubmitRender'),
       description: `scene render ${job.scene_id}`,
       created_at: nowIso(),

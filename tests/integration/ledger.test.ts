@@ -137,7 +137,7 @@ describe('the ledger', () => {
     );
     const summary = await ledger.ledgerSummary(id);
     expect(summary).toMatchObject({ total_usd: 0.01, entries: 10_000 });
-  }, 600_000);
+  }, 900_000);
 
   it('names the budget, the amounts and the step when it refuses', async () => {
     const id = '00000000-0000-4000-8000-0000000000a7';
