@@ -463,6 +463,8 @@ describe('HTTP API', () => {
       'GET /operator/approvals',
       'GET /operator/approvals/{id}',
       'POST /operator/approvals/{id}/decision',
+      'POST /operator/campaigns/{id}/budget',
+      'POST /operator/campaigns/{id}/cancel',
     ]);
     for (const [, r] of routes())
       if ((r.Properties.RouteKey as string).includes('/operator/'))
