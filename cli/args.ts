@@ -3,17 +3,21 @@ import { parseArgs } from 'node:util';
 export const USAGE = `bie — Brand Infinity Engine on the embedded runtime
 
 Usage:
-  bie demo [--out DIR] [--json]
-  bie run --request FILE --brand FILE [--auto-approve] [--out DIR] [--json]
+  bie demo [--out DIR] [--json] [--as-deployed]
+  bie run --request FILE --brand FILE [--auto-approve] [--out DIR] [--json] [--as-deployed]
   bie approvals list
   bie approvals approve ID
   bie approvals reject ID --feedback TEXT
-  bie status CAMPAIGN_ID [--json]
-  bie serve [--port N]
+  bie status CAMPAIGN_ID [--json] [--as-deployed]
+  bie serve [--port N] [--as-deployed]
 
 Common options:
-  --data DIR   where the runtime keeps its state (default .bie, or BIE_DATA_DIR)
-  --help       this text`;
+  --data DIR       where the runtime keeps its state (default .bie, or BIE_DATA_DIR)
+  --as-deployed    run the synthesized stack as Lambda would: every function from its bundle in its
+                   own sandboxed instances, with only its template's environment, every AWS call
+                   checked against its role; cdk.out is synthesized when missing or stale
+  --cdk-out DIR    with --as-deployed: use this synthesized cloud assembly as it is
+  --help           this text`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -22,9 +26,15 @@ export class UsageError extends Error {
   }
 }
 
+/** How the runtime runs the stack: in one process (default) or as deployed (`--as-deployed`). */
+export interface RuntimeMode {
+  asDeployed: boolean;
+  cdkOut?: string;
+}
+
 export type Command =
-  | { kind: 'demo'; out: string; json: boolean; data: string }
-  | {
+  | ({ kind: 'demo'; out: string; json: boolean; data: string } & RuntimeMode)
+  | ({
       kind: 'run';
       request: string;
       brand: string;
@@ -32,11 +42,11 @@ export type Command =
       out: string;
       json: boolean;
       data: string;
-    }
+    } & RuntimeMode)
   | { kind: 'approvals-list'; data: string; json: boolean }
   | { kind: 'approvals-decide'; id: string; decision: 'approve' | 'reject'; feedback?: string; data: string }
-  | { kind: 'status'; campaignId: string; json: boolean; data: string }
-  | { kind: 'serve'; port?: number; data: string }
+  | ({ kind: 'status'; campaignId: string; json: boolean; data: string } & RuntimeMode)
+  | ({ kind: 'serve'; port?: number; data: string } & RuntimeMode)
   | { kind: 'help' };
 
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
@@ -53,15 +63,25 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       data: { type: 'string' },
       feedback: { type: 'string' },
       port: { type: 'string' },
+      'as-deployed': { type: 'boolean', default: false },
+      'cdk-out': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   const data = values.data ?? env.BIE_DATA_DIR ?? '.bie';
+  if (values['cdk-out'] !== undefined && !values['as-deployed'])
+    throw new UsageError(
+      '--cdk-out goes with --as-deployed (the embedded runtime does not run a cloud assembly)',
+    );
+  const mode: RuntimeMode = {
+    asDeployed: values['as-deployed'],
+    ...(values['cdk-out'] !== undefined ? { cdkOut: values['cdk-out'] } : {}),
+  };
   const [verb, sub, arg] = positionals;
   if (values.help || !verb) return { kind: 'help' };
   switch (verb) {
     case 'demo':
-      return { kind: 'demo', out: values.out ?? 'out/demo', json: values.json, data };
+      return { kind: 'demo', out: values.out ?? 'out/demo', json: values.json, data, ...mode };
     case 'run': {
       const missing = [!values.request && '--request FILE', !values.brand && '--brand FILE'].filter(Boolean);
       if (missing.length) throw new UsageError(`bie run needs ${missing.join(' and ')}`);
@@ -73,6 +93,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         out: values.out ?? 'out/run',
         json: values.json,
         data,
+        ...mode,
       };
     }
     case 'approvals':
@@ -89,13 +110,13 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       throw new UsageError('bie approvals list | approve ID | reject ID --feedback TEXT');
     case 'status':
       if (!sub) throw new UsageError('bie status needs a CAMPAIGN_ID');
-      return { kind: 'status', campaignId: sub, json: values.json, data };
+      return { kind: 'status', campaignId: sub, json: values.json, data, ...mode };
     case 'serve': {
       const port = values.port === undefined ? undefined : Number(values.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
         throw new UsageError('--port must be an integer between 0 and 65535');
       }
-      return { kind: 'serve', port, data };
+      return { kind: 'serve', port, data, ...mode };
     }
     default:
       throw new UsageError(`unknown command "${verb}"`);

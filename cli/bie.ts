@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { AsDeployed } from '../local/deployed/start.js';
+import type { Embedded, EmbeddedOptions } from '../local/embedded.js';
 import { readRuntimeInfo } from '../local/engine/runtime.js';
-import { type Command, parseCommand, USAGE, UsageError } from './args.js';
-import { api, InputError, progressPrinter, readRequestFile, runCampaign } from './run.js';
+import { type Command, parseCommand, type RuntimeMode, USAGE, UsageError } from './args.js';
+import { type ApiSigner, api, InputError, progressPrinter, readRequestFile, runCampaign } from './run.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -28,15 +30,50 @@ async function validateBrand(text: string): Promise<string> {
   }
 }
 
+/** The embedded runtime, or the synthesized stack as deployed (`--as-deployed`). */
+async function startApp(
+  mode: RuntimeMode,
+  opts: EmbeddedOptions,
+  log: (line: string) => void,
+): Promise<Embedded | AsDeployed> {
+  if (!mode.asDeployed) {
+    const { startEmbedded } = await import('../local/embedded.js');
+    return startEmbedded(opts);
+  }
+  const { startAsDeployed } = await import('../local/deployed/start.js');
+  return startAsDeployed({ ...opts, cdkOut: mode.cdkOut, log });
+}
+
+/** What the as-deployed run found wrong with the stack (env reads, IAM denials, dead letters). */
+function reportFindings(app: Embedded | AsDeployed, log: (line: string) => void): void {
+  if (!('findings' in app)) return;
+  const findings = [...new Set(app.findings())];
+  if (!findings.length) {
+    log('  as deployed: no undeclared environment reads, no IAM denials, no dead letters');
+    return;
+  }
+  log(`  as deployed: ${findings.length} finding(s)`);
+  for (const f of findings) log(`    - ${f}`);
+}
+
+/** The operator's credentials of a data directory an as-deployed runtime uses (its API is IAM-signed). */
+function signerFor(data: string): ApiSigner | undefined {
+  const file = path.join(data, 'operator-credentials.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ApiSigner) : undefined;
+}
+
 async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   // Everything is validated before the runtime starts: bad input creates nothing.
   const brand = readBrand(cmd.brand);
   const brandId = await validateBrand(brand.text);
   const request = readRequestFile(cmd.request, brandId);
-  const { startEmbedded } = await import('../local/embedded.js');
   const log = cmd.json ? err : (l: string) => process.stdout.write(`${l}\n`);
-  log(`Brand Infinity Engine — embedded runtime (data: ${cmd.data})`);
-  const app = await startEmbedded({ dataDir: cmd.data });
+  log(`Brand Infinity Engine — ${cmd.asDeployed ? 'as deployed' : 'embedded runtime'} (data: ${cmd.data})`);
+  const app = await startApp(cmd, { dataDir: cmd.data }, log);
+  if ('cdkOut' in app)
+    log(
+      `  stack ${app.model.stackName} from ${app.cdkOut}; function logs in ${path.join(app.dataDir, 'logs')}`,
+    );
   const progress = progressPrinter(log);
   app.runtime.runner.on('event', progress.onEvent);
   log(`  API ${app.runtime.info.apiUrl}   approvals mailbox ${app.emulators.mailboxDir}`);
@@ -77,6 +114,10 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
       log(`  approvals      ${result.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ')}`);
       log(`  outbox         ${result.outbox}`);
     }
+    if (result.status !== 'published' && 'invocationFailures' in app)
+      for (const f of app.invocationFailures())
+        log(`  ${f.function} failed: ${f.errorType}: ${f.errorMessage}`);
+    reportFindings(app, log);
     return result.status === 'published' ? 0 : 1;
   } finally {
     await app.stop();
@@ -107,6 +148,8 @@ async function main(argv: string[]): Promise<number> {
         out: cmd.out,
         json: cmd.json,
         data: cmd.data,
+        asDeployed: cmd.asDeployed,
+        cdkOut: cmd.cdkOut,
       });
     case 'run':
       return run(cmd);
@@ -119,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
           summary: string;
           created_at: string;
         }[];
-      }>(runtimeApi(cmd.data), 'GET', '/operator/approvals');
+      }>(runtimeApi(cmd.data), 'GET', '/operator/approvals', undefined, undefined, signerFor(cmd.data));
       if (cmd.json) process.stdout.write(`${JSON.stringify(approvals, null, 2)}\n`);
       else if (!approvals.length) process.stdout.write('no pending approvals\n');
       else
@@ -138,6 +181,8 @@ async function main(argv: string[]): Promise<number> {
         'POST',
         `/operator/approvals/${encodeURIComponent(cmd.id)}/decision`,
         { decision: cmd.decision, feedback: cmd.feedback, decided_by: process.env.USER ?? 'cli' },
+        undefined,
+        signerFor(cmd.data),
       );
       process.stdout.write(
         `approval ${cmd.id}: ${result.status}${result.resumed ? '' : ' (applied when the runtime resumes)'}\n`,
@@ -147,16 +192,12 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const info = readRuntimeInfo(cmd.data);
       let view: unknown;
-      if (info) view = await api(info.apiUrl, 'GET', `/campaigns/${encodeURIComponent(cmd.campaignId)}`);
+      const route = `/campaigns/${encodeURIComponent(cmd.campaignId)}`;
+      if (info) view = await api(info.apiUrl, 'GET', route, undefined, undefined, signerFor(cmd.data));
       else {
-        const { startEmbedded } = await import('../local/embedded.js');
-        const app = await startEmbedded({ dataDir: cmd.data, resume: false, schedules: false });
+        const app = await startApp(cmd, { dataDir: cmd.data, resume: false, schedules: false }, err);
         try {
-          view = await api(
-            app.runtime.info.apiUrl,
-            'GET',
-            `/campaigns/${encodeURIComponent(cmd.campaignId)}`,
-          );
+          view = await api(app.runtime.info.apiUrl, 'GET', route, undefined, undefined, signerFor(cmd.data));
         } finally {
           await app.stop();
         }
@@ -174,15 +215,20 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'serve': {
-      const { startEmbedded } = await import('../local/embedded.js');
-      const app = await startEmbedded({ dataDir: cmd.data, apiPort: cmd.port ?? 8787 });
-      process.stdout.write(
-        `Brand Infinity Engine API on ${app.runtime.info.apiUrl} (Step Functions endpoint ${app.runtime.info.sfnUrl}); Ctrl-C to stop\n`,
+      const out = (l: string) => process.stdout.write(`${l}\n`);
+      const app = await startApp(cmd, { dataDir: cmd.data, apiPort: cmd.port ?? 8787 }, err);
+      out(
+        `Brand Infinity Engine API on ${app.runtime.info.apiUrl} (Step Functions endpoint ${app.runtime.info.sfnUrl}); Ctrl-C to stop`,
       );
+      if ('operator' in app)
+        out(
+          `  as deployed: stack ${app.model.stackName}; AWS endpoint ${app.awsEndpoint}; AWS_IAM routes need SigV4 (execute-api) with the keys in ${path.join(app.dataDir, 'operator-credentials.json')}; logs in ${path.join(app.dataDir, 'logs')}`,
+        );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      reportFindings(app, err);
       await app.stop();
       return 0;
     }
@@ -192,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if ((error as Error).name === 'RuntimeBusyError') {
+    if (['RuntimeBusyError', 'SandboxUnavailableError'].includes((error as Error).name)) {
       err(`bie: ${(error as Error).message}`);
       process.exit(3);
     }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CampaignView } from '../lambdas/campaign-manager/domain/campaign-view.js';
 import { CampaignRequest } from '../lambdas/shared/contracts/index.js';
 import { fieldIssues } from '../lambdas/shared/validation.js';
+import type { AsDeployed } from '../local/deployed/start.js';
 import type { Embedded } from '../local/embedded.js';
 import type { RuntimeEvent } from '../local/engine/asl-runner.js';
 
@@ -47,18 +48,35 @@ export function readRequestFile(file: string, brandId?: string): CampaignRequest
   return result.data;
 }
 
+/** Credentials that sign API requests (SigV4, `execute-api`), as an operator calls AWS_IAM routes. */
+export interface ApiSigner {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  account: string;
+}
+
 export async function api<T>(
   base: string,
   method: string,
   route: string,
   body?: unknown,
   contentType = 'application/json',
+  signer?: ApiSigner,
 ): Promise<T> {
-  const res = await fetch(`${base}${route}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': contentType },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  let headers: Record<string, string> = body === undefined ? {} : { 'content-type': contentType };
+  if (signer) {
+    const { signApiRequest } = await import('../local/deployed/operator.js');
+    const url = new URL(`${base}${route}`);
+    headers = await signApiRequest(signer, {
+      method,
+      url: `${url.pathname}${url.search}`,
+      headers: { ...headers, host: url.host },
+      body: payload ?? '',
+    });
+  }
+  const res = await fetch(`${base}${route}`, { method, headers, body: payload });
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
@@ -72,13 +90,16 @@ export async function api<T>(
 }
 
 const PILLAR_OF: Record<string, string> = {
-  'bie-Campaign': 'Campaign',
-  'bie-Strategist': 'Strategist',
-  'bie-Copywriter': 'Copywriter',
-  'bie-Production': 'Production House',
-  'bie-CampaignManager': 'Campaign Manager',
-  'bie-Broadcaster': 'Broadcaster',
+  Campaign: 'Campaign',
+  Strategist: 'Strategist',
+  Copywriter: 'Copywriter',
+  Production: 'Production House',
+  CampaignManager: 'Campaign Manager',
+  Broadcaster: 'Broadcaster',
 };
+
+/** `bie-Strategist` (embedded) and `BrandInfinity-dev-Strategist` (as deployed) are the same pillar. */
+const pillarOf = (machine: string): string => PILLAR_OF[machine.split('-').pop() ?? ''] ?? machine;
 
 /** Progress lines per pillar and step, with the time each step took. */
 export function progressPrinter(write: (line: string) => void) {
@@ -88,7 +109,7 @@ export function progressPrinter(write: (line: string) => void) {
   return {
     timings,
     onEvent(e: RuntimeEvent) {
-      const pillar = PILLAR_OF[e.machine] ?? e.machine;
+      const pillar = pillarOf(e.machine);
       const key = `${e.executionArn}|${e.state}|${e.index ?? ''}`;
       if (e.type === 'StateEntered' && e.state) started.set(key, Date.now());
       if (e.type === 'StateExited' && e.state && started.has(key)) {
@@ -117,16 +138,50 @@ export function progressPrinter(write: (line: string) => void) {
 
 const s3 = () => new S3Client({});
 
-async function download(url: string, to: string): Promise<string> {
+async function download(url: string, to: string, client: S3Client = s3()): Promise<string> {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
   if (!m) throw new Error(`not an s3 url: ${url}`);
-  const res = await s3().send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+  const res = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
   mkdirSync(path.dirname(to), { recursive: true });
   writeFileSync(
     to,
     await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
   );
   return to;
+}
+
+/**
+ * Copies the offline publisher's posts of a publication (objects `outbox/<platform>/<post_id>/` of the
+ * media bucket) to `<dir>/<platform>/<post_id>/`, for the user to look at.
+ */
+async function copyOutboxPosts(
+  posts: { platform: string; post_id: string; formatted_video_url: string }[],
+  dir: string,
+  client: S3Client,
+): Promise<void> {
+  const { POST_FILE, outboxPostPrefix } = await import(
+    '../lambdas/shared/adapters/offline/outbox-publisher.js'
+  );
+  for (const post of posts) {
+    const bucket = /^s3:\/\/([^/]+)\//.exec(post.formatted_video_url)?.[1];
+    if (!bucket) continue;
+    const prefix = `s3://${bucket}/${outboxPostPrefix(post.platform, post.post_id)}`;
+    const to = path.join(dir, post.platform, post.post_id);
+    let postFile: string;
+    try {
+      postFile = await download(`${prefix}${POST_FILE}`, path.join(to, POST_FILE), client);
+    } catch (error) {
+      // Published elsewhere than the outbox (a real platform API): nothing to copy.
+      if ((error as { name?: string }).name === 'NoSuchKey') continue;
+      throw error;
+    }
+    const { video, thumbnail } = JSON.parse(readFileSync(postFile, 'utf8')) as {
+      video: string;
+      thumbnail: string;
+    };
+    for (const file of [video, thumbnail])
+      await download(`${prefix}${file}`, path.join(to, path.basename(file)), client);
+  }
 }
 
 export const RunResult = z.object({
@@ -153,13 +208,21 @@ export const RunResult = z.object({
     }),
   ),
   variants: z.array(z.record(z.string(), z.unknown())),
+  /** The campaign's posts copied from the outbox in the media bucket: `<out>/outbox/<platform>/<post_id>/`. */
   outbox: z.string(),
   failure: z.object({ error: z.string(), cause: z.string() }).optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 
 /** Copies every output of a finished campaign under `out` and returns their paths. */
-export async function collectOutputs(view: CampaignView, out: string, outbox: string): Promise<RunResult> {
+export async function collectOutputs(
+  view: CampaignView,
+  out: string,
+  client: S3Client = s3(),
+): Promise<RunResult> {
+  const fetchObject = (url: string, to: string) => download(url, to, client);
+  const outbox = path.join(out, 'outbox');
+  mkdirSync(outbox, { recursive: true });
   mkdirSync(out, { recursive: true });
   const write = (name: string, value: unknown) => {
     const file = path.join(out, name);
@@ -204,10 +267,10 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
     };
     if (latest) entry.script = write(`${dir}/script.json`, latest);
     if (video) {
-      entry.master_video = await download(video.master_mp4_url, path.join(out, dir, 'master.mp4'));
+      entry.master_video = await fetchObject(video.master_mp4_url, path.join(out, dir, 'master.mp4'));
       entry.captions = {
-        vtt: await download(video.captions_url, path.join(out, dir, 'captions.vtt')),
-        srt: await download(
+        vtt: await fetchObject(video.captions_url, path.join(out, dir, 'captions.vtt')),
+        srt: await fetchObject(
           video.captions_url.replace(/\.vtt$/, '.srt'),
           path.join(out, dir, 'captions.srt'),
         ),
@@ -219,17 +282,18 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
       const renditions: Record<string, string> = {};
       const thumbnails: Record<string, string> = {};
       for (const post of pub.platform_posts) {
-        renditions[post.platform] = await download(
+        renditions[post.platform] = await fetchObject(
           post.formatted_video_url,
           path.join(out, dir, 'renditions', `${post.platform}.mp4`),
         );
-        thumbnails[post.platform] = await download(
+        thumbnails[post.platform] = await fetchObject(
           post.metadata.thumbnail_url,
           path.join(out, dir, 'thumbnails', `${post.platform}.jpg`),
         );
       }
       entry.renditions = renditions;
       entry.thumbnails = thumbnails;
+      await copyOutboxPosts(pub.platform_posts, outbox, client);
     }
     variants.push(entry);
   }
@@ -244,7 +308,26 @@ export async function collectOutputs(view: CampaignView, out: string, outbox: st
   return RunResult.parse(result);
 }
 
-/** Ingests the brand, starts the campaign through the HTTP API, waits for it and collects its outputs. */
+const isAsDeployed = (app: Embedded): app is AsDeployed =>
+  (app as Partial<AsDeployed>).mode === 'as-deployed';
+
+/** The operator's S3 client in as-deployed mode: through the gateway, with the operator's own keys. */
+function operatorS3(app: AsDeployed): S3Client {
+  return new S3Client({
+    endpoint: app.awsEndpoint,
+    region: app.operator.region,
+    credentials: { accessKeyId: app.operator.accessKeyId, secretAccessKey: app.operator.secretAccessKey },
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/**
+ * Ingests the brand, starts the campaign through the HTTP API, waits for it and collects its outputs.
+ * As deployed, every step is what an operator does on AWS: SigV4-signed API calls, the campaign view
+ * from `GET /campaigns/{id}`, media and the offline publisher's `outbox/` from the bucket.
+ */
 export async function runCampaign(
   app: Embedded,
   args: {
@@ -256,17 +339,23 @@ export async function runCampaign(
   },
 ): Promise<RunResult> {
   const base = app.runtime.info.apiUrl;
+  const signer = isAsDeployed(app) ? app.operator : undefined;
   await api(
     base,
     'POST',
     '/brands',
     args.brandText,
     args.brandText.trimStart().startsWith('{') ? 'application/json' : 'text/markdown',
+    signer,
   );
-  const campaign = await api<{ campaign_id: string; execution_arn: string }>(base, 'POST', '/campaigns', {
-    campaign_request: args.request,
-    auto_approve: args.autoApprove,
-  });
+  const campaign = await api<{ campaign_id: string; execution_arn: string }>(
+    base,
+    'POST',
+    '/campaigns',
+    { campaign_request: args.request, auto_approve: args.autoApprove },
+    undefined,
+    signer,
+  );
   const done = app.runtime.runner.waitForExecution(campaign.execution_arn);
   if (!args.autoApprove && args.onWaiting) {
     const seen = new Set<string>();
@@ -277,7 +366,7 @@ export async function runCampaign(
     while (!finished) {
       const { approvals } = await api<{
         approvals: { approval_id: string; checkpoint: string; summary: string; campaign_id: string }[];
-      }>(base, 'GET', '/operator/approvals');
+      }>(base, 'GET', '/operator/approvals', undefined, undefined, signer);
       const fresh = approvals.filter(
         (a) => a.campaign_id === campaign.campaign_id && !seen.has(a.approval_id),
       );
@@ -287,6 +376,22 @@ export async function runCampaign(
     }
   }
   await done;
+  if (isAsDeployed(app)) {
+    const view = await api<CampaignView>(
+      base,
+      'GET',
+      `/campaigns/${encodeURIComponent(campaign.campaign_id)}`,
+      undefined,
+      undefined,
+      signer,
+    );
+    const client = operatorS3(app);
+    try {
+      return await collectOutputs(view, args.out, client);
+    } finally {
+      client.destroy();
+    }
+  }
   const { campaignView } = await import('../lambdas/campaign-manager/domain/campaign-view.js');
-  return collectOutputs(await campaignView(campaign.campaign_id), args.out, process.env.BIE_OUTBOX_DIR ?? '');
+  return collectOutputs(await campaignView(campaign.campaign_id), args.out);
 }

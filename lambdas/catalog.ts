@@ -36,6 +36,8 @@ export interface FunctionSpec {
    * bundle and copied next to it. Only the functions that use one carry it (espeak's data is 24 MB).
    */
   packages?: readonly RuntimePackage[];
+  /** Invoked asynchronously (Lambda `Event`) by this catalog function instead of a state machine or the API. */
+  invokedBy?: string;
 }
 
 export const RUNTIME_PACKAGES = {
@@ -187,6 +189,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       sendsTaskResults: true,
       schedule: 'rate(1 minute)',
     },
+  ),
+  fn(
+    'production',
+    'RenderOfflineScene',
+    'render-offline-scene',
+    'Offline stand-in video model: renders one scene into S3 and calls the render webhook',
+    // A 5 s 1080x1920 scene takes about 5 s of ffmpeg on two vCPUs (3008 MB); the rest of the
+    // timeout covers the webhook's retries (about 90 s).
+    { ...media, timeoutSeconds: 300, packages: ['fonts'], invokedBy: 'SubmitRender' },
   ),
   fn('production', 'SynthesizeVoiceover', 'synthesize-voiceover', 'Voices the script scene by scene', {
     ...media,

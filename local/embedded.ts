@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import {
   FUNCTIONS,
@@ -10,7 +11,14 @@ import {
 } from '../lambdas/catalog.js';
 import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
 import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulators.js';
-import { openEndpoints, type Runtime, readRuntimeInfo, startRuntime } from './engine/runtime.js';
+import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
+import {
+  openEndpoints,
+  type Runtime,
+  readRuntimeInfo,
+  runtimeInfoPath,
+  startRuntime,
+} from './engine/runtime.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BUCKET = 'bie-media';
@@ -39,6 +47,11 @@ export interface Embedded {
   runtime: Runtime;
   emulators: Emulators;
   functions: Record<string, LambdaHandler>;
+  /**
+   * The Lambda Invoke endpoint (AWS_ENDPOINT_URL_LAMBDA) of the embedded default: asynchronous
+   * invocations run here. As deployed, the AWS gateway answers Invoke and the pool runs them.
+   */
+  lambda?: LambdaEndpoint;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -59,6 +72,27 @@ function webhookSecret(dataDir: string): string {
   const file = path.join(dataDir, 'webhook-secret');
   if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The API port a previous process of this data directory used (a killed one leaves runtime.json), when
+ * it is free: asynchronous invocations it accepted run again here and call back the URL they were
+ * given, as on AWS, where the API URL does not change.
+ */
+async function previousApiPort(dataDir: string): Promise<number> {
+  let port: number;
+  try {
+    const info = JSON.parse(readFileSync(runtimeInfoPath(dataDir), 'utf8')) as { apiUrl?: string };
+    port = Number(new URL(info.apiUrl ?? '').port);
+  } catch {
+    return 0;
+  }
+  if (!port) return 0;
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
+  });
 }
 
 /**
@@ -94,8 +128,17 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   }
   mkdirSync(dataDir, { recursive: true });
   const emulators = await startEmulators(dataDir, [BUCKET]);
-  const endpoints = await openEndpoints(opts.apiPort ?? 0);
-  Object.assign(process.env, emulators.env, { AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl });
+  const endpoints = await openEndpoints(opts.apiPort ?? (await previousApiPort(dataDir)));
+  // Two cores: at most two background renders at once (the Map already limits submits to three).
+  const lambda = await openLambdaEndpoint({
+    asyncConcurrency: 2,
+    queueDir: path.join(dataDir, 'lambda-events'),
+  });
+  Object.assign(process.env, emulators.env, {
+    AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+  });
+  setDefault('OFFLINE_RENDERER_FUNCTION_NAME', 'bie-RenderOfflineScene');
   setDefault('TABLE_NAME', TABLE);
   setDefault('BUCKET_NAME', BUCKET);
   process.env.APPROVAL_BASE_URL = endpoints.apiUrl;
@@ -104,7 +147,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   setDefault('WEBHOOK_SECRET', webhookSecret(dataDir));
   setDefault('MAIL_FROM', 'approvals@brand-infinity.local');
   process.env.CAMPAIGN_STATE_MACHINE_ARN = machineArn('Campaign');
-  setDefault('BIE_OUTBOX_DIR', path.join(dataDir, 'outbox'));
   setDefault('BIE_WORK_DIR', path.join(dataDir, 'work'));
   setDefault('APPROVER_EMAIL', 'brand-manager@example.com');
   setDefault('EVENT_BUS_NAME', LOCAL_EVENT_BUS);
@@ -132,6 +174,15 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     substitutions[functionPlaceholder(f.id)] = arn;
   }
   for (const m of STATE_MACHINES) substitutions[stateMachinePlaceholder(m.id)] = machineArn(m.id);
+  lambda.bind(
+    FUNCTIONS.map((f) => ({
+      name: `bie-${f.id}`,
+      arn: localFunctionArn(`bie-${f.id}`),
+      handler: byId[f.id] as LambdaHandler,
+      timeoutSeconds: f.timeoutSeconds,
+      memoryMb: f.memoryMb,
+    })),
+  );
 
   const runtime = startRuntime({
     dataDir,
@@ -174,9 +225,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     runtime,
     emulators,
     functions,
+    lambda,
     dataDir,
     async stop() {
       for (const t of timers) clearInterval(t);
+      await lambda.close();
       await runtime.stop();
       await emulators.stop();
     },

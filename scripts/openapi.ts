@@ -22,13 +22,39 @@ const Problem = {
 
 const BODIES: Record<
   string,
-  { request?: z.ZodType; requestType?: string; response?: z.ZodType; status: number; summary: string }
+  {
+    request?: z.ZodType;
+    requestType?: string;
+    response?: z.ZodType;
+    status: number;
+    summary: string;
+    headers?: Record<string, unknown>[];
+    refusals?: [string, string][];
+    also?: [string, string][];
+  }
 > = {
   'POST /campaigns': {
     request: c.CreateCampaignBody,
     response: c.Campaign,
     status: 201,
     summary: 'Create a campaign and start its orchestrator',
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'Retry-safe creation: the same key and body within 24 hours return the same campaign (200, Idempotent-Replayed: true) and start nothing; the same key with another body is refused (422). Without it every request is a new campaign.',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' },
+      },
+    ],
+    also: [['200', 'A replay of an earlier request with the same Idempotency-Key and body']],
+    refusals: [
+      [
+        '422',
+        'Unknown brand, a restricted term of the brand bible in a copy field, or an Idempotency-Key reused with another body',
+      ],
+    ],
   },
   'GET /campaigns': { status: 200, summary: 'List campaigns by brand_id or status' },
   'GET /campaigns/{id}': {
@@ -112,6 +138,12 @@ const REFUSALS: Partial<Record<ReturnType<typeof routeAuth>, [string, string][]>
   ],
 };
 
+/** Every route that reads a body (API Gateway itself answers 413 over its 10 MB quota). */
+const BODY_REFUSALS: [string, string][] = [
+  ['413', 'The body is larger than the route takes'],
+  ['415', 'The content-type is not one the route reads (the Accept header lists those)'],
+];
+
 /** OpenAPI 3.0 of the HTTP API, generated from the catalog routes and the zod contracts. */
 export function renderOpenApi(): string {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -119,12 +151,19 @@ export function renderOpenApi(): string {
     const key = `${r.method} ${r.path}`;
     const b = BODIES[key];
     if (!b) throw new Error(`no OpenAPI description for ${key}`);
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const params = [
+      ...[...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        // Ids are UUIDs (anything else is refused with 400); providers are short slugs (else 404).
+        schema:
+          m[1] === 'id'
+            ? { type: 'string', format: 'uuid' }
+            : { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
+      })),
+      ...(b.headers ?? []),
+    ];
     paths[r.path] ??= {};
     (paths[r.path] as Record<string, unknown>)[r.method.toLowerCase()] = {
       summary: b.summary,
@@ -152,10 +191,25 @@ export function renderOpenApi(): string {
           description: 'OK',
           content: { 'application/json': { schema: b.response ? schema(b.response) : { type: 'object' } } },
         },
+        ...Object.fromEntries(
+          (b.also ?? []).map(([code, description]) => [
+            code,
+            {
+              description,
+              content: {
+                'application/json': { schema: b.response ? schema(b.response) : { type: 'object' } },
+              },
+            },
+          ]),
+        ),
         '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: Problem } } },
         '404': { description: 'Not found', content: { 'application/problem+json': { schema: Problem } } },
         ...Object.fromEntries(
-          (REFUSALS[routeAuth(r)] ?? []).map(([code, description]) => [
+          [
+            ...(b.request || b.requestType || r.method !== 'GET' ? BODY_REFUSALS : []),
+            ...(b.refusals ?? []),
+            ...(REFUSALS[routeAuth(r)] ?? []),
+          ].map(([code, description]) => [
             code,
             { description, content: { 'application/problem+json': { schema: Problem } } },
           ]),

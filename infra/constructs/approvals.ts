@@ -86,9 +86,8 @@ export class Approvals extends Construct {
     }
   }
 
-  /** For the functions that sign or verify approval links: the key's ARN and read access to it. */
+  /** For the functions that sign or verify approval links: read access to the key (its ARN is set from the environment definition). */
   grantLinkSigning(fn: LambdaFunction): void {
-    fn.addEnvironment('APPROVAL_SIGNING_SECRET_ARN', this.signingSecret.secretArn);
     this.signingSecret.grantRead(fn);
   }
 
@@ -98,7 +97,6 @@ export class Approvals extends Construct {
    */
   grantSendMail(fn: LambdaFunction): void {
     if (!this.mailFrom) return;
-    fn.addEnvironment('MAIL_FROM', this.mailFrom);
     fn.addToRolePolicy(
       new PolicyStatement({ actions: ['ses:SendEmail'], resources: [...new Set(this.sendIdentityArns)] }),
     );

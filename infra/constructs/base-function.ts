@@ -83,9 +83,6 @@ export class BaseFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: spec.pillar,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        ...(media
-          ? { BIE_FFMPEG_PATH: `${LAYER_BIN}/ffmpeg`, BIE_FFPROBE_PATH: `${LAYER_BIN}/ffprobe` }
-          : {}),
       },
       bundling: {
         forceDockerBundling: false,

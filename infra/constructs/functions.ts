@@ -9,18 +9,20 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionSpec, STATE_MACHINES } from '../../lambdas/catalog.js';
+import { FUNCTIONS, type FunctionSpec, RUNTIME_PACKAGES, STATE_MACHINES } from '../../lambdas/catalog.js';
 import {
+  declaredEnvironment,
+  defaultValue,
   ENV_ROLES,
   ENVIRONMENT,
   type EnvName,
-  requiredEnvironment,
+  modelUsers,
 } from '../../lambdas/shared/config/index.js';
 import MODELS from '../../lambdas/shared/config/models.json' with { type: 'json' };
 import { ROOT } from '../asl.js';
 import { acknowledge, wildcardResourceFinding } from '../nag.js';
 import type { Approvals } from './approvals.js';
-import { BaseFunction } from './base-function.js';
+import { BaseFunction, LAYER_BIN } from './base-function.js';
 import type { MachineId, PillarStateMachines } from './state-machines.js';
 import type { WebhookSigning } from './webhooks.js';
 
@@ -39,7 +41,7 @@ export const FUNCTION_ROLES = {
   linkSigners: ENV_ROLES.linkSigners,
   /** Mail approval requests through SES. */
   mailSenders: ENV_ROLES.mailSenders,
-  /** Sign (the render provider adapter in SubmitRender/PollRenders) or verify (WebhooksApi) callbacks. */
+  /** Sign (the offline video model's renderer) or verify (WebhooksApi) render callbacks. */
   webhookParties: ENV_ROLES.webhookParties,
   /** Give providers a callback URL (WEBHOOK_BASE_URL). */
   webhookCallers: ENV_ROLES.webhookCallers,
@@ -55,10 +57,15 @@ export const FUNCTION_ROLES = {
     BudgetsApi: 'RequestBudgetRaise',
   },
   /** Call the text model / embedder when a Bedrock provider is chosen. */
-  modelUsers: (f: FunctionSpec) =>
-    f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi',
+  modelUsers,
   /** Calls the voice provider when Polly is chosen. */
   voiceUsers: ['SynthesizeVoiceover'],
+  /**
+   * Functions invoked asynchronously (catalog `invokedBy`) → the variable that tells their invoker
+   * their name. The invoker may invoke that function and nothing else; the invoked function gets the
+   * dead-letter queue of asynchronous invocations.
+   */
+  asyncTargetNames: { RenderOfflineScene: 'OFFLINE_RENDERER_FUNCTION_NAME' },
 } as const;
 
 /** Bedrock's embedding model id (lambdas/shared/adapters/bedrock/titan-embedder.ts). */
@@ -103,7 +110,7 @@ export class PillarFunctions extends Construct {
         spec,
         entry: entries.get(spec.id) as string,
         ffmpegLayer: spec.ffmpeg ? props.ffmpegLayer : undefined,
-        deadLetterQueue: spec.schedule ? props.asyncDeadLetters : undefined,
+        deadLetterQueue: spec.schedule || spec.invokedBy ? props.asyncDeadLetters : undefined,
         minify: props.minify,
       });
       const fn = base.fn;
@@ -120,7 +127,7 @@ export class PillarFunctions extends Construct {
         'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level ' +
           'permissions. tests/infra asserts these are the only actions granted on "*".',
       );
-      if (!spec.schedule) {
+      if (!spec.schedule && !spec.invokedBy) {
         acknowledge(
           base,
           'Serverless-LambdaDLQ',
@@ -132,11 +139,37 @@ export class PillarFunctions extends Construct {
     }
     this.setVariable('TABLE_NAME', props.table.tableName);
     this.setVariable('BUCKET_NAME', props.bucket.bucketName);
-    for (const [name, value] of Object.entries(props.environment)) {
-      const def = ENVIRONMENT[name as EnvName] as { usedBy?: unknown } | undefined;
-      if (!def) throw new Error(`${name} is not defined in lambdas/shared/config (ENVIRONMENT)`);
-      // Provider choices go to the functions that call that provider, required variables to their users.
-      this.setVariable(name as EnvName, value, def.usedBy ? undefined : providerUsers(name));
+    // Every setting a function reads is declared in its template: the stack's value, else the default.
+    const given: Partial<Record<EnvName, string>> = {
+      BIE_FFMPEG_PATH: `${LAYER_BIN}/ffmpeg`,
+      BIE_FFPROBE_PATH: `${LAYER_BIN}/ffprobe`,
+      // Where BaseFunction copies the fonts package (Lambda's task root is /var/task).
+      BIE_FONT_PATH: `/var/task/node_modules/${RUNTIME_PACKAGES.fonts}/ttf/DejaVuSans-Bold.ttf`,
+      APPROVAL_SIGNING_SECRET_ARN: props.approvals.signingSecret.secretArn,
+      WEBHOOK_SECRET_ARN: props.webhooks.secret.secretArn,
+      // Empty: no sender, approvals are API-only (declared, so the function's template says so).
+      MAIL_FROM: props.approvals.mailFrom ?? '',
+      ...props.environment,
+    };
+    for (const name of Object.keys(ENVIRONMENT) as EnvName[]) {
+      const def = ENVIRONMENT[name] as { usedBy?: unknown; required?: true };
+      if (!def.usedBy) continue;
+      const value = given[name] ?? (def.required ? undefined : defaultValue(name));
+      if (value !== undefined) this.setVariable(name, value);
+    }
+    for (const name of Object.keys(props.environment)) {
+      if (!(ENVIRONMENT[name as EnvName] as { usedBy?: unknown } | undefined)?.usedBy)
+        throw new Error(`${name} is not a variable the stack sets (lambdas/shared/config ENVIRONMENT)`);
+    }
+    for (const spec of FUNCTIONS.filter((f) => f.invokedBy)) {
+      const invoker = this.get(spec.invokedBy as string);
+      const fn = this.get(spec.id);
+      // The unqualified ARN only (no `:*` for versions, which grantInvoke would add).
+      invoker.addToRolePolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+      );
+      const names = FUNCTION_ROLES.asyncTargetNames as Record<string, EnvName>;
+      this.setVariable(names[spec.id] as EnvName, fn.functionName);
     }
 
     // Findings every function shares, caused by the two grants above.
@@ -175,15 +208,13 @@ export class PillarFunctions extends Construct {
   }
 
   /**
-   * Sets a variable of lambdas/shared/config's ENVIRONMENT: a required one on exactly the functions its
-   * definition names, an optional one on the functions given (default all). The only way infra sets a
-   * function's environment, so the stack and the handlers share one definition.
+   * Sets a variable of lambdas/shared/config's ENVIRONMENT on exactly the functions its definition
+   * says read it. The only way infra sets a function's environment, so the stack and the handlers
+   * share one definition (a later value replaces an earlier one, e.g. a default).
    */
-  setVariable(name: EnvName, value: string, only?: (spec: FunctionSpec) => boolean): void {
-    const def = ENVIRONMENT[name] as { usedBy?: unknown };
-    const targets = def.usedBy
-      ? FUNCTIONS.filter((f) => requiredEnvironment(f).includes(name))
-      : FUNCTIONS.filter((f) => (only ? only(f) : true));
+  setVariable(name: EnvName, value: string): void {
+    const targets = FUNCTIONS.filter((f) => declaredEnvironment(f).includes(name));
+    if (targets.length === 0) throw new Error(`${name} is read by no function: it is never set by the stack`);
     for (const spec of targets) this.get(spec.id).addEnvironment(name, value);
   }
 
@@ -298,7 +329,7 @@ export class PillarFunctions extends Construct {
         'A third-party API key cannot be rotated by a Lambda of ours: OpenAI issues keys in its dashboard. ' +
           'Readable only by the functions that call OpenAI.',
       );
-      this.setVariable('OPENAI_API_KEY_ARN', key.secretArn, FUNCTION_ROLES.modelUsers);
+      this.setVariable('OPENAI_API_KEY_ARN', key.secretArn);
       for (const spec of FUNCTIONS.filter(FUNCTION_ROLES.modelUsers)) key.grantRead(this.get(spec.id));
     }
     if (p.voice === 'polly') {
@@ -318,14 +349,6 @@ export class PillarFunctions extends Construct {
 
 const has = (list: readonly string[], id: string): boolean => list.includes(id);
 
-/** Which functions a provider-choice variable concerns (the others never build that port). */
-function providerUsers(name: string): (spec: FunctionSpec) => boolean {
-  if (name === 'BIE_TEXT_MODEL' || name === 'BIE_EMBEDDER' || name.startsWith('OPENAI_'))
-    return FUNCTION_ROLES.modelUsers;
-  if (name === 'BIE_VOICE') return (f) => has(FUNCTION_ROLES.voiceUsers, f.id);
-  return () => true;
-}
-
 /** Every id named in FUNCTION_ROLES must be in the catalog. */
 function checkRoleIds(): void {
   const known = new Set(FUNCTIONS.map((f) => f.id));
@@ -336,8 +359,20 @@ function checkRoleIds(): void {
     ...FUNCTION_ROLES.webhookCallers,
     ...FUNCTION_ROLES.voiceUsers,
     ...Object.entries(FUNCTION_ROLES.tokenRelays).flat(),
+    ...Object.keys(FUNCTION_ROLES.asyncTargetNames),
   ];
   const unknown = [...new Set(named.filter((id) => !known.has(id)))];
+  for (const f of FUNCTIONS.filter((x) => x.invokedBy)) {
+    if (!known.has(f.invokedBy as string)) unknown.push(`${f.invokedBy} (invokedBy of ${f.id})`);
+    const name = (FUNCTION_ROLES.asyncTargetNames as Record<string, EnvName>)[f.id];
+    if (!name)
+      throw new Error(
+        `${f.id} is invoked asynchronously: name its variable in FUNCTION_ROLES.asyncTargetNames`,
+      );
+    const invoker = FUNCTIONS.find((x) => x.id === f.invokedBy);
+    if (invoker && !declaredEnvironment(invoker).includes(name))
+      throw new Error(`${invoker.id} invokes ${f.id}: make it a user of ${name} in lambdas/shared/config`);
+  }
   if (unknown.length > 0) {
     throw new Error(
       `FUNCTION_ROLES in infra/constructs/functions.ts names functions not in the catalog: ${unknown.join(', ')}`,

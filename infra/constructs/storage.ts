@@ -20,6 +20,8 @@ export const MEDIA_PREFIXES = [
   'thumbnails/',
   'captions/',
   'audio/',
+  // What the offline publisher posted: the record of a campaign's posts, aged like the media it holds.
+  'outbox/',
 ] as const;
 
 /** Media tiering: hot for the campaign's launch month, warm for the quarter, then archived. */
@@ -111,6 +113,14 @@ function mediaLifecycle(): LifecycleRule[] {
       id: 'expire-trends',
       prefix: 'trends/',
       expiration: Duration.days(90),
+      noncurrentVersionExpiration: Duration.days(1),
+    },
+    // A provider's clip is copied into renders/ when its job completes; the provider-side copy (and its
+    // status object) is only needed until then, and by a replay within the week.
+    {
+      id: 'expire-provider-renders',
+      prefix: 'provider-renders/',
+      expiration: Duration.days(7),
       noncurrentVersionExpiration: Duration.days(1),
     },
     // Brand guidelines and brand assets are the input of every campaign of the brand (retrieved for each

@@ -29,9 +29,8 @@ export class WebhookSigning extends Construct {
     );
   }
 
-  /** `WEBHOOK_SECRET_ARN` and read access, for the functions that sign or verify callbacks. */
+  /** Read access, for the functions that sign or verify callbacks (WEBHOOK_SECRET_ARN comes from the environment definition). */
   grant(fn: LambdaFunction): void {
-    fn.addEnvironment('WEBHOOK_SECRET_ARN', this.secret.secretArn);
     this.secret.grantRead(fn);
   }
 }

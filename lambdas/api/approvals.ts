@@ -2,16 +2,21 @@ import { z } from 'zod';
 import { approvalDeps } from '../approvals/deps.js';
 import { assertLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
 import { ApprovalLinkError } from '../approvals/domain/links.js';
-import {
-  type Approval,
-  ApprovalDecisionBody,
-  Decision,
-  LinkDecisionBody,
-} from '../shared/contracts/index.js';
+import { Approval, ApprovalDecisionBody, Decision, LinkDecisionBody } from '../shared/contracts/index.js';
 import { approvals } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';
 import { parseOrThrow } from '../shared/validation.js';
-import { type ApiEvent, apiHandler, html, json, parseBody, readBody } from './http.js';
+import {
+  type ApiEvent,
+  apiHandler,
+  html,
+  json,
+  MEDIA_TYPES,
+  parseBody,
+  pathUuid,
+  queryParam,
+  readBody,
+} from './http.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const LinkQuery = z.object({ d: Decision, exp: z.coerce.number().int(), sig: z.string().min(1) });
@@ -20,8 +25,6 @@ const MISSING_LINK =
 
 /** The task token never leaves the store: whoever holds it could resume the state machine. */
 const view = ({ task_token: _t, ...rest }: Approval) => rest;
-
-const idOf = (event: ApiEvent) => event.pathParameters?.id ?? '';
 
 async function mustGet(id: string): Promise<Approval> {
   const a = await approvals.get(id);
@@ -64,8 +67,8 @@ function page(a: Approval, q: z.infer<typeof LinkQuery>, media: { label: string;
 export const handler = apiHandler({
   /** A mailed link lands here: a confirmation page (GET never decides; mail scanners follow links). */
   'GET /approvals/{id}': async (event) => {
-    const id = idOf(event);
     requireLink(event.queryStringParameters, 'd');
+    const id = pathUuid(event);
     const parsed = LinkQuery.safeParse(event.queryStringParameters);
     if (!parsed.success) throw new ApprovalLinkError('invalid', 'the approval link is malformed');
     const q = parsed.data;
@@ -76,9 +79,9 @@ export const handler = apiHandler({
   },
   /** The confirmation page posts here: decides once, with the link's signature and before its expiry. */
   'POST /approvals/{id}': async (event) => {
-    const id = idOf(event);
-    const raw = readBody(event, 'approval decision');
+    const raw = readBody(event, 'approval decision', MEDIA_TYPES.jsonOrForm);
     requireLink(raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined, 'decision');
+    const id = pathUuid(event);
     const body = parseOrThrow(LinkDecisionBody, raw, 'approval decision');
     const result = await decideApproval(await approvalDeps(), {
       approval_id: id,
@@ -95,19 +98,20 @@ export const handler = apiHandler({
       : json(200, { ...view(result.approval), resumed: result.resumed });
   },
   'GET /operator/approvals': async (event) => {
-    const status = event.queryStringParameters?.status ?? 'pending';
+    const status = queryParam(event, 'status', Approval.shape.status.default('pending'));
     const list = status === 'pending' ? await approvals.listPending() : [];
     return json(200, { approvals: list.map(view) });
   },
   'GET /operator/approvals/{id}': async (event) => {
-    const a = await mustGet(idOf(event));
+    const a = await mustGet(pathUuid(event));
     return json(200, { ...view(a), media_links: await mediaLinks(await approvalDeps(), a) });
   },
   'POST /operator/approvals/{id}/decision': async (event) => {
+    const id = pathUuid(event);
     const body = parseBody(event, ApprovalDecisionBody, 'approval decision');
     const arn = callerArn(event);
     const result = await decideApproval(await approvalDeps(), {
-      approval_id: idOf(event),
+      approval_id: id,
       decision: body.decision,
       decided_by: arn ? `${body.decided_by} (${arn})` : body.decided_by,
       feedback: body.feedback,

@@ -2,14 +2,23 @@ import { TrendSourcesBody } from '../shared/contracts/index.js';
 import { brands, trendSources } from '../shared/data/repositories.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { ingestBrand } from '../strategist/domain/ingest.js';
-import { type ApiEvent, apiHandler, json, parseBody } from './http.js';
+import {
+  type ApiEvent,
+  apiHandler,
+  BODY_LIMITS,
+  json,
+  MEDIA_TYPES,
+  parseBody,
+  pathUuid,
+  requireBody,
+} from './http.js';
 
 function text(event: ApiEvent): string {
-  const raw = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body
-    : '';
+  const raw = requireBody(event, {
+    what: 'brand bible',
+    types: MEDIA_TYPES.brandBible,
+    maxBytes: BODY_LIMITS.brandBible,
+  });
   if (!raw.trim())
     throw new ValidationError('invalid brand bible', [
       { path: '', message: 'the body is empty: send Markdown or BrandProfile JSON' },
@@ -18,7 +27,7 @@ function text(event: ApiEvent): string {
 }
 
 async function mustBrand(event: ApiEvent): Promise<string> {
-  const id = event.pathParameters?.id ?? '';
+  const id = pathUuid(event);
   if (!(await brands.get(id))) throw new NotFoundError('brand', id);
   return id;
 }
@@ -26,12 +35,12 @@ async function mustBrand(event: ApiEvent): Promise<string> {
 /** Brand bibles as Markdown (text/markdown) or BrandProfile JSON; re-ingesting replaces the chunks. */
 export const handler = apiHandler({
   'POST /brands': async (event) => json(201, await ingestBrand(text(event))),
-  'PUT /brands/{id}/guidelines': async (event) =>
-    json(200, await ingestBrand(text(event), event.pathParameters?.id)),
+  'PUT /brands/{id}/guidelines': async (event) => json(200, await ingestBrand(text(event), pathUuid(event))),
   /** Replaces the brand's trend feeds (HTTPS RSS/Atom); the hourly scraper reads them. */
   'PUT /brands/{id}/trend-sources': async (event) => {
+    const id = pathUuid(event);
     const body = parseBody(event, TrendSourcesBody, 'trend sources');
-    const id = await mustBrand(event);
+    await mustBrand(event);
     await trendSources.put(id, body.sources);
     return json(200, { brand_id: id, ...(await trendSources.get(id)) });
   },

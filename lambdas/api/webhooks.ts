@@ -1,54 +1,104 @@
 import { z } from 'zod';
-import { completeRender, failRender } from '../production/domain/renders.js';
+import {
+  classifyRenderOutput,
+  completeRender,
+  failRender,
+  outputPolicyFor,
+} from '../production/domain/renders.js';
 import { config } from '../shared/commons.js';
 import { renderJobs } from '../shared/data/repositories.js';
-import { ValidationError } from '../shared/errors.js';
 import { webhookSecret } from '../shared/secrets.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { parseOrThrow } from '../shared/validation.js';
 import { bindMessage } from '../shared/webhooks/messages.js';
 import { verifyWebhook } from '../shared/webhooks/standard-webhooks.js';
-import { apiHandler, json, problem, rawBody } from './http.js';
+import { apiHandler, BODY_LIMITS, json, MEDIA_TYPES, parseJson, problem, requireBody } from './http.js';
 
+/** Lengths bound what reaches the table's keys (the provider's job id is an index key). */
 const VideoEvent = z.object({
-  id: z.string(),
+  id: z.string().max(256),
   type: z.enum(['video.completed', 'video.failed']),
-  data: z.object({ id: z.string().min(1), output_url: z.string().optional(), error: z.string().optional() }),
+  data: z.object({
+    id: z.string().min(1).max(256),
+    output_url: z
+      .url({ protocol: /^(https?|file)$/ })
+      .max(2048)
+      .optional(),
+    error: z.string().max(2000).optional(),
+  }),
 });
 
-function parseJson(raw: string): unknown {
+/** The provider names SubmitRender puts in callback URLs: a short slug, never a free string in a key. */
+const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/**
+ * Why a reported output cannot be used, decided before anything is recorded; undefined when it can.
+ * The render-output policy first (https from public hosts, our bucket's provider prefix, the local S3
+ * emulator; never file:); then our bucket's object must exist, and an emulator URL answer a one-byte
+ * range request. A public https output is fetched, with its address checks, when the job completes.
+ * A provider that reports an output it does not serve gets a 4xx that stores nothing, and redelivers
+ * (Standard Webhooks retries any non-2xx), instead of a 500 half-way through finishing the job.
+ */
+async function unreachable(url: string): Promise<string | undefined> {
+  let target: ReturnType<typeof classifyRenderOutput>;
   try {
-    return JSON.parse(raw);
-  } catch (e) {
-    throw new ValidationError('invalid webhook event', [
-      { path: '', message: `body is not valid JSON (${(e as Error).message})` },
-    ]);
+    target = classifyRenderOutput(url, outputPolicyFor(config.BUCKET_NAME));
+  } catch (error) {
+    return (error as Error).message.slice(0, 300);
+  }
+  if (target.kind === 'bucket')
+    return (await blobs().exists(target.key)) ? undefined : 'no such object in the media bucket';
+  if (target.checkAddresses) return undefined;
+  try {
+    const res = await fetch(target.url, {
+      headers: { range: 'bytes=0-0' },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.body?.cancel();
+    return res.ok ? undefined : `HTTP ${res.status}`;
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string } };
+    return (e.cause?.code ?? e.message).slice(0, 200);
   }
 }
 
 /**
  * Provider callbacks (Standard Webhooks signatures, as OpenAI sends them): verify the signature and the
- * timestamp with the secret from Secrets Manager, bind the message id to its body (a reused id with
- * another body is refused), find the job by the provider's id, finish it. Unknown jobs answer 404 so the
- * provider retries (the job row may lag the submit); finished jobs answer 200 `duplicate` again
- * (providers deliver at least once).
+ * timestamp with the secret from Secrets Manager, find the job by the provider's id, bind the message id
+ * to its body (a reused id with another body is refused), finish the job. Unknown jobs answer 404 so the
+ * provider retries (the job row may lag the submit), and store nothing: the binding is written only
+ * for a job that exists. Finished jobs answer 200 `duplicate` again (providers deliver at least once).
  */
 export const handler = apiHandler({
   'POST /webhooks/{provider}': async (event) => {
     const provider = event.pathParameters?.provider ?? '';
-    const raw = rawBody(event);
+    if (!PROVIDER.test(provider)) return problem(404, 'Not found', 'no webhook endpoint for this provider');
+    const raw = requireBody(event, {
+      what: 'webhook event',
+      types: MEDIA_TYPES.json,
+      maxBytes: BODY_LIMITS.json,
+    });
     const message = verifyWebhook(await webhookSecret(), event.headers ?? {}, raw);
-    const body = parseOrThrow(VideoEvent, parseJson(raw), 'webhook event');
+    const body = parseOrThrow(VideoEvent, parseJson(raw, 'webhook event'), 'webhook event');
+    const job = await renderJobs.findByProviderJobId(provider, body.data.id);
+    if (!job) return problem(404, 'Not found', `no render job for ${provider} job ${body.data.id} (yet)`);
+    const finished = job.status === 'completed' || job.status === 'failed';
+    const output = body.type === 'video.completed' ? body.data.output_url : undefined;
+    const unfetchable = !finished && output ? await unreachable(output) : undefined;
+    if (unfetchable)
+      return problem(
+        422,
+        'Output not available',
+        `the output of ${provider} job ${body.data.id} could not be fetched (${unfetchable}); nothing was recorded, redeliver the event when it is available`,
+        [{ path: 'data.output_url', message: `could not be fetched: ${unfetchable}` }],
+      );
     if ((await bindMessage(provider, message.id, raw)) === 'different')
       return problem(
         409,
         'Webhook id reused',
         `webhook-id ${message.id} was already received with another body; a message id carries one payload`,
       );
-    const job = await renderJobs.findByProviderJobId(provider, body.data.id);
-    if (!job) return problem(404, 'Not found', `no render job for ${provider} job ${body.data.id} (yet)`);
-    if (job.status === 'completed' || job.status === 'failed')
-      return json(200, { job_id: job.job_id, status: job.status, duplicate: true });
+    if (finished) return json(200, { job_id: job.job_id, status: job.status, duplicate: true });
     const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
     if (body.type === 'video.completed' && body.data.output_url) {
       await completeRender(deps, job, body.data.output_url, String(job.parameters.cache_key ?? ''));

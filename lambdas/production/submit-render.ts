@@ -11,7 +11,7 @@ import { hashSeed, nowIso, stableUuid } from '../shared/ids.js';
 import { videoModel } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
-import { completeRender, failRender, sceneCacheKeyFor } from './domain/renders.js';
+import { completeRender, failRender, sceneCacheKeyFor, webhookCallbackUrl } from './domain/renders.js';
 import { fallbackModel, renderListPrice } from './domain/router.js';
 
 const Input = z.object({
@@ -79,9 +79,15 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   });
   if (existing?.provider_job_id) {
     const status = await provider.status(existing.provider_job_id);
-    await renderJobs.put(job);
-    if (status.state === 'completed') await completeRender(deps, job, status.output_url, cacheKey);
-    else if (status.state === 'failed') await failRender(deps, job, status.error);
+    // Still rendering: back in flight under this attempt's token, even if the poller abandoned it
+    // when an earlier attempt's task timed out (else neither the poller nor the webhook would finish it).
+    const current =
+      status.state === 'queued' || status.state === 'processing'
+        ? RenderJob.parse({ ...job, status: 'processing', error_message: undefined, completed_at: undefined })
+        : job;
+    await renderJobs.put(current);
+    if (status.state === 'completed') await completeRender(deps, current, status.output_url, cacheKey);
+    else if (status.state === 'failed') await failRender(deps, current, status.error);
     if (status.state !== 'unknown') return { job_id: jobId, status: status.state };
   }
   await renderJobs.put(job);
@@ -99,7 +105,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     style: scene.visual_cues.style,
     on_screen_text: scene.on_screen_text,
     seed: hashSeed(scene.scene_id, model),
-    callback_url: `${config.WEBHOOK_BASE_URL}/webhooks/${provider.provider}`,
+    callback_url: webhookCallbackUrl(config.WEBHOOK_BASE_URL, provider.provider),
   });
   await renderJobs.put({
     ...job,

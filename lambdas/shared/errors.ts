@@ -27,6 +27,40 @@ export class ValidationError extends DomainError {
     );
   }
 }
+/**
+ * A well-formed request that cannot be carried out as sent (422): it conflicts with stored state, such
+ * as the brand bible's restricted terms or an Idempotency-Key first used with another body.
+ */
+export class UnprocessableError extends DomainError {
+  constructor(
+    readonly title: string,
+    message: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super('UnprocessableError', message);
+  }
+}
+/** A body larger than the route takes (413), refused before it is parsed. */
+export class PayloadTooLargeError extends DomainError {
+  constructor(
+    readonly limitBytes: number,
+    what: string,
+  ) {
+    super('PayloadTooLargeError', `the ${what} is larger than ${limitBytes} bytes`);
+  }
+}
+/** A body in a media type the route does not read (415); `accepted` lists the ones it does. */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(
+    readonly accepted: readonly string[],
+    given: string,
+  ) {
+    super(
+      'UnsupportedMediaTypeError',
+      `content-type ${JSON.stringify(given.slice(0, 100))} is not accepted here; send ${accepted.join(' or ')}`,
+    );
+  }
+}
 export class NotFoundError extends DomainError {
   constructor(what: string, id: string) {
     super('NotFoundError', `${what} ${id} was not found`);

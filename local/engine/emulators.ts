@@ -8,6 +8,7 @@ import { LocalEventBridge } from '../deployed/services/eventbridge.js';
 import { serveService } from '../deployed/services/protocol.js';
 import { close, listen } from './http-util.js';
 import { mailboxRequestHandler } from './mailbox.js';
+import { addConditionalWrites } from './s3-conditional-writes.js';
 
 export interface Emulators {
   env: Record<string, string>;
@@ -47,6 +48,7 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
     directory: s3Dir,
     configureBuckets: buckets.map((name) => ({ name })),
   });
+  addConditionalWrites(s3);
   const s3Address = await s3.run();
   const s3Url = `http://127.0.0.1:${s3Address.port}`;
 

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LambdaContext, LambdaHandler } from './asl-runner.js';
-import { readBody, send } from './http-util.js';
+import { send } from './http-util.js';
 
 export interface ApiRoute {
   method: string;
   path: string;
   handler: LambdaHandler;
   functionName: string;
+  /** Checks a request before its handler runs (AWS_IAM routes in as-deployed mode): a denial is the answer. */
+  authorize?: (request: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: Buffer;
+  }) => Promise<{ ok: true; iam: Record<string, unknown> } | { ok: false; status: number; message: string }>;
 }
 
 interface CompiledRoute extends ApiRoute {
@@ -28,6 +35,43 @@ function compile(route: ApiRoute): CompiledRoute {
 
 const problem = (status: number, title: string, detail: string): string =>
   JSON.stringify({ type: 'about:blank', title, status, detail });
+
+/** API Gateway's request payload quota (10 MB, not adjustable); larger bodies get 413 from the gateway. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Reads the body up to the quota. A declared Content-Length over it is refused before a byte is read;
+ * a chunked body is refused as soon as it passes the quota, without buffering the rest. The rest is
+ * drained (read and dropped) so the client, still sending, gets the answer instead of a reset.
+ */
+async function readPayload(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_PAYLOAD_BYTES) {
+    req.resume();
+    return 'too-large';
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // destroyOnReturn false: leaving the loop early must not reset the connection before the answer.
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) {
+      req.resume();
+      return 'too-large';
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Decodes each path parameter; a malformed percent-encoding (`%E0%A4%A`) is the caller's error. */
+function decodeParams(names: string[], values: string[]): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(names.map((p, i) => [p, decodeURIComponent(values[i] ?? '')]));
+  } catch {
+    return undefined;
+  }
+}
 
 const TEXT_TYPES = /^(text\/|application\/(json|problem\+json|x-www-form-urlencoded|xml))/;
 
@@ -55,21 +99,50 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
       send(
         res,
         status,
-        problem(status, status === 404 ? 'Not Found' : 'Method Not Allowed', `${method} ${url.pathname}`),
+        problem(
+          status,
+          status === 404 ? 'Not Found' : 'Method Not Allowed',
+          `${method} ${url.pathname.slice(0, 200)}`,
+        ),
         {
           'content-type': 'application/problem+json',
+          ...(status === 405 ? { allow: [...new Set(matches.map((r) => r.method))].join(', ') } : {}),
         },
       );
+      req.resume();
       return;
     }
     const values = route.pattern.exec(url.pathname)?.slice(1) ?? [];
-    const pathParameters = Object.fromEntries(
-      route.params.map((p, i) => [p, decodeURIComponent(values[i] ?? '')]),
-    );
-    const raw = await readBody(req);
+    const pathParameters = decodeParams(route.params, values);
+    if (!pathParameters) {
+      send(res, 400, problem(400, 'Bad Request', 'a path parameter is not valid percent-encoded UTF-8'), {
+        'content-type': 'application/problem+json',
+      });
+      req.resume();
+      return;
+    }
+    const raw = await readPayload(req);
+    if (raw === 'too-large') {
+      send(
+        res,
+        413,
+        problem(413, 'Payload Too Large', `the request body is larger than ${MAX_PAYLOAD_BYTES} bytes`),
+        { 'content-type': 'application/problem+json' },
+      );
+      return;
+    }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers))
       if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    const auth = route.authorize
+      ? await route.authorize({ method, url: req.url ?? '/', headers, body: raw })
+      : undefined;
+    if (auth && !auth.ok) {
+      send(res, auth.status, JSON.stringify({ message: auth.message }), {
+        'content-type': 'application/json',
+      });
+      return;
+    }
     const contentType = headers['content-type'] ?? '';
     const isText = raw.length === 0 || TEXT_TYPES.test(contentType);
     const query = url.searchParams;
@@ -98,6 +171,7 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
         },
         requestId: randomUUID(),
         routeKey: `${route.method} ${route.path}`,
+        ...(auth?.ok ? { authorizer: { iam: auth.iam } } : {}),
         stage: '$default',
         time: now.toUTCString(),
         timeEpoch: now.getTime(),

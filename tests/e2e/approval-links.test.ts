@@ -46,12 +46,16 @@ async function nextApproval(campaignId: string, checkpoint: string): Promise<Pen
   throw new Error(`no ${checkpoint} approval appeared`);
 }
 
-function mailOf(approvalId: string): string {
-  const mail = readdirSync(app.emulators.mailboxDir)
-    .map((f) => readFileSync(path.join(app.emulators.mailboxDir, f), 'utf8'))
-    .find((m) => m.includes(approvalId));
-  if (!mail) throw new Error(`no mail for approval ${approvalId}`);
-  return mail;
+/** The approval's mail; it is sent just after the approval is listed, so wait a little for it. */
+async function mailOf(approvalId: string): Promise<string> {
+  for (const until = Date.now() + 15_000; Date.now() < until; ) {
+    const mail = readdirSync(app.emulators.mailboxDir)
+      .map((f) => readFileSync(path.join(app.emulators.mailboxDir, f), 'utf8'))
+      .find((m) => m.includes(approvalId));
+    if (mail) return mail;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail for approval ${approvalId}`);
 }
 
 const linkIn = (mail: string, label: 'Approve' | 'Reject (with feedback)') =>
@@ -86,7 +90,7 @@ describe('mailed approval links', () => {
       },
     });
     brief = await nextApproval(campaign.campaign_id, 'brief');
-    const mail = mailOf(brief.approval_id);
+    const mail = await mailOf(brief.approval_id);
     approve = linkIn(mail, 'Approve');
     reject = linkIn(mail, 'Reject (with feedback)');
   }, 120_000);
@@ -239,7 +243,7 @@ describe('mailed approval links', () => {
 
   it('the video approval mail and page show presigned links to the media, never s3:// addresses', async () => {
     const video = await nextApproval(campaign.campaign_id, 'video');
-    const mail = mailOf(video.approval_id);
+    const mail = await mailOf(video.approval_id);
     expect(mail).not.toContain('s3://');
     const master = /Master video: (\S+)/.exec(mail)?.[1];
     expect(master).toMatch(/^https?:\/\//);

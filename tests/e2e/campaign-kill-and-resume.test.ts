@@ -35,14 +35,13 @@ function start(dataDir: string, mode: 'start' | 'resume') {
 
 describe('a campaign killed mid-production', () => {
   it('resumes after SIGKILL and finishes without asking decided approvals again or charging twice', async () => {
-    // Prepare: run until the first scene clip exists at the "provider", then kill -9.
+    // Prepare: run until the first scene clip exists at the "provider" (its prefix of the bucket, as
+    // s3rver stores it on disk), then kill -9.
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-crash-e2e-'));
-    const renders = path.join(dataDir, 'work', 'provider-renders');
+    const renders = path.join(dataDir, 's3', 'bie-media', 'provider-renders', 'offline');
     const first = start(dataDir, 'start');
     const until = Date.now() + 90_000;
-    while (
-      !(existsSync(renders) && readdirSync(renders).some((f) => f.endsWith('.mp4') && !f.includes('.part')))
-    ) {
+    while (!(existsSync(renders) && readdirSync(renders).some((f) => f.endsWith('.mp4._S3rver_object')))) {
       if (Date.now() > until) throw new Error(`never reached production: ${first.err()}`);
       await new Promise((r) => setTimeout(r, 20));
     }

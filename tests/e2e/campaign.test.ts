@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,11 +203,35 @@ describe('a campaign on the embedded default', () => {
     expect(offending).toEqual([]);
   });
 
-  it('published each post to the outbox once', () => {
-    for (const platform of ['tiktok', 'instagram', 'youtube', 'linkedin']) {
-      const posts = readdirSync(path.join(result.outbox, platform));
-      expect(posts, platform).toHaveLength(1);
-      expect(existsSync(path.join(result.outbox, platform, posts[0] as string, 'post.json'))).toBe(true);
+  it('published each post once to the outbox in the media bucket, and copied it for the user', async () => {
+    const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
+    const { S3BlobStore } = await import('../../lambdas/shared/data/blob-store.js');
+    const bucket = new S3BlobStore(process.env.BUCKET_NAME as string);
+    const posts = (await campaignView(result.campaign_id)).publications[0]?.platform_posts ?? [];
+    expect(posts.map((p) => p.platform).sort()).toEqual(['instagram', 'linkedin', 'tiktok', 'youtube']);
+    for (const { platform, post_id } of posts) {
+      const stored = JSON.parse(
+        new TextDecoder().decode(await bucket.get(`outbox/${platform}/${post_id}/post.json`)),
+      ) as { post_id: string; video: string; thumbnail: string };
+      expect(stored.post_id, platform).toBe(post_id);
+      expect(await bucket.exists(`outbox/${platform}/${post_id}/${stored.video}`), platform).toBe(true);
+      expect(await bucket.exists(`outbox/${platform}/${post_id}/${stored.thumbnail}`), platform).toBe(true);
+      expect(readdirSync(path.join(result.outbox, platform)), platform).toEqual([post_id]);
+      expect(readdirSync(path.join(result.outbox, platform, post_id)).sort()).toEqual(
+        ['post.json', stored.thumbnail, stored.video].sort(),
+      );
+    }
+  });
+
+  it('rendered every scene in the renderer function, into the provider prefix of the bucket', async () => {
+    const { renderJobs } = await import('../../lambdas/shared/data/repositories.js');
+    const { S3BlobStore } = await import('../../lambdas/shared/data/blob-store.js');
+    const bucket = new S3BlobStore(process.env.BUCKET_NAME as string);
+    const jobs = (await renderJobs.list(result.campaign_id)).filter((j) => j.status === 'completed');
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs) {
+      expect(job.provider_job_id).toMatch(/^offrender_/);
+      expect(await bucket.exists(`provider-renders/offline/${job.provider_job_id}.mp4`)).toBe(true);
     }
   });
 

@@ -52,6 +52,8 @@ const arnsOf = (statements: Statement[]) => statements.flatMap(resourcesOf).map(
 describe('approvals without a sender (API-only)', () => {
   it('give the mail function neither MAIL_FROM nor any SES permission, and create no identity', () => {
     const t = build({ approverEmail: 'cmo@agency.example' });
+    // The stack declares MAIL_FROM empty on RequestApproval (tests/infra/stack.test.ts); nothing here.
+    expect(t.approvals.mailFrom).toBeUndefined();
     expect(t.env().MAIL_FROM).toBeUndefined();
     expect(t.sesGrants()).toEqual([]);
     expect(ofType(t.resources, 'AWS::SES::EmailIdentity')).toEqual([]);
@@ -69,7 +71,7 @@ describe('approvals without a sender (API-only)', () => {
 describe('approvals with a sender', () => {
   it('with only senderEmail: verify it and the approver, send as it and to the approver only', () => {
     const t = build({ senderEmail: 'approvals@brand.example', approverEmail: 'cmo@agency.example' });
-    expect(t.env().MAIL_FROM).toBe('approvals@brand.example');
+    expect(t.approvals.mailFrom).toBe('approvals@brand.example');
     expect(
       ofType(t.resources, 'AWS::SES::EmailIdentity')
         .map(([, r]) => r.Properties.EmailIdentity)
@@ -83,7 +85,7 @@ describe('approvals with a sender', () => {
 
   it('with only senderDomain: send as approvals@ that domain, on the domain identity and the address', () => {
     const t = build({ senderDomain: 'brand.example' });
-    expect(t.env().MAIL_FROM).toBe('approvals@brand.example');
+    expect(t.approvals.mailFrom).toBe('approvals@brand.example');
     expect(ofType(t.resources, 'AWS::SES::EmailIdentity').map(([, r]) => r.Properties.EmailIdentity)).toEqual(
       ['brand.example'],
     );

@@ -6,8 +6,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ROLES } from '../../infra/constructs/functions.js';
+import { MEDIA_PROFILES } from '../../infra/stacks/brand-infinity-stack.js';
 import { FUNCTIONS } from '../../lambdas/catalog.js';
-import { ENVIRONMENT, requiredEnvironment } from '../../lambdas/shared/config/index.js';
+import { declaredEnvironment, type EnvName, requiredEnvironment } from '../../lambdas/shared/config/index.js';
 import {
   CUSTOM_METRICS,
   METRIC_DIMENSIONS,
@@ -57,29 +58,14 @@ const envOf = (syn: Synthesized, id: string): Record<string, unknown> => {
 
 describe('function environments come from the one definition in lambdas/shared/config', () => {
   it.each(FUNCTIONS.map((f) => [f.id, f] as const))(
-    '%s gets every variable its definition requires and none that is not defined',
+    '%s declares exactly the variables its code reads (its definition), each required one with a value',
     (id, spec) => {
       const env = envOf(s, id);
-      for (const name of requiredEnvironment(spec)) expect(env[name], `${id} ${name}`).toBeDefined();
-      for (const name of Object.keys(env)) {
-        expect(
-          name in ENVIRONMENT || RUNTIME_VARIABLES.has(name) || /^BIE_FF(MPEG|PROBE)_PATH$/.test(name),
-          name,
-        ).toBe(true);
-      }
+      const own = Object.keys(env).filter((k) => !RUNTIME_VARIABLES.has(k));
+      expect(own.sort()).toEqual([...declaredEnvironment(spec)].sort());
+      for (const name of requiredEnvironment(spec)) expect(env[name], `${id} ${name}`).not.toBe('');
     },
   );
-
-  it('sets a required variable on no function that does not need it', () => {
-    for (const spec of FUNCTIONS) {
-      const env = envOf(s, spec.id);
-      for (const [name, def] of Object.entries(ENVIRONMENT)) {
-        if (!('usedBy' in def)) continue;
-        if (!requiredEnvironment(spec).includes(name as keyof typeof ENVIRONMENT))
-          expect(env[name], `${spec.id} ${name}`).toBeUndefined();
-      }
-    }
-  });
 
   it('never sets a secret value, only Secrets Manager ARNs', () => {
     for (const spec of FUNCTIONS) {
@@ -92,15 +78,16 @@ describe('function environments come from the one definition in lambdas/shared/c
 
 describe('media profile (context mediaProfile)', () => {
   it('renders full size by default and small with preview, on the functions that render', () => {
-    expect(envOf(s, 'AssembleMaster').BIE_MASTER_WIDTH).toBeUndefined();
-    for (const id of ['AssembleMaster', 'SubmitRender', 'PlanRenders', 'FormatRendition', 'CheckQuality']) {
-      expect(envOf(openai, id), id).toMatchObject({
-        BIE_MASTER_WIDTH: '180',
-        BIE_MASTER_HEIGHT: '320',
-        BIE_RENDITION_SCALE: '0.25',
-        BIE_X264_PRESET: 'ultrafast',
-      });
+    expect(envOf(s, 'AssembleMaster').BIE_MASTER_WIDTH).toBe('1080');
+    const preview = MEDIA_PROFILES.preview;
+    for (const spec of FUNCTIONS) {
+      const env = envOf(openai, spec.id);
+      for (const [name, value] of Object.entries(preview))
+        if (declaredEnvironment(spec).includes(name as EnvName))
+          expect(env[name], `${spec.id} ${name}`).toBe(value);
     }
+    expect(envOf(openai, 'AssembleMaster').BIE_MASTER_WIDTH).toBe('180');
+    expect(envOf(openai, 'FormatRendition').BIE_RENDITION_SCALE).toBe('0.25');
   });
 });
 

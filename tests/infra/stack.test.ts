@@ -250,6 +250,10 @@ describe('storage', () => {
     expect(brands?.ExpirationInDays).toBeUndefined();
     expect(brands?.Transitions).toBeUndefined();
   });
+
+  it('expires the providers’ scratch copies of clips after a week', () => {
+    expect(rules().find((r) => r.Prefix === 'provider-renders/')?.ExpirationInDays).toBe(7);
+  });
 });
 
 describe('functions', () => {
@@ -370,6 +374,19 @@ describe('IAM', () => {
     }
   });
 
+  it('lets a function invoke only the function it invokes asynchronously, tells it the name, and gives that one the DLQ', () => {
+    const dlq = { 'Fn::GetAtt': [logicalId(s.stack.scheduling.deadLetters), 'Arn'] };
+    for (const f of FUNCTIONS) {
+      const invoked = statementsOfRole(R, fnRoleId(f.id))
+        .filter((st) => actionsOf(st).includes('lambda:InvokeFunction'))
+        .flatMap(resourcesOf);
+      const targets = FUNCTIONS.filter((t) => t.invokedBy === f.id);
+      expect(invoked, f.id).toEqual(targets.map((t) => ({ 'Fn::GetAtt': [fnId(t.id), 'Arn'] })));
+      if (f.invokedBy) expect(props(fnId(f.id)).DeadLetterConfig, f.id).toEqual({ TargetArn: dlq });
+    }
+    expect(env('SubmitRender').OFFLINE_RENDERER_FUNCTION_NAME).toEqual({ Ref: fnId('RenderOfflineScene') });
+  });
+
   it('lets only the functions that start campaigns start the campaign machine, and tells them its ARN', () => {
     for (const f of FUNCTIONS) {
       const starts = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
@@ -399,8 +416,9 @@ describe('IAM', () => {
       ]);
       expect(env(f.id).APPROVAL_SIGNING_SECRET_ARN !== undefined, f.id).toBe(signs);
       expect(env(f.id).WEBHOOK_SECRET_ARN !== undefined, f.id).toBe(webhooks);
-      // No sender in this synthesis: approvals are API-only, so nobody gets MAIL_FROM or SES.
-      expect(env(f.id).MAIL_FROM, f.id).toBeUndefined();
+      // No sender in this synthesis: approvals are API-only, so the mailer's MAIL_FROM is declared empty
+      // and nobody gets SES.
+      expect(env(f.id).MAIL_FROM, f.id).toBe(f.id === 'RequestApproval' ? '' : undefined);
       const ses = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
         actionsOf(st).some((a) => a.startsWith('ses:')),
       );

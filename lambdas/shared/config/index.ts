@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FunctionSpec } from '../../catalog.js';
+import { Email } from '../contracts/common.js';
 import models from './models.json' with { type: 'json' };
 
 /**
@@ -17,21 +18,36 @@ type UsedBy = 'all' | readonly string[] | ((f: FunctionSpec) => boolean);
 interface VariableDef<S extends z.ZodType = z.ZodType> {
   schema: S;
   doc: string;
-  /** Functions that must have it (required variables only). */
+  /**
+   * The functions that read it: the stack sets it on exactly these (its value, or the default), so a
+   * function's template declares every variable its code reads. Absent: never set on AWS (local use).
+   */
   usedBy?: UsedBy;
+  /** No default: the stack must supply a value. */
+  required?: true;
 }
+/** The stack must set a value on every function that reads it. */
 const required = <S extends z.ZodType>(schema: S, usedBy: UsedBy, doc: string): VariableDef<S> => ({
   schema,
   usedBy,
   doc,
+  required: true,
 });
-const optional = <S extends z.ZodType>(schema: S, doc: string): VariableDef<S> => ({ schema, doc });
+/** A setting with a default that is right on Lambda; the stack sets it (or its default) on its readers. */
+const setting = <S extends z.ZodType>(schema: S, usedBy: UsedBy, doc: string): VariableDef<S> => ({
+  schema,
+  usedBy,
+  doc,
+});
+/** Read only where no ARN or endpoint of the real service is configured: never set by the stack. */
+const localOnly = <S extends z.ZodType>(schema: S, doc: string): VariableDef<S> => ({ schema, doc });
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 const arn = z.string().regex(/^arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:.+$/, 'must be an ARN');
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-/** Function ids by role (catalog ids; a test checks they exist). */
+const media = (f: FunctionSpec) => f.ffmpeg === true;
+
 /**
  * Functions that charge the ledger (model calls, renders, posts): they announce the budget alerts
  * (50/75/90 %) their charge crosses, as events and mail. tests/unit/budget checks the list against the code.
@@ -49,13 +65,17 @@ const BUDGET_CHARGERS = [
   'PublishPost',
 ] as const;
 
+/** Function ids (or predicates over catalog entries) by role; a test checks the ids exist. */
 export const ENV_ROLES = {
   linkSigners: ['RequestApproval', 'ApprovalsApi'],
   budgetChargers: BUDGET_CHARGERS,
   /** Approval requests, budget checkpoints and budget alerts. */
   mailSenders: ['RequestApproval', 'RequestBudgetRaise', ...BUDGET_CHARGERS],
   webhookCallers: ['SubmitRender'],
-  webhookParties: ['SubmitRender', 'PollRenders', 'WebhooksApi'],
+  /** Sign (the offline video model's renderer) or verify (WebhooksApi) render callbacks. */
+  webhookParties: ['RenderOfflineScene', 'WebhooksApi'],
+  /** Invoke the offline video model's renderer function (ProceduralVideoModel.submit()). */
+  offlineRenderInvokers: ['SubmitRender'],
   campaignStarters: ['CampaignsApi'],
   /** Functions that emit campaign lifecycle events (the campaign's own steps and the approval steps). */
   eventPublishers: [
@@ -70,7 +90,18 @@ export const ENV_ROLES = {
     'BudgetsApi',
     ...BUDGET_CHARGERS,
   ],
+  /** Build the video model port (submit, poll). */
+  videoModelUsers: ['SubmitRender', 'PollRenders'],
+  /** Master size users: routing, submission, assembly, the quality gate. */
+  masterSizeUsers: ['PlanRenders', 'SubmitRender', 'AssembleMaster', 'CheckQuality'],
+  /** Scratch files: every media function, and the functions that download clips or post files. */
+  scratchUsers: (f: FunctionSpec) =>
+    media(f) || ['SubmitRender', 'PollRenders', 'WebhooksApi', 'PublishPost'].includes(f.id),
 } as const;
+
+/** Call the text model or the embedder (strategist and copywriter steps, brand ingestion). */
+export const modelUsers = (f: FunctionSpec): boolean =>
+  f.pillar === 'strategist' || f.pillar === 'copywriter' || f.id === 'BrandsApi';
 
 export const ENVIRONMENT = {
   TABLE_NAME: required(z.string().min(1), 'all', 'The single DynamoDB table.'),
@@ -96,13 +127,14 @@ export const ENVIRONMENT = {
     'EventBridge bus of campaign lifecycle events.',
   ),
   APPROVER_EMAIL: required(
-    z.email().max(254),
+    Email,
     ENV_ROLES.campaignStarters,
     'Default approver of campaigns whose request names none.',
   ),
-  MAIL_FROM: optional(
-    z.email().max(254).optional(),
-    'Sender of approval mails (an SES identity). Absent: approvals are API-only, nothing is mailed.',
+  MAIL_FROM: setting(
+    Email.optional(),
+    ENV_ROLES.mailSenders,
+    'Sender of approval mails (an SES identity). Empty: approvals are API-only, nothing is mailed.',
   ),
   // Secrets: the stack sets the *_ARN variables; a developer may set the value instead (lambdas/shared/secrets.ts).
   APPROVAL_SIGNING_SECRET_ARN: required(
@@ -110,44 +142,90 @@ export const ENVIRONMENT = {
     ENV_ROLES.linkSigners,
     'Secrets Manager ARN of the link-signing key.',
   ),
-  APPROVAL_SIGNING_SECRET: optional(
-    z.string().min(16).optional(),
-    'The link-signing key itself (local use).',
-  ),
+  APPROVAL_SIGNING_SECRET: localOnly(z.string().min(16).optional(), 'The link-signing key itself.'),
   WEBHOOK_SECRET_ARN: required(arn, ENV_ROLES.webhookParties, 'Secrets Manager ARN of the webhook secret.'),
-  WEBHOOK_SECRET: optional(z.string().min(16).optional(), 'The webhook secret itself (local use).'),
-  OPENAI_API_KEY_ARN: optional(
+  WEBHOOK_SECRET: localOnly(z.string().min(16).optional(), 'The webhook secret itself.'),
+  OFFLINE_RENDERER_FUNCTION_NAME: required(
+    z.string().min(1),
+    ENV_ROLES.offlineRenderInvokers,
+    'Name or ARN of the offline renderer function (RenderOfflineScene) that submits invoke asynchronously.',
+  ),
+  OPENAI_API_KEY_ARN: setting(
     arn.optional(),
-    'Secrets Manager ARN of the OpenAI key (when OpenAI is chosen).',
+    modelUsers,
+    'Secrets Manager ARN of the OpenAI key (set when OpenAI is chosen).',
   ),
-  OPENAI_API_KEY: optional(z.string().min(1).optional(), 'The OpenAI key itself (local use).'),
-  OPENAI_BASE_URL: optional(
+  OPENAI_API_KEY: localOnly(z.string().min(1).optional(), 'The OpenAI key itself.'),
+  OPENAI_BASE_URL: setting(
     httpUrl.optional(),
-    'OpenAI-compatible endpoint (tests point it at a local server).',
+    modelUsers,
+    'OpenAI-compatible endpoint (default the public API; tests point it at a local server).',
   ),
-  BIE_TEXT_MODEL: optional(
+  BIE_TEXT_MODEL: setting(
     z.enum(['offline', 'openai', 'bedrock']).default('offline'),
+    modelUsers,
     'Text model provider.',
   ),
-  BIE_EMBEDDER: optional(z.enum(['offline', 'openai', 'titan']).default('offline'), 'Embedding provider.'),
-  BIE_VIDEO_PROVIDER: optional(z.enum(['offline']).default('offline'), 'Video model provider.'),
-  BIE_VOICE: optional(z.enum(['offline', 'polly']).default('offline'), 'Voice provider.'),
-  BIE_PUBLISHER: optional(z.enum(['outbox']).default('outbox'), 'Publisher of platform posts.'),
-  BIE_WORK_DIR: optional(z.string().min(1).default('/tmp/bie-work'), 'Scratch space (Lambda: /tmp).'),
-  BIE_OUTBOX_DIR: optional(z.string().min(1).default('/tmp/bie-outbox'), 'Local outbox folder.'),
-  BIE_MASTER_WIDTH: optional(positiveInt(64, 4096).default(1080), 'Master width in pixels.'),
-  BIE_MASTER_HEIGHT: optional(positiveInt(64, 4096).default(1920), 'Master height in pixels.'),
-  BIE_FPS: optional(positiveInt(1, 60).default(30), 'Frames per second of renders and the master.'),
-  BIE_RENDITION_SCALE: optional(
+  BIE_EMBEDDER: setting(
+    z.enum(['offline', 'openai', 'titan']).default('offline'),
+    modelUsers,
+    'Embedding provider.',
+  ),
+  BIE_VIDEO_PROVIDER: setting(
+    z.enum(['offline']).default('offline'),
+    ENV_ROLES.videoModelUsers,
+    'Video model provider.',
+  ),
+  BIE_VOICE: setting(
+    z.enum(['offline', 'polly']).default('offline'),
+    ['SynthesizeVoiceover'],
+    'Voice provider.',
+  ),
+  BIE_PUBLISHER: setting(
+    z.enum(['outbox']).default('outbox'),
+    ['PublishPost'],
+    'Publisher of platform posts.',
+  ),
+  BIE_WORK_DIR: setting(
+    z.string().min(1).default('/tmp/bie-work'),
+    ENV_ROLES.scratchUsers,
+    'Scratch space (Lambda: /tmp).',
+  ),
+  BIE_MASTER_WIDTH: setting(
+    positiveInt(64, 4096).default(1080),
+    ENV_ROLES.masterSizeUsers,
+    'Master width in pixels.',
+  ),
+  BIE_MASTER_HEIGHT: setting(
+    positiveInt(64, 4096).default(1920),
+    ENV_ROLES.masterSizeUsers,
+    'Master height in pixels.',
+  ),
+  BIE_FPS: setting(
+    positiveInt(1, 60).default(30),
+    ENV_ROLES.masterSizeUsers,
+    'Frames per second of renders and the master.',
+  ),
+  BIE_RENDITION_SCALE: setting(
     z.coerce.number().min(0.05).max(1).default(1),
+    ['FormatRendition'],
     'Renditions are platform size times this (tests render small).',
   ),
-  BIE_X264_PRESET: optional(z.string().min(1).default('veryfast'), 'x264 preset of every encode.'),
-  BIE_FFMPEG_PATH: optional(z.string().min(1).optional(), 'ffmpeg binary (the layer sets /opt/bin/ffmpeg).'),
-  BIE_FFPROBE_PATH: optional(z.string().min(1).optional(), 'ffprobe binary.'),
-  BIE_FONT_PATH: optional(
+  BIE_X264_PRESET: setting(z.string().min(1).default('veryfast'), media, 'x264 preset of every encode.'),
+  // The SDK reads these itself; the render webhook allows plain-http outputs from them only (presigned
+  // URLs of a local S3 emulator). Never set on AWS.
+  AWS_ENDPOINT_URL_S3: localOnly(httpUrl.optional(), 'S3 endpoint of a local emulator.'),
+  AWS_ENDPOINT_URL: localOnly(httpUrl.optional(), 'Endpoint of a local emulator of every AWS service.'),
+  BIE_FFMPEG_PATH: setting(
     z.string().min(1).optional(),
-    'Font file for drawn text (default: DejaVu Sans Bold).',
+    media,
+    'ffmpeg binary (the stack: the layer binary in /opt/bin; locally the npm package binary).',
+  ),
+  BIE_FFPROBE_PATH: setting(z.string().min(1).optional(), media, 'ffprobe binary.'),
+  BIE_FONT_PATH: setting(
+    z.string().min(1).optional(),
+    (f) => (f.packages ?? []).includes('fonts'),
+    'Font file for drawn text (default: DejaVu Sans Bold from the dejavu-fonts-ttf package).',
   ),
 } as const satisfies Record<string, VariableDef>;
 
@@ -169,9 +247,20 @@ const usedByFn = (def: VariableDef, spec: FunctionSpec): boolean => {
   return (u as readonly string[]).includes(spec.id);
 };
 
-/** The required variables of one function: the stack must set exactly these (plus the optional ones it chooses). */
-export function requiredEnvironment(spec: FunctionSpec): EnvName[] {
+/** The variables one function reads: the stack sets exactly these on it. */
+export function declaredEnvironment(spec: FunctionSpec): EnvName[] {
   return (Object.keys(ENVIRONMENT) as EnvName[]).filter((k) => usedByFn(ENVIRONMENT[k], spec));
+}
+
+/** The variables one function reads that have no default: the stack must supply their values. */
+export function requiredEnvironment(spec: FunctionSpec): EnvName[] {
+  return declaredEnvironment(spec).filter((k) => (ENVIRONMENT[k] as VariableDef).required);
+}
+
+/** The value the stack sets for a setting it was given no value for: its default ('' for none). */
+export function defaultValue(name: EnvName): string {
+  const parsed = (ENVIRONMENT[name] as VariableDef).schema.safeParse(undefined);
+  return parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
 }
 
 /** Whether a variable has a value (without parsing it): which of two alternatives is configured. */
@@ -180,7 +269,7 @@ export const isSet = (name: EnvName, env: NodeJS.ProcessEnv = process.env): bool
 export function readVariable<K extends EnvName>(name: K, env: NodeJS.ProcessEnv = process.env): AppConfig[K] {
   const def = ENVIRONMENT[name] as VariableDef;
   const raw = env[name] === '' ? undefined : env[name];
-  if (raw === undefined && def.usedBy) {
+  if (raw === undefined && def.required) {
     const fn = env.AWS_LAMBDA_FUNCTION_NAME ? ` of function ${env.AWS_LAMBDA_FUNCTION_NAME}` : '';
     throw new ConfigurationError(`${name} is not set in the environment${fn}: ${def.doc}`);
   }

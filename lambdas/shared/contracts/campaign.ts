@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { MODELS } from '../config/index.js';
 import {
   BudgetTier,
+  BudgetUsd,
   CampaignObjective,
   CampaignStatus,
+  Email,
   Platform,
+  SCRIPT_SECONDS,
+  Text,
   Timestamp,
   Usd,
   Uuid,
@@ -13,20 +18,27 @@ import {
 /**
  * The seed's `campaign_request`. The five seed fields are required; the rest are optional extensions a
  * marketing team needs in practice (a name, the product, a budget, which variants and platforms).
+ *
+ * This is the one schema of what a campaign may ask for: `POST /campaigns` and `bie run` both validate
+ * with it, and it carries every constraint a later step puts on the request, so nothing it accepts
+ * fails downstream for being malformed (tests/unit/contracts/campaign-request.test.ts replays the
+ * pillars' parse steps on generated requests). Where a field reaches a step's contract verbatim, the
+ * bound is that contract's: the key message becomes the brief's value proposition and the call to
+ * action the brief's call to action (BriefDraft: at least 5 and 3 characters).
  */
-export const CampaignRequest = z
+const CampaignRequestFields = z
   .object({
-    product_category: z.string().trim().min(2).max(120),
-    target_demographic: z.string().trim().min(2).max(300),
+    product_category: Text(2, 120),
+    target_demographic: Text(2, 300),
     campaign_objective: CampaignObjective,
     budget_tier: BudgetTier,
     brand_id: Uuid,
-    campaign_name: z.string().trim().min(1).max(120).optional(),
-    product_name: z.string().trim().min(1).max(120).optional(),
-    product_description: z.string().trim().max(2000).optional(),
-    key_message: z.string().trim().max(500).optional(),
-    call_to_action: z.string().trim().max(120).optional(),
-    budget_limit_usd: z.number().positive().max(100_000).optional(),
+    campaign_name: Text(1, 120).optional(),
+    product_name: Text(1, 120).optional(),
+    product_description: Text(0, 2000, { multiline: true }).optional(),
+    key_message: Text(5, 500).optional(),
+    call_to_action: Text(3, 120).optional(),
+    budget_limit_usd: BudgetUsd.optional(),
     /**
      * Rehearse the budget offline: the offline stand-ins charge the list price of the models they stand
      * in for (ledger rows marked `rehearsal`), so budget pauses and alerts happen as they would live.
@@ -35,7 +47,7 @@ export const CampaignRequest = z
     rehearse: z.boolean().optional(),
     variants: z.array(VariantType).min(1).max(4).optional(),
     target_platforms: z.array(Platform).min(1).max(4).optional(),
-    target_duration_seconds: z.number().int().min(15).max(60).optional(),
+    target_duration_seconds: z.number().int().min(SCRIPT_SECONDS.min).max(SCRIPT_SECONDS.max).optional(),
   })
   .strict()
   .refine((r) => !r.variants || new Set(r.variants).size === r.variants.length, {
@@ -46,14 +58,66 @@ export const CampaignRequest = z
     path: ['target_platforms'],
     message: 'target_platforms must not repeat',
   });
+
+/** A campaign as it was accepted (the stored form: the budget is not re-checked against later prices). */
+export const StoredCampaignRequest = CampaignRequestFields;
+
+/** What `POST /campaigns` and `bie run` accept: the fields, and a budget today's list prices can meet. */
+export const CampaignRequest = CampaignRequestFields.superRefine((r, ctx) => {
+  if (r.budget_limit_usd === undefined) return;
+  const least = leastVideoCostUsd(r);
+  if (r.budget_limit_usd < least.usd)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['budget_limit_usd'],
+      message: `must be at least $${least.usd.toFixed(2)}: ${least.why}`,
+    });
+});
 export type CampaignRequest = z.infer<typeof CampaignRequest>;
+
+/** The script length the Copywriter aims at when the request names none. */
+export const DEFAULT_DURATION_SECONDS = 30;
+
+/**
+ * The least a campaign's videos can cost at list price: every second of every variant rendered by the
+ * cheapest model its budget tier allows (text, voice and retries come on top). A budget below it is
+ * exceeded by the renders whatever the scenes turn out to be, so the request is refused instead.
+ */
+export function leastVideoCostUsd(
+  r: Pick<CampaignRequest, 'budget_tier' | 'target_duration_seconds' | 'variants'>,
+): { usd: number; why: string } {
+  const allowed = MODELS.routing.budget_tier_allowed[r.budget_tier] as (keyof typeof MODELS.video_models)[];
+  const perSecond = Math.min(...allowed.map((m) => MODELS.video_models[m].usd_per_second));
+  const seconds = r.target_duration_seconds ?? DEFAULT_DURATION_SECONDS;
+  const variants = r.variants?.length ?? 1;
+  // Whole cents, rounded up: budgets are whole cents too.
+  const usd = Math.ceil(Math.round(seconds * variants * perSecond * 1e6) / 1e4) / 100;
+  return {
+    usd,
+    why: `${variants} variant${variants === 1 ? '' : 's'} of ${seconds} s at $${perSecond}/s, the cheapest video model of the ${r.budget_tier} tier`,
+  };
+}
+
+/**
+ * The request fields whose text reaches the models' prompts and the generated copy (brief, hooks,
+ * scenes, captions): a brand's restricted term in one of them is refused at the edge, because the
+ * script's compliance gate would fail the campaign on it later.
+ */
+export const REQUEST_COPY_FIELDS = [
+  'product_category',
+  'product_name',
+  'product_description',
+  'target_demographic',
+  'key_message',
+  'call_to_action',
+] as const satisfies readonly (keyof CampaignRequest)[];
 
 /** The body of `POST /campaigns`: the seed wraps the request in `campaign_request`. */
 export const CreateCampaignBody = z
   .object({
     campaign_request: CampaignRequest,
     auto_approve: z.boolean().optional(),
-    approver_email: z.email().optional(),
+    approver_email: Email.optional(),
   })
   .strict();
 export type CreateCampaignBody = z.infer<typeof CreateCampaignBody>;
@@ -64,11 +128,11 @@ export const Campaign = z.object({
   campaign_name: z.string(),
   brand_id: Uuid,
   status: CampaignStatus,
-  request: CampaignRequest,
+  request: StoredCampaignRequest,
   budget_limit_usd: Usd,
   current_cost_usd: Usd,
   auto_approve: z.boolean(),
-  approver_email: z.email().optional(),
+  approver_email: Email.optional(),
   execution_arn: z.string().optional(),
   failure: z.object({ error: z.string(), cause: z.string() }).optional(),
   created_at: Timestamp,

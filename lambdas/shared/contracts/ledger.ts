@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Pillar, Timestamp, Usd, Uuid, VariantType } from './common.js';
+import { BudgetUsd, Pillar, Timestamp, Usd, Uuid, VariantType } from './common.js';
 
 /**
  * One charge: a model call, a render, a publish (the seed's `cost_ledger` row). Amounts are dollars
@@ -106,16 +106,10 @@ export const AuditEvent = z.object({
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
-/** Dollars with at most six decimals: budgets are kept in integer micro-dollars. */
-const BudgetUsd = z
-  .number()
-  .positive()
-  .max(100_000)
-  .refine((n) => Math.abs(n * 1e6 - Math.round(n * 1e6)) < 1e-6, 'at most 6 decimals (micro-dollars)');
-
 /**
- * `POST /operator/campaigns/{id}/budget` (IAM): the new budget limit, above the current one. The steps
- * paused at a budget checkpoint run again; the raise is recorded with who made it.
+ * `POST /operator/campaigns/{id}/budget` (IAM): the new budget limit (whole cents, as a request's
+ * budget), above the current one. The steps paused at a budget checkpoint run again; the raise is
+ * recorded with who made it.
  */
 export const BudgetRaiseBody = z
   .object({

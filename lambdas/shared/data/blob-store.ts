@@ -21,6 +21,30 @@ export class S3BlobStore implements BlobStore {
     return this.url(key);
   }
 
+  async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
+    // S3 answers 409 ConditionalRequestConflict while another conditional write of the key is in
+    // flight: try again, and the loser then gets its 412.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            IfNoneMatch: '*',
+          }),
+        );
+        return true;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412) return false;
+        if (status !== 409 || attempt >= 4) throw error;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
   async putFile(key: string, file: string, contentType: string): Promise<string> {
     await s3.send(
       new PutObjectCommand({

@@ -228,16 +228,31 @@ export const videos = {
 };
 
 export const renderJobs = {
-  async put(j: RenderJob): Promise<void> {
+  /**
+   * Stores a job. With `ifStill`, only while the stored job still has that status and task token
+   * (false otherwise): a late writer never reverts a completion or overwrites a refreshed token.
+   */
+  async put(j: RenderJob, ifStill?: Pick<RenderJob, 'status' | 'task_token'>): Promise<boolean> {
     const v = RenderJob.parse(j);
-    await putItem({
-      pk: C(v.campaign_id),
-      sk: `JOB#${v.job_id}`,
-      ...v,
-      ...(v.provider_job_id ? { gsi3pk: `PJOB#${v.provider}#${v.provider_job_id}` } : {}),
-      // Jobs in flight are listed for the poller (providers without webhooks, lost webhooks).
-      ...(v.status === 'processing' ? { gsi2pk: 'RENDERS#processing', gsi2sk: v.created_at } : {}),
-    });
+    const guard = ifStill
+      ? {
+          ifMatches: {
+            status: ifStill.status,
+            ...(ifStill.task_token ? { task_token: ifStill.task_token } : {}),
+          },
+        }
+      : {};
+    return putItem(
+      {
+        pk: C(v.campaign_id),
+        sk: `JOB#${v.job_id}`,
+        ...v,
+        ...(v.provider_job_id ? { gsi3pk: `PJOB#${v.provider}#${v.provider_job_id}` } : {}),
+        // Jobs in flight are listed for the poller (providers without webhooks, lost webhooks).
+        ...(v.status === 'processing' ? { gsi2pk: 'RENDERS#processing', gsi2sk: v.created_at } : {}),
+      },
+      guard,
+    );
   },
   async listProcessing(): Promise<RenderJob[]> {
     return (await queryIndex('gsi2', 'RENDERS#processing'))

@@ -89,18 +89,30 @@ export const isConditionalFailure = (error: unknown): boolean =>
   (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Writes an item; with `ifAbsent` an existing item is kept and `false` returned. */
-export async function putItem(item: Item, opts: { ifAbsent?: boolean } = {}): Promise<boolean> {
+/**
+ * Puts an item. `ifAbsent`: only if no item has the key. `ifMatches`: only if the stored item has
+ * these attribute values (an optimistic guard against overwriting what another writer changed since
+ * it was read). Either way a failed condition returns false instead of throwing.
+ */
+export async function putItem(
+  item: Item,
+  opts: { ifAbsent?: boolean; ifMatches?: Record<string, string | number> } = {},
+): Promise<boolean> {
+  const guards = Object.entries(opts.ifMatches ?? {});
+  const condition = opts.ifAbsent
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : guards.length
+      ? {
+          ConditionExpression: guards.map((_, i) => `#g${i} = :g${i}`).join(' AND '),
+          ExpressionAttributeNames: Object.fromEntries(guards.map(([k], i) => [`#g${i}`, k])),
+          ExpressionAttributeValues: Object.fromEntries(guards.map(([, v], i) => [`:g${i}`, v])),
+        }
+      : {};
   try {
-    await doc.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: item,
-        ...(opts.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
-      }),
-    );
+    await doc.send(new PutCommand({ TableName: tableName(), Item: item, ...condition }));
     return true;
   } catch (error) {
-    if (opts.ifAbsent && isConditionalFailure(error)) return false;
+    if ((opts.ifAbsent || guards.length) && isConditionalFailure(error)) return false;
     throw error;
   }
 }

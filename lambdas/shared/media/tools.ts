@@ -151,6 +151,9 @@ function tailOf(stderr: string, lines = 12): string {
   return tail.length > 2500 ? `…${tail.slice(-2500)}` : tail;
 }
 
+/** Whether an ffmpeg command draws text (drawtext, subtitles or ass filters need the fonts). */
+const drawsText = (args: string[]): boolean => args.some((a) => /\b(drawtext|subtitles|ass)\b/.test(a));
+
 /** Runs a tool without a shell, collecting stdout and (the last 256 KB of) stderr. */
 export function runTool(tool: MediaTool, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const bin = resolveToolPath(tool);
@@ -162,8 +165,9 @@ export function runTool(tool: MediaTool, args: string[], opts: RunOptions = {}):
       signal: opts.signal,
       killSignal: 'SIGKILL',
       timeout: opts.timeoutMs,
+      // Fonts only where text is drawn: the functions that draw carry the fonts package, the others not.
       env:
-        tool === 'ffmpeg' && !process.env.FONTCONFIG_FILE
+        tool === 'ffmpeg' && drawsText(args)
           ? { ...process.env, FONTCONFIG_FILE: fontconfigFile() }
           : process.env,
     });

@@ -133,6 +133,11 @@ export interface Mailer {
 export interface BlobStore {
   readonly bucket: string;
   put(key: string, body: Uint8Array | string, contentType: string): Promise<string>;
+  /**
+   * Writes only if no object has this key yet (S3 conditional write, `If-None-Match: *`): true when
+   * this call created it, false when one existed. Two racing writers: exactly one gets true.
+   */
+  putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean>;
   putFile(key: string, path: string, contentType: string): Promise<string>;
   get(key: string): Promise<Uint8Array>;
   /** Downloads to a local file (ffmpeg needs paths) and returns the path. */
@@ -140,6 +145,15 @@ export interface BlobStore {
   exists(key: string): Promise<boolean>;
   url(key: string): string;
   presign(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/**
+ * Invokes another function of the stack asynchronously (Lambda `InvocationType: Event`): the call
+ * returns once Lambda has queued the event; the function runs on its own, at least once, and Lambda
+ * retries it when it fails. `functionName` is a function name or ARN.
+ */
+export interface FunctionInvoker {
+  invokeAsync(functionName: string, payload: unknown): Promise<void>;
 }
 
 /** Completes a waiting `.waitForTaskToken` state (Step Functions SendTaskSuccess/Failure/Heartbeat). */

@@ -237,7 +237,8 @@ function hooks(c: Ctx, rand: () => number) {
     let text = `${base}${d.shorter ? '' : twist}`;
     if (d.playful && rand() < 0.5) text = `${text} ${pick(rand, VARIANT_TWIST.humorous)}`;
     if (d.mention && rand() < 0.4) text = `${text} Now with ${d.mention}.`;
-    if (!seen.has(text)) {
+    // A hook is at most 200 characters (HookDrafts); long product or audience names make some too long.
+    if (!seen.has(text) && text.length <= 200) {
       seen.add(text);
       out.push({ text, hook_type: type });
     }

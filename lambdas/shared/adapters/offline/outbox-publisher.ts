@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { shortHash } from '../../ids.js';
-import type { Publisher, PublishRequest } from '../../ports/index.js';
+import type { BlobStore, Publisher, PublishRequest } from '../../ports/index.js';
 
 type PublishStatus = 'published' | 'scheduled';
 type PublishResult = { post_id: string; url: string; status: PublishStatus };
 
-/** What `post.json` holds. A folder counts as a finished post only when this parses and matches. */
+/** What `post.json` holds. A post exists only when this parses and matches. */
 export interface OutboxPost {
   post_id: string;
   post_key: string;
@@ -18,23 +15,39 @@ export interface OutboxPost {
   scheduled_time: string | null;
   status: PublishStatus;
   created_at: string;
+  /** File names of the media next to post.json. */
   video: string;
   thumbnail: string;
 }
 
-const POST_FILE = 'post.json';
-const STAGING = '.staging';
+/** The outbox in the media bucket: `outbox/<platform>/<post_id>/{video.mp4, thumbnail.jpg, post.json}`. */
+export const OUTBOX_PREFIX = 'outbox/';
+export const POST_FILE = 'post.json';
+export const outboxPostPrefix = (platform: string, postId: string): string =>
+  `${OUTBOX_PREFIX}${platform}/${postId}/`;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+};
+const contentType = (file: string) =>
+  CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 
 /**
- * OFFLINE STAND-IN for the platform publishing APIs: each post becomes a folder
- * `<outboxDir>/<platform>/<post_id>/` with the video, the thumbnail and `post.json`.
+ * OFFLINE STAND-IN for the platform publishing APIs: each post becomes the objects
+ * `outbox/<platform>/<post_id>/` of the media bucket (video, thumbnail, `post.json`), so a post
+ * published by one function is there for every other one and for the user (on Lambda a folder in
+ * `/tmp` would vanish with the instance).
  *
- * - Idempotent: the post id derives from the post key (`<platform>_<hash>`), so a replayed publish finds
- *   the finished post and returns it instead of posting twice.
- * - Atomic: the folder is assembled under `<outboxDir>/.staging/` (same file system) and renamed into
- *   place, so a reader never sees half a post. If two publishes of one key race, the first rename wins
- *   and the other returns the winner's post. A folder without a valid `post.json` (left by something
- *   else) is replaced.
+ * - Idempotent: the post id derives from the post key (`<platform>_<hash>`); a replayed publish finds
+ *   the finished post and returns it without writing anything.
+ * - Race-safe: `post.json` is written last with an S3 conditional write (`If-None-Match: *`), so its
+ *   presence marks the post complete and, of two publishes of one key racing, the first wins and the
+ *   other returns the winner's post. The media keys are the same for both (same post key, same
+ *   rendition). A `post.json` that is not a valid post (left by something else) is replaced.
  * - Status: 'scheduled' when `scheduled_time` is in the future, else 'published'.
  */
 export class OutboxPublisher implements Publisher {
@@ -42,7 +55,7 @@ export class OutboxPublisher implements Publisher {
   private readonly now: () => Date;
 
   constructor(
-    private readonly dir: string,
+    private readonly blobs: BlobStore,
     opts: { now?: () => Date } = {},
   ) {
     this.now = opts.now ?? (() => new Date());
@@ -56,9 +69,9 @@ export class OutboxPublisher implements Publisher {
   async publish(req: PublishRequest): Promise<PublishResult> {
     if (!req.post_key) throw new Error('post_key is required');
     const postId = OutboxPublisher.postIdFor(req.platform, req.post_key);
-    const folder = path.join(this.dir, req.platform, postId);
-    const existing = await this.readPost(folder, postId);
-    if (existing) return this.result(folder, existing);
+    const prefix = outboxPostPrefix(req.platform, postId);
+    const existing = await this.readPost(prefix, postId);
+    if (existing) return this.result(prefix, existing);
 
     const now = this.now();
     let scheduledTime: string | null = null;
@@ -70,65 +83,37 @@ export class OutboxPublisher implements Publisher {
     const status: PublishStatus =
       scheduledTime !== null && Date.parse(scheduledTime) > now.getTime() ? 'scheduled' : 'published';
 
-    const staging = path.join(this.dir, STAGING, `${postId}-${randomUUID()}`);
-    await mkdir(staging, { recursive: true });
-    try {
-      const video = `video${path.extname(req.video_path) || '.mp4'}`;
-      const thumbnail = `thumbnail${path.extname(req.thumbnail_path) || '.jpg'}`;
-      await copyFile(req.video_path, path.join(staging, video));
-      await copyFile(req.thumbnail_path, path.join(staging, thumbnail));
-      const post: OutboxPost = {
-        post_id: postId,
-        post_key: req.post_key,
-        platform: req.platform,
-        caption: req.caption,
-        hashtags: req.hashtags,
-        scheduled_time: scheduledTime,
-        status,
-        created_at: now.toISOString(),
-        video,
-        thumbnail,
-      };
-      // post.json last: its presence marks the folder complete.
-      await writeFile(path.join(staging, POST_FILE), `${JSON.stringify(post, null, 2)}\n`);
-      await mkdir(path.dirname(folder), { recursive: true });
-      return this.result(folder, await this.moveIntoPlace(staging, folder, postId, post));
-    } finally {
-      await rm(staging, { recursive: true, force: true });
+    const video = `video${path.extname(req.video_path) || '.mp4'}`;
+    const thumbnail = `thumbnail${path.extname(req.thumbnail_path) || '.jpg'}`;
+    await this.blobs.putFile(`${prefix}${video}`, req.video_path, contentType(video));
+    await this.blobs.putFile(`${prefix}${thumbnail}`, req.thumbnail_path, contentType(thumbnail));
+    const post: OutboxPost = {
+      post_id: postId,
+      post_key: req.post_key,
+      platform: req.platform,
+      caption: req.caption,
+      hashtags: req.hashtags,
+      scheduled_time: scheduledTime,
+      status,
+      created_at: now.toISOString(),
+      video,
+      thumbnail,
+    };
+    const body = `${JSON.stringify(post, null, 2)}\n`;
+    if (await this.blobs.putIfAbsent(`${prefix}${POST_FILE}`, body, 'application/json')) {
+      return this.result(prefix, post);
     }
+    const winner = await this.readPost(prefix, postId);
+    if (winner) return this.result(prefix, winner);
+    await this.blobs.put(`${prefix}${POST_FILE}`, body, 'application/json');
+    return this.result(prefix, post);
   }
 
-  private async moveIntoPlace(
-    staging: string,
-    folder: string,
-    postId: string,
-    post: OutboxPost,
-  ): Promise<OutboxPost> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await rename(staging, folder);
-        return post;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-        // Someone else finished first (return theirs) or left an incomplete folder (replace it).
-        const winner = await this.readPost(folder, postId);
-        if (winner) return winner;
-        await rm(folder, { recursive: true, force: true });
-      }
-    }
-    throw new Error(`could not place outbox post ${postId} at ${folder}`);
-  }
-
-  private async readPost(folder: string, postId: string): Promise<OutboxPost | undefined> {
-    let raw: string;
+  private async readPost(prefix: string, postId: string): Promise<OutboxPost | undefined> {
+    const key = `${prefix}${POST_FILE}`;
+    if (!(await this.blobs.exists(key))) return undefined;
     try {
-      raw = await readFile(path.join(folder, POST_FILE), 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const post = JSON.parse(raw) as Partial<OutboxPost>;
+      const post = JSON.parse(new TextDecoder().decode(await this.blobs.get(key))) as Partial<OutboxPost>;
       const complete =
         post.post_id === postId &&
         (post.status === 'published' || post.status === 'scheduled') &&
@@ -141,7 +126,7 @@ export class OutboxPublisher implements Publisher {
     }
   }
 
-  private result(folder: string, post: OutboxPost): PublishResult {
-    return { post_id: post.post_id, url: pathToFileURL(folder).href, status: post.status };
+  private result(prefix: string, post: OutboxPost): PublishResult {
+    return { post_id: post.post_id, url: this.blobs.url(prefix), status: post.status };
   }
 }
