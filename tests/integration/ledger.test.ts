@@ -458,7 +458,7 @@ describe('the budget checkpoint', () => {
     // Assess
     expect(failure.error).toBe('BudgetRaiseTimedOut');
     expect(failure.cause).toMatch(
-      /^Budget of \$1\.00 exceeded at Production\/SubmitRender \(scene 1\): \$0\.93 spent, this step needs \$0\.25\.; nobody raised the budget/,
+      /^Budget of \$1\.00 exceeded at Production\/SubmitRender \(scene 1\): \$0\.93 spent, this step needs \$0\.25; nobody raised the budget/,
     );
     expect((await repos.approvals.list(id)).map((a) => a.status)).toEqual(['expired']);
     expect((await repos.campaigns.mustGet(id)).failure).toEqual(failure);

@@ -72,7 +72,7 @@ export async function recordFailure(
     if (waiting.length > 0) {
       failure = {
         error: BUDGET_RAISE_TIMED_OUT,
-        cause: `${firstLine((waiting[0] as Approval).summary)}; nobody raised the budget or cancelled the campaign before the checkpoint timed out`,
+        cause: `${firstLine((waiting[0] as Approval).summary).replace(/\.$/, '')}; nobody raised the budget or cancelled the campaign before the checkpoint timed out`,
       };
       for (const a of waiting) await expire(a);
     }
