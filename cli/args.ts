@@ -3,13 +3,19 @@ import { parseArgs } from 'node:util';
 export const USAGE = `bie — Brand Infinity Engine on the embedded runtime
 
 Usage:
-  bie demo [--out DIR] [--json] [--as-deployed]
-  bie run --request FILE --brand FILE [--auto-approve] [--out DIR] [--json] [--as-deployed]
+  bie demo [--new] [--out DIR] [--json] [--as-deployed]
+  bie run --request FILE --brand FILE [--auto-approve] [--new] [--out DIR] [--json] [--as-deployed]
+  bie resume CAMPAIGN_ID [--out DIR] [--json] [--as-deployed]
   bie approvals list
   bie approvals approve ID
   bie approvals reject ID --feedback TEXT
   bie status CAMPAIGN_ID [--json] [--as-deployed]
   bie serve [--port N] [--as-deployed]
+
+The same request, brand and --auto-approve in the same --data directory is one campaign: running the
+command again (after a kill, Ctrl-C or a crash) resumes that campaign, or prints it when it is finished;
+--new starts another one. "bie resume" redrives a failed campaign from the step that failed; finished
+steps are not repeated or charged again. SIGINT/SIGTERM stop cleanly: steps in flight finish first.
 
 Common options:
   --data DIR       where the runtime keeps its state (default .bie, or BIE_DATA_DIR)
@@ -33,16 +39,19 @@ export interface RuntimeMode {
 }
 
 export type Command =
-  | ({ kind: 'demo'; out: string; json: boolean; data: string } & RuntimeMode)
+  | ({ kind: 'demo'; out: string; json: boolean; data: string; fresh: boolean } & RuntimeMode)
   | ({
       kind: 'run';
       request: string;
       brand: string;
       autoApprove: boolean;
+      /** Start another campaign even if this request already has one (`--new`). */
+      fresh: boolean;
       out: string;
       json: boolean;
       data: string;
     } & RuntimeMode)
+  | ({ kind: 'resume'; campaignId: string; out: string; json: boolean; data: string } & RuntimeMode)
   | { kind: 'approvals-list'; data: string; json: boolean }
   | { kind: 'approvals-decide'; id: string; decision: 'approve' | 'reject'; feedback?: string; data: string }
   | ({ kind: 'status'; campaignId: string; json: boolean; data: string } & RuntimeMode)
@@ -58,6 +67,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       request: { type: 'string' },
       brand: { type: 'string' },
       'auto-approve': { type: 'boolean', default: false },
+      new: { type: 'boolean', default: false },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
       data: { type: 'string' },
@@ -81,7 +91,14 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values.help || !verb) return { kind: 'help' };
   switch (verb) {
     case 'demo':
-      return { kind: 'demo', out: values.out ?? 'out/demo', json: values.json, data, ...mode };
+      return {
+        kind: 'demo',
+        out: values.out ?? 'out/demo',
+        json: values.json,
+        data,
+        fresh: values.new,
+        ...mode,
+      };
     case 'run': {
       const missing = [!values.request && '--request FILE', !values.brand && '--brand FILE'].filter(Boolean);
       if (missing.length) throw new UsageError(`bie run needs ${missing.join(' and ')}`);
@@ -90,12 +107,24 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         request: values.request as string,
         brand: values.brand as string,
         autoApprove: values['auto-approve'],
+        fresh: values.new,
         out: values.out ?? 'out/run',
         json: values.json,
         data,
         ...mode,
       };
     }
+
+    case 'resume':
+      if (!sub) throw new UsageError('bie resume needs a CAMPAIGN_ID (of a failed campaign)');
+      return {
+        kind: 'resume',
+        campaignId: sub,
+        out: values.out ?? 'out/run',
+        json: values.json,
+        data,
+        ...mode,
+      };
     case 'approvals':
       if (sub === 'list') return { kind: 'approvals-list', data, json: values.json };
       if (sub === 'approve' || sub === 'reject') {

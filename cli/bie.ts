@@ -4,10 +4,24 @@ import type { AsDeployed } from '../local/deployed/start.js';
 import type { Embedded, EmbeddedOptions } from '../local/embedded.js';
 import { readRuntimeInfo } from '../local/engine/runtime.js';
 import { type Command, parseCommand, type RuntimeMode, USAGE, UsageError } from './args.js';
-import { type ApiSigner, api, InputError, progressPrinter, readRequestFile, runCampaign } from './run.js';
+import {
+  type ApiSigner,
+  api,
+  InputError,
+  progressPrinter,
+  type RunResult,
+  readRequestFile,
+  requestRedrive,
+  resumeCampaign,
+  runCampaign,
+} from './run.js';
+import { exitCodeFor, Shutdown } from './shutdown.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const err = (line: string) => process.stderr.write(`${line}\n`);
+/** Signals become one clean-stop request (see shutdown.ts); installed before anything starts. */
+const shutdown = new Shutdown(err);
+const STOPPED = Symbol('stopped');
 
 function readBrand(file: string): { text: string; brandId: string } {
   let text: string;
@@ -36,6 +50,8 @@ async function startApp(
   opts: EmbeddedOptions,
   log: (line: string) => void,
 ): Promise<Embedded | AsDeployed> {
+  // From here on a signal stops the runtime cleanly instead of killing the process.
+  shutdown.holding = true;
   if (!mode.asDeployed) {
     const { startEmbedded } = await import('../local/embedded.js');
     return startEmbedded(opts);
@@ -62,14 +78,65 @@ function signerFor(data: string): ApiSigner | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ApiSigner) : undefined;
 }
 
-async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
-  // Everything is validated before the runtime starts: bad input creates nothing.
-  const brand = readBrand(cmd.brand);
-  const brandId = await validateBrand(brand.text);
-  const request = readRequestFile(cmd.request, brandId);
-  const log = cmd.json ? err : (l: string) => process.stdout.write(`${l}\n`);
-  log(`Brand Infinity Engine — ${cmd.asDeployed ? 'as deployed' : 'embedded runtime'} (data: ${cmd.data})`);
-  const app = await startApp(cmd, { dataDir: cmd.data }, log);
+/** Prints each approval a campaign that is not auto-approved waits for, with the commands that decide it. */
+const approvalPrinter =
+  (log: (line: string) => void) =>
+  (pending: { approval_id: string; checkpoint: string; summary: string }[]) => {
+    for (const a of pending) {
+      log(
+        `\n  ⏸  ${a.checkpoint} approval ${a.approval_id}\n${a.summary
+          .split('\n')
+          .map((l) => `       ${l}`)
+          .join('\n')}`,
+      );
+      log(
+        `     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`,
+      );
+    }
+  };
+
+function printResult(result: RunResult, log: (line: string) => void, json: boolean): void {
+  const hint = `  resume it from the step that failed: bie resume ${result.campaign_id}`;
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (result.status === 'failed') log(hint);
+    return;
+  }
+  log(`\nCampaign ${result.campaign_id}: ${result.status}`);
+  if (result.failure) {
+    log(`  failed: ${result.failure.error}: ${result.failure.cause}`);
+    if (result.status === 'failed') log(hint);
+  }
+  log(`  brief          ${result.brief ?? '-'}`);
+  log(`  script         ${result.script ?? '-'}`);
+  log(`  master video   ${result.master_video ?? '-'}`);
+  for (const [p, f] of Object.entries(result.renditions)) log(`  ${p.padEnd(14)} ${f}`);
+  log(`  thumbnails     ${Object.values(result.thumbnails).join(', ')}`);
+  log(`  captions       ${Object.values(result.captions).join(', ')}`);
+  log(`  publication    ${result.publication_package ?? '-'}`);
+  log(
+    `  ledger         $${result.ledger.total_usd.toFixed(4)} charged (list price of the stand-ins: $${result.ledger.total_list_price_usd.toFixed(4)})`,
+  );
+  log(`  approvals      ${result.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ')}`);
+  log(`  outbox         ${result.outbox}`);
+}
+
+/**
+ * Starts the runtime, runs `work` on it (a campaign to its end) and prints the result; a stop request
+ * (SIGINT/SIGTERM/SIGHUP) stops the runtime cleanly instead, the work resuming on the next run.
+ */
+async function drive(
+  mode: RuntimeMode & { data: string; json: boolean },
+  work: (app: Embedded | AsDeployed, log: (line: string) => void) => Promise<RunResult>,
+  stoppedHint: string,
+): Promise<number> {
+  const log = mode.json ? err : (l: string) => process.stdout.write(`${l}\n`);
+  log(`Brand Infinity Engine — ${mode.asDeployed ? 'as deployed' : 'embedded runtime'} (data: ${mode.data})`);
+  const app = await startApp(mode, { dataDir: mode.data }, log);
+  if (shutdown.reason) {
+    await app.stop();
+    return exitCodeFor(shutdown.reason);
+  }
   if ('cdkOut' in app)
     log(
       `  stack ${app.model.stackName} from ${app.cdkOut}; function logs in ${path.join(app.dataDir, 'logs')}`,
@@ -78,42 +145,17 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   app.runtime.runner.on('event', progress.onEvent);
   log(`  API ${app.runtime.info.apiUrl}   approvals mailbox ${app.emulators.mailboxDir}`);
   try {
-    const result = await runCampaign(app, {
-      brandText: brand.text,
-      request,
-      autoApprove: cmd.autoApprove,
-      out: path.resolve(cmd.out),
-      onWaiting: (pending) => {
-        for (const a of pending) {
-          log(
-            `\n  ⏸  ${a.checkpoint} approval ${a.approval_id}\n${a.summary
-              .split('\n')
-              .map((l) => `       ${l}`)
-              .join('\n')}`,
-          );
-          log(
-            `     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`,
-          );
-        }
-      },
-    });
-    if (cmd.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else {
-      log(`\nCampaign ${result.campaign_id}: ${result.status}`);
-      if (result.failure) log(`  failed: ${result.failure.error}: ${result.failure.cause}`);
-      log(`  brief          ${result.brief ?? '-'}`);
-      log(`  script         ${result.script ?? '-'}`);
-      log(`  master video   ${result.master_video ?? '-'}`);
-      for (const [p, f] of Object.entries(result.renditions)) log(`  ${p.padEnd(14)} ${f}`);
-      log(`  thumbnails     ${Object.values(result.thumbnails).join(', ')}`);
-      log(`  captions       ${Object.values(result.captions).join(', ')}`);
-      log(`  publication    ${result.publication_package ?? '-'}`);
-      log(
-        `  ledger         $${result.ledger.total_usd.toFixed(4)} charged (list price of the stand-ins: $${result.ledger.total_list_price_usd.toFixed(4)})`,
-      );
-      log(`  approvals      ${result.approvals.map((a) => `${a.checkpoint}:${a.status}`).join(', ')}`);
-      log(`  outbox         ${result.outbox}`);
+    const running = work(app, log);
+    const result: RunResult | typeof STOPPED = await Promise.race([
+      running,
+      shutdown.requested.then((): typeof STOPPED => STOPPED),
+    ]);
+    if (result === STOPPED) {
+      running.catch(() => undefined);
+      log(`  stopped; ${stoppedHint}`);
+      return exitCodeFor(shutdown.reason ?? 'SIGTERM');
     }
+    printResult(result, log, mode.json);
     if (result.status !== 'published' && 'invocationFailures' in app)
       for (const f of app.invocationFailures())
         log(`  ${f.function} failed: ${f.errorType}: ${f.errorMessage}`);
@@ -123,6 +165,60 @@ async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
     await app.stop();
   }
 }
+
+async function run(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
+  // Everything is validated before the runtime starts: bad input creates nothing.
+  const brand = readBrand(cmd.brand);
+  const brandId = await validateBrand(brand.text);
+  const request = readRequestFile(cmd.request, brandId);
+  return drive(
+    cmd,
+    (app, log) =>
+      runCampaign(app, {
+        brandText: brand.text,
+        request,
+        autoApprove: cmd.autoApprove,
+        fresh: cmd.fresh,
+        out: path.resolve(cmd.out),
+        onFound: (c) =>
+          log(
+            FINISHED_STATUSES.has(c.status)
+              ? `  this request already ran in ${cmd.data}: campaign ${c.campaign_id} is ${c.status} (--new starts another)`
+              : `  resuming campaign ${c.campaign_id} (${c.status}) that an earlier run of this request started (--new starts another)`,
+          ),
+        onWaiting: approvalPrinter(log),
+      }),
+    'the campaign resumes when the same command runs again',
+  );
+}
+
+/** `bie resume CAMPAIGN_ID`: through a running runtime's API, or on a runtime of its own. */
+async function resume(cmd: Extract<Command, { kind: 'resume' }>): Promise<number> {
+  const info = readRuntimeInfo(cmd.data);
+  if (info) {
+    const r = await requestRedrive(info.apiUrl, cmd.campaignId, signerFor(cmd.data));
+    if (cmd.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `campaign ${r.campaign_id} redriven from the step that failed; it continues in the runtime (pid ${info.pid}): bie status ${r.campaign_id}\n`,
+      );
+    return 0;
+  }
+  return drive(
+    cmd,
+    (app, log) => {
+      log(`  redriving campaign ${cmd.campaignId} from the step that failed`);
+      return resumeCampaign(app, {
+        campaignId: cmd.campaignId,
+        out: path.resolve(cmd.out),
+        onWaiting: approvalPrinter(log),
+      });
+    },
+    `campaign ${cmd.campaignId} resumes with the next start (bie serve, or bie run of its request)`,
+  );
+}
+
+const FINISHED_STATUSES = new Set(['published', 'completed', 'failed', 'cancelled']);
 
 function runtimeApi(data: string): string {
   const info = readRuntimeInfo(data);
@@ -148,11 +244,14 @@ async function main(argv: string[]): Promise<number> {
         out: cmd.out,
         json: cmd.json,
         data: cmd.data,
+        fresh: cmd.fresh,
         asDeployed: cmd.asDeployed,
         cdkOut: cmd.cdkOut,
       });
     case 'run':
       return run(cmd);
+    case 'resume':
+      return resume(cmd);
     case 'approvals-list': {
       const { approvals } = await api<{
         approvals: {
@@ -195,7 +294,11 @@ async function main(argv: string[]): Promise<number> {
       const route = `/campaigns/${encodeURIComponent(cmd.campaignId)}`;
       if (info) view = await api(info.apiUrl, 'GET', route, undefined, undefined, signerFor(cmd.data));
       else {
-        const app = await startApp(cmd, { dataDir: cmd.data, resume: false, schedules: false }, err);
+        const app = await startApp(
+          cmd,
+          { dataDir: cmd.data, resume: false, schedules: false, stopGraceMs: 0 },
+          err,
+        );
         try {
           view = await api(app.runtime.info.apiUrl, 'GET', route, undefined, undefined, signerFor(cmd.data));
         } finally {
@@ -224,10 +327,7 @@ async function main(argv: string[]): Promise<number> {
         out(
           `  as deployed: stack ${app.model.stackName}; AWS endpoint ${app.awsEndpoint}; AWS_IAM routes need SigV4 (execute-api) with the keys in ${path.join(app.dataDir, 'operator-credentials.json')}; logs in ${path.join(app.dataDir, 'logs')}`,
         );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await shutdown.requested;
       reportFindings(app, err);
       await app.stop();
       return 0;

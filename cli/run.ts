@@ -1,18 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { CampaignView } from '../lambdas/campaign-manager/domain/campaign-view.js';
-import { CampaignRequest } from '../lambdas/shared/contracts/index.js';
+import { type Campaign, CampaignRequest } from '../lambdas/shared/contracts/index.js';
 import { fieldIssues } from '../lambdas/shared/validation.js';
 import type { AsDeployed } from '../local/deployed/start.js';
 import type { Embedded } from '../local/embedded.js';
-import type { RuntimeEvent } from '../local/engine/asl-runner.js';
+import { executionArnFor, type RuntimeEvent } from '../local/engine/asl-runner.js';
+import type { ExecutionRecord } from '../local/engine/execution-store.js';
+import { canonicalJson, RunRecords, runKey } from './run-records.js';
 
 export class InputError extends Error {
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[],
+    /** The HTTP status, when the API refused. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'InputError';
@@ -63,9 +68,13 @@ export async function api<T>(
   body?: unknown,
   contentType = 'application/json',
   signer?: ApiSigner,
+  extraHeaders: Record<string, string> = {},
 ): Promise<T> {
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  let headers: Record<string, string> = body === undefined ? {} : { 'content-type': contentType };
+  let headers: Record<string, string> = {
+    ...(body === undefined ? {} : { 'content-type': contentType }),
+    ...extraHeaders,
+  };
   if (signer) {
     const { signApiRequest } = await import('../local/deployed/operator.js');
     const url = new URL(`${base}${route}`);
@@ -84,6 +93,7 @@ export async function api<T>(
     throw new InputError(
       `${method} ${route} → ${res.status}: ${p?.detail ?? text}`,
       (p?.errors ?? []).map((e) => ({ path: e.pointer, message: e.detail })),
+      res.status,
     );
   }
   return parsed as T;
@@ -130,6 +140,10 @@ export function progressPrinter(write: (line: string) => void) {
       if (e.type === 'TaskReplayed')
         write(
           `  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${String(e.state).padEnd(24)} replayed from the journal`,
+        );
+      if (e.type === 'StateFailed' && e.state)
+        write(
+          `  ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${pillar.padEnd(16)} ${e.state.padEnd(24)} failed: ${e.error ?? ''}${e.cause ? ` (${e.cause.slice(0, 200)})` : ''}`,
         );
       if (e.type === 'ExecutionFailed' && pillar === 'Campaign') write(`  campaign failed: ${e.error ?? ''}`);
     },
@@ -211,6 +225,17 @@ export const RunResult = z.object({
   /** The campaign's posts copied from the outbox in the media bucket: `<out>/outbox/<platform>/<post_id>/`. */
   outbox: z.string(),
   failure: z.object({ error: z.string(), cause: z.string() }).optional(),
+  /**
+   * What `bie run` did: started the campaign, resumed the one an earlier run of the same request left
+   * unfinished, or found it already finished (the same request is one campaign; `--new` makes another).
+   */
+  run: z
+    .object({
+      /** The run's key (`bie run`); absent for `bie resume`. */
+      key: z.string().optional(),
+      outcome: z.enum(['started', 'resumed', 'already_finished', 'redriven']),
+    })
+    .optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 
@@ -323,8 +348,109 @@ function operatorS3(app: AsDeployed): S3Client {
   });
 }
 
+type Pending = { approval_id: string; checkpoint: string; summary: string };
+type CampaignSummary = Pick<
+  Campaign,
+  'campaign_id' | 'status' | 'request' | 'auto_approve' | 'created_at'
+> & {
+  execution_arn?: string;
+};
+
+/** Campaign statuses after which nothing runs any more (a failed one can be redriven: `bie resume`). */
+const FINISHED = new Set(['published', 'completed', 'failed', 'cancelled']);
+
+/** The orchestrator state machine of the running stack (`bie-Campaign`, `<stack>-Campaign` as deployed). */
+function campaignMachineArn(app: Embedded): string {
+  const machine = app.runtime.runner.stateMachines().find((m) => m.name.endsWith('-Campaign'));
+  if (!machine) throw new Error('the runtime has no Campaign state machine');
+  return machine.arn;
+}
+
 /**
- * Ingests the brand, starts the campaign through the HTTP API, waits for it and collects its outputs.
+ * The campaign an earlier run of the same request created, if any: the one its record names, or, when
+ * that run was killed between `POST /campaigns` and writing the id down, the campaign of this brand
+ * with exactly this request created since the record (and not claimed by another record).
+ */
+async function findRunCampaign(
+  app: Embedded,
+  records: RunRecords,
+  key: string,
+  body: { campaign_request: CampaignRequest; auto_approve: boolean },
+  signer: ApiSigner | undefined,
+): Promise<CampaignSummary | undefined> {
+  const base = app.runtime.info.apiUrl;
+  const record = records.get(key);
+  if (!record) return undefined;
+  if (record.campaign_id) {
+    try {
+      const view = await api<{ campaign: CampaignSummary }>(
+        base,
+        'GET',
+        `/campaigns/${encodeURIComponent(record.campaign_id)}`,
+        undefined,
+        undefined,
+        signer,
+      );
+      return view.campaign;
+    } catch (error) {
+      if ((error as InputError).status === 404) return undefined;
+      throw error;
+    }
+  }
+  const claimed = new Set(records.all().flatMap((r) => (r.campaign_id ? [r.campaign_id] : [])));
+  const { campaigns } = await api<{ campaigns: CampaignSummary[] }>(
+    base,
+    'GET',
+    `/campaigns?brand_id=${encodeURIComponent(body.campaign_request.brand_id)}`,
+    undefined,
+    undefined,
+    signer,
+  );
+  // Clocks are the same machine's; a second of slack covers the record's write before the POST.
+  const since = Date.parse(record.created_at) - 1000;
+  const wanted = canonicalJson(body.campaign_request);
+  const found = campaigns
+    .filter(
+      (c) =>
+        !claimed.has(c.campaign_id) &&
+        c.auto_approve === body.auto_approve &&
+        Date.parse(c.created_at) >= since &&
+        canonicalJson(c.request) === wanted,
+    )
+    .sort((a, b) => a.created_at.localeCompare(b.created_at))[0];
+  if (found) records.put({ ...record, campaign_id: found.campaign_id });
+  return found;
+}
+
+/**
+ * The campaign's orchestrator execution, started if the campaign exists without one (a kill between
+ * `createCampaign`'s write and its StartExecution): same name and input as the API gives it, so a
+ * StartExecution that did happen is found, not repeated.
+ */
+function ensureExecution(app: Embedded, campaign: CampaignSummary): ExecutionRecord | undefined {
+  const runner = app.runtime.runner;
+  const machine = campaignMachineArn(app);
+  const arn = campaign.execution_arn ?? executionArnFor(machine, campaign.campaign_id);
+  try {
+    return runner.describeExecution(arn);
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
+  }
+  if (FINISHED.has(campaign.status)) return undefined;
+  return runner.startExecution({
+    stateMachineArn: machine,
+    name: campaign.campaign_id,
+    input: { campaign_id: campaign.campaign_id },
+  });
+}
+
+/**
+ * Runs a campaign request to its end and collects its outputs; idempotent per request. The same
+ * request, brand and `auto_approve` in the same data directory is one campaign: a run finds the
+ * campaign an earlier (killed, stopped, finished) run created and waits for it — the runtime has
+ * already resumed it — or prints it when it is finished; only `fresh` (`bie run --new`) makes another.
+ * A new campaign is created through the HTTP API with the request's key as `Idempotency-Key`, so an
+ * API that honours the header gives the same campaign back however the run was interrupted.
  * As deployed, every step is what an operator does on AWS: SigV4-signed API calls, the campaign view
  * from `GET /campaigns/{id}`, media and the offline publisher's `outbox/` from the bucket.
  */
@@ -335,63 +461,159 @@ export async function runCampaign(
     request: CampaignRequest;
     autoApprove: boolean;
     out: string;
-    onWaiting?: (pending: { approval_id: string; checkpoint: string; summary: string }[]) => void;
+    /** A deliberate second campaign of the same request (`bie run --new`). */
+    fresh?: boolean;
+    onWaiting?: (pending: Pending[]) => void;
+    /** Called with the campaign an earlier run created, before waiting for it. */
+    onFound?: (campaign: CampaignSummary) => void;
   },
 ): Promise<RunResult> {
   const base = app.runtime.info.apiUrl;
   const signer = isAsDeployed(app) ? app.operator : undefined;
-  await api(
-    base,
-    'POST',
-    '/brands',
-    args.brandText,
-    args.brandText.trimStart().startsWith('{') ? 'application/json' : 'text/markdown',
-    signer,
-  );
-  const campaign = await api<{ campaign_id: string; execution_arn: string }>(
-    base,
-    'POST',
-    '/campaigns',
-    { campaign_request: args.request, auto_approve: args.autoApprove },
-    undefined,
-    signer,
-  );
-  const done = app.runtime.runner.waitForExecution(campaign.execution_arn);
-  if (!args.autoApprove && args.onWaiting) {
-    const seen = new Set<string>();
-    let finished = false;
-    void done.finally(() => {
-      finished = true;
+  const body = { campaign_request: args.request, auto_approve: args.autoApprove };
+  const natural = runKey(args.request.brand_id, body);
+  const key = args.fresh ? `${natural}-new-${randomUUID()}` : natural;
+  const records = new RunRecords(app.dataDir);
+  let campaign = args.fresh ? undefined : await findRunCampaign(app, records, key, body, signer);
+  let outcome: NonNullable<RunResult['run']>['outcome'] = 'started';
+  if (campaign) {
+    outcome = FINISHED.has(campaign.status) ? 'already_finished' : 'resumed';
+    args.onFound?.(campaign);
+  } else {
+    const record = records.get(key) ?? { key, created_at: new Date().toISOString(), fresh: args.fresh };
+    records.put(record);
+    await api(
+      base,
+      'POST',
+      '/brands',
+      args.brandText,
+      args.brandText.trimStart().startsWith('{') ? 'application/json' : 'text/markdown',
+      signer,
+    );
+    campaign = await api<CampaignSummary>(base, 'POST', '/campaigns', body, undefined, signer, {
+      'idempotency-key': key,
     });
-    while (!finished) {
-      const { approvals } = await api<{
-        approvals: { approval_id: string; checkpoint: string; summary: string; campaign_id: string }[];
-      }>(base, 'GET', '/operator/approvals', undefined, undefined, signer);
-      const fresh = approvals.filter(
-        (a) => a.campaign_id === campaign.campaign_id && !seen.has(a.approval_id),
-      );
-      for (const a of fresh) seen.add(a.approval_id);
-      if (fresh.length) args.onWaiting(fresh);
-      await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
-    }
+    records.put({ ...record, campaign_id: campaign.campaign_id });
   }
-  await done;
+  const execution = ensureExecution(app, campaign);
+  return followCampaign(app, campaign.campaign_id, execution, {
+    autoApprove: args.autoApprove,
+    out: args.out,
+    onWaiting: args.onWaiting,
+    run: { key, outcome },
+  });
+}
+
+/**
+ * Waits for a campaign's execution (telling `onWaiting` about approvals it asks for when the campaign
+ * is not auto-approved), then collects its outputs under `out`.
+ */
+async function followCampaign(
+  app: Embedded,
+  campaignId: string,
+  execution: ExecutionRecord | undefined,
+  opts: {
+    autoApprove: boolean;
+    out: string;
+    onWaiting?: (pending: Pending[]) => void;
+    run: RunResult['run'];
+  },
+): Promise<RunResult> {
+  const base = app.runtime.info.apiUrl;
+  const signer = isAsDeployed(app) ? app.operator : undefined;
+  if (execution?.status === 'RUNNING') {
+    const done = app.runtime.runner.waitForExecution(execution.executionArn);
+    if (!opts.autoApprove && opts.onWaiting) {
+      const seen = new Set<string>();
+      let finished = false;
+      void done.finally(() => {
+        finished = true;
+      });
+      while (!finished) {
+        const { approvals } = await api<{ approvals: (Pending & { campaign_id: string })[] }>(
+          base,
+          'GET',
+          '/operator/approvals',
+          undefined,
+          undefined,
+          signer,
+        );
+        const fresh = approvals.filter((a) => a.campaign_id === campaignId && !seen.has(a.approval_id));
+        for (const a of fresh) seen.add(a.approval_id);
+        if (fresh.length) opts.onWaiting(fresh);
+        await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
+      }
+    }
+    await done;
+  }
+  const run = opts.run;
   if (isAsDeployed(app)) {
     const view = await api<CampaignView>(
       base,
       'GET',
-      `/campaigns/${encodeURIComponent(campaign.campaign_id)}`,
+      `/campaigns/${encodeURIComponent(campaignId)}`,
       undefined,
       undefined,
       signer,
     );
     const client = operatorS3(app);
     try {
-      return await collectOutputs(view, args.out, client);
+      return { ...(await collectOutputs(view, opts.out, client)), run };
     } finally {
       client.destroy();
     }
   }
   const { campaignView } = await import('../lambdas/campaign-manager/domain/campaign-view.js');
-  return collectOutputs(await campaignView(campaign.campaign_id), args.out);
+  return { ...(await collectOutputs(await campaignView(campaignId), opts.out)), run };
+}
+
+/** What `POST /campaigns/{id}/redrive` answers. */
+export interface Redriven {
+  campaign_id: string;
+  execution_arn: string;
+  status: string;
+  redrive_date: string;
+}
+
+/** Redrives a failed campaign through the API (`POST /campaigns/{id}/redrive`). */
+export async function requestRedrive(
+  base: string,
+  campaignId: string,
+  signer?: ApiSigner,
+): Promise<Redriven> {
+  return api<Redriven>(
+    base,
+    'POST',
+    `/campaigns/${encodeURIComponent(campaignId)}/redrive`,
+    undefined,
+    undefined,
+    signer,
+  );
+}
+
+/**
+ * `bie resume`: redrives a failed campaign from the step that failed (its finished steps answer from
+ * the journal: not run, not charged again), waits for it and collects its outputs like `bie run`.
+ */
+export async function resumeCampaign(
+  app: Embedded,
+  args: { campaignId: string; out: string; onWaiting?: (pending: Pending[]) => void },
+): Promise<RunResult> {
+  const signer = isAsDeployed(app) ? app.operator : undefined;
+  const base = app.runtime.info.apiUrl;
+  const { campaign } = await api<{ campaign: CampaignSummary }>(
+    base,
+    'GET',
+    `/campaigns/${encodeURIComponent(args.campaignId)}`,
+    undefined,
+    undefined,
+    signer,
+  );
+  const redriven = await requestRedrive(base, args.campaignId, signer);
+  return followCampaign(app, args.campaignId, app.runtime.runner.describeExecution(redriven.execution_arn), {
+    autoApprove: campaign.auto_approve,
+    out: args.out,
+    onWaiting: args.onWaiting,
+    run: { outcome: 'redriven' },
+  });
 }

@@ -29,6 +29,8 @@ export interface FunctionSpec {
   sendsTaskResults?: boolean;
   /** Starts executions of the campaign state machine. */
   startsExecutions?: boolean;
+  /** Redrives (RedriveExecution) failed executions of the campaign state machine. */
+  redrivesExecutions?: boolean;
   /** Scheduled (EventBridge rule) instead of invoked by a state machine or the API. */
   schedule?: string;
   /**
@@ -248,6 +250,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   ),
   // API
   fn('api', 'CampaignsApi', 'campaigns', 'POST/GET /campaigns', { startsExecutions: true }),
+  fn('api', 'OperationsApi', 'operations', 'POST /campaigns/{id}/redrive: a failed campaign resumes', {
+    redrivesExecutions: true,
+  }),
   fn('api', 'BrandsApi', 'brands', 'Brand bibles and trend sources', { timeoutSeconds: 120 }),
   fn(
     'api',
@@ -311,6 +316,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/campaigns', functionId: 'CampaignsApi' },
   { method: 'GET', path: '/campaigns', functionId: 'CampaignsApi' },
   { method: 'GET', path: '/campaigns/{id}', functionId: 'CampaignsApi' },
+  { method: 'POST', path: '/campaigns/{id}/redrive', functionId: 'OperationsApi', auth: 'iam' },
   { method: 'POST', path: '/brands', functionId: 'BrandsApi' },
   { method: 'PUT', path: '/brands/{id}/guidelines', functionId: 'BrandsApi' },
   { method: 'PUT', path: '/brands/{id}/trend-sources', functionId: 'BrandsApi' },

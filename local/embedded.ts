@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
@@ -9,28 +9,19 @@ import {
   STATE_MACHINES,
   stateMachinePlaceholder,
 } from '../lambdas/catalog.js';
-import { type LambdaHandler, localFunctionArn, localMachineArn } from './engine/asl-runner.js';
+import { type LambdaHandler, localFunctionArn, localMachineArn, parseFaults } from './engine/asl-runner.js';
+import { readOrCreate, writeFileAtomic } from './engine/atomic-file.js';
 import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulators.js';
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
-import {
-  openEndpoints,
-  type Runtime,
-  readRuntimeInfo,
-  runtimeInfoPath,
-  startRuntime,
-} from './engine/runtime.js';
+import { acquireDataDirLock, type DataDirLock } from './engine/lock.js';
+import { openEndpoints, type Runtime, runtimeInfoPath, startRuntime } from './engine/runtime.js';
+
+export { RuntimeBusyError } from './engine/lock.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BUCKET = 'bie-media';
 export const TABLE = 'bie';
 export const machineArn = (id: string) => localMachineArn(`bie-${id}`);
-
-export class RuntimeBusyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RuntimeBusyError';
-  }
-}
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -41,6 +32,11 @@ export interface EmbeddedOptions {
   resume?: boolean;
   /** Run the scheduled functions (trend scraping, render polling) on timers (default true). */
   schedules?: boolean;
+  /**
+   * How long a clean stop waits for handler calls, API requests and background invocations in flight
+   * before it stops the executions where they are (default 20 s; BIE_STOP_GRACE_MS).
+   */
+  stopGraceMs?: number;
 }
 
 export interface Embedded {
@@ -53,7 +49,43 @@ export interface Embedded {
    */
   lambda?: LambdaEndpoint;
   dataDir: string;
+  /**
+   * A clean stop: no new work; handler calls, API requests and background invocations in flight get the
+   * grace period to finish (their results journaled); executions stop where they are (RUNNING, resumed
+   * by the next start); the emulators close their files; the data directory's lock is released last.
+   */
   stop(): Promise<void>;
+}
+
+/** The grace period of a clean stop (EmbeddedOptions.stopGraceMs). */
+export const stopGraceMs = (opts: { stopGraceMs?: number }): number =>
+  opts.stopGraceMs ?? (Number(process.env.BIE_STOP_GRACE_MS) || 20_000);
+
+/** Waits for `work` at most until `deadline` (epoch ms). */
+export async function until(deadline: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, Math.max(0, deadline - Date.now()));
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** Runs `start` holding the data directory's lock; a start that fails releases it. */
+export async function withDataDirLock<T>(
+  dataDir: string,
+  start: (lock: DataDirLock) => Promise<T>,
+): Promise<T> {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = await acquireDataDirLock(dataDir);
+  try {
+    return await start(lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 /** Sets a variable unless the caller already chose a value (tests and users can override any of them). */
@@ -62,16 +94,26 @@ const setDefault = (key: string, value: string) => {
 };
 
 function signingSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'approval-signing-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+  return readOrCreate(
+    path.join(dataDir, 'approval-signing-secret'),
+    () => randomBytes(32).toString('base64url'),
+    {
+      mode: 0o600,
+      valid: (v) => /^[\w-]{43}$/.test(v),
+    },
+  );
 }
 
 /** The Standard Webhooks secret of this data directory's render callbacks (`whsec_` + base64 of 32 bytes). */
 function webhookSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'webhook-secret');
-  if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+  return readOrCreate(
+    path.join(dataDir, 'webhook-secret'),
+    () => `whsec_${randomBytes(32).toString('base64')}`,
+    {
+      mode: 0o600,
+      valid: (v) => /^whsec_[A-Za-z0-9+/]{43}=$/.test(v),
+    },
+  );
 }
 
 /**
@@ -79,13 +121,22 @@ function webhookSecret(dataDir: string): string {
  * it is free: asynchronous invocations it accepted run again here and call back the URL they were
  * given, as on AWS, where the API URL does not change.
  */
+const apiUrlPath = (dataDir: string) => path.join(dataDir, 'api-url');
+
 async function previousApiPort(dataDir: string): Promise<number> {
   let port: number;
   try {
-    const info = JSON.parse(readFileSync(runtimeInfoPath(dataDir), 'utf8')) as { apiUrl?: string };
-    port = Number(new URL(info.apiUrl ?? '').port);
+    // api-url outlives a clean stop (runtime.json does not): renders queued by a stopped process call
+    // back here too. runtime.json is what directories from before api-url have.
+    const url = readFileSync(apiUrlPath(dataDir), 'utf8').trim();
+    port = Number(new URL(url).port);
   } catch {
-    return 0;
+    try {
+      const info = JSON.parse(readFileSync(runtimeInfoPath(dataDir), 'utf8')) as { apiUrl?: string };
+      port = Number(new URL(info.apiUrl ?? '').port);
+    } catch {
+      return 0;
+    }
   }
   if (!port) return 0;
   return new Promise((resolve) => {
@@ -120,20 +171,35 @@ async function seedExampleTrends(): Promise<void> {
 export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   const dataDir = path.resolve(opts.dataDir);
   // dynalite allows one owner per data directory; a second one would crash on its first request.
-  const running = readRuntimeInfo(dataDir);
-  if (running) {
-    throw new RuntimeBusyError(
-      `a runtime (pid ${running.pid}, API ${running.apiUrl}) already uses ${dataDir}; use it, stop it, or pass another --data`,
-    );
-  }
-  mkdirSync(dataDir, { recursive: true });
+  return withDataDirLock(dataDir, async (lock) => {
+    // A start that fails half-way closes what it opened (the lock is released by withDataDirLock).
+    const opened: (() => Promise<void>)[] = [];
+    try {
+      return await startLocked(dataDir, lock, opts, opened);
+    } catch (error) {
+      for (const close of opened.reverse()) await close().catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+async function startLocked(
+  dataDir: string,
+  lock: DataDirLock,
+  opts: EmbeddedOptions,
+  opened: (() => Promise<void>)[],
+): Promise<Embedded> {
   const emulators = await startEmulators(dataDir, [BUCKET]);
+  opened.push(() => emulators.stop());
   const endpoints = await openEndpoints(opts.apiPort ?? (await previousApiPort(dataDir)));
+  opened.push(() => endpoints.close());
+  writeFileAtomic(apiUrlPath(dataDir), `${endpoints.apiUrl}\n`);
   // Two cores: at most two background renders at once (the Map already limits submits to three).
   const lambda = await openLambdaEndpoint({
     asyncConcurrency: 2,
     queueDir: path.join(dataDir, 'lambda-events'),
   });
+  opened.push(() => lambda.close());
   Object.assign(process.env, emulators.env, {
     AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl,
     AWS_ENDPOINT_URL_LAMBDA: lambda.url,
@@ -201,6 +267,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
       functionName: `bie-${r.functionId}`,
     })),
     retryIntervalMs: opts.retryIntervalMs,
+    faults: parseFaults(process.env.BIE_INJECT_FAULTS),
+    lock,
   });
 
   // EventBridge schedules, locally: scrape the brands' trend feeds hourly, poll renders every 20 s.
@@ -221,6 +289,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   }
   if (opts.resume !== false) runtime.runner.resumeUnfinished();
 
+  let stopping: Promise<void> | undefined;
   return {
     runtime,
     emulators,
@@ -228,10 +297,18 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     lambda,
     dataDir,
     async stop() {
-      for (const t of timers) clearInterval(t);
-      await lambda.close();
-      await runtime.stop();
-      await emulators.stop();
+      if (stopping) return stopping;
+      stopping = (async () => {
+        for (const t of timers) clearInterval(t);
+        const deadline = Date.now() + stopGraceMs(opts);
+        await runtime.drain(Math.max(0, deadline - Date.now()));
+        // Background invocations (a render) may still call back through the API: it stays up meanwhile.
+        await until(deadline, lambda.close());
+        await runtime.stop();
+        await emulators.stop();
+        await lock.release();
+      })();
+      return stopping;
     },
   };
 }

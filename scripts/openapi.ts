@@ -61,6 +61,11 @@ const BODIES: Record<
     status: 200,
     summary: 'Everything about a campaign: brief, scripts, videos, approvals, ledger, publications',
   },
+  'POST /campaigns/{id}/redrive': {
+    status: 202,
+    summary:
+      'Resume a failed campaign from the step that failed (IAM): Step Functions RedriveExecution on its orchestrator execution; finished steps are not run or charged again; 409 unless the campaign failed',
+  },
   'POST /brands': {
     requestType: 'text/markdown',
     status: 201,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
@@ -248,6 +248,23 @@ export class PillarFunctions extends Construct {
       if (spec.startsExecutions) {
         const machine = machines.byName(campaign.id);
         machine.grantStartExecution(fn);
+      }
+      if (spec.redrivesExecutions) {
+        const executions = Stack.of(this).formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${machines.nameOf(campaign.id)}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        });
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['states:RedriveExecution'], resources: [executions] }),
+        );
+        acknowledge(
+          fn.role ?? fn,
+          wildcardResourceFinding(fn, executions),
+          'RedriveExecution acts on an execution ARN; orchestrator executions are named after their campaigns ' +
+            'at run time, so the resource is that one machine’s execution ARN prefix.',
+        );
       }
     }
     const machine = machines.byName(campaign.id);

@@ -1,8 +1,9 @@
 import { createHash, createHmac, type Hash, type Hmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 
 /**
  * The local operator: the person (or script) that calls the stack's IAM-authorized API and reads its
@@ -28,7 +29,7 @@ export function operatorCredentials(dataDir: string, region = 'us-east-1', accou
       region,
       account,
     };
-    writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+    writeFileAtomic(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   }
   return JSON.parse(readFileSync(file, 'utf8')) as OperatorCredentials;
 }

@@ -8,11 +8,12 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { type Embedded, type EmbeddedOptions, RuntimeBusyError } from '../embedded.js';
+import { type Embedded, type EmbeddedOptions, stopGraceMs, withDataDirLock } from '../embedded.js';
 import type { LambdaHandler } from '../engine/asl-runner.js';
 import { type Emulators, startEmulators } from '../engine/emulators.js';
 import type { ApiRoute } from '../engine/http-api.js';
-import { openEndpoints, readRuntimeInfo, startRuntime } from '../engine/runtime.js';
+import type { DataDirLock } from '../engine/lock.js';
+import { openEndpoints, startRuntime } from '../engine/runtime.js';
 import { type AwsGateway, type GatewayDecision, type InvokeResult, startAwsGateway } from './aws-gateway.js';
 import { createAuthorizer } from './iam.js';
 import { type DeployedModel, type DeployedSchedule, loadDeployedModel } from './model.js';
@@ -264,13 +265,13 @@ export function machineRoleDenials(
  * Returns the same shape as `startEmbedded`, so the CLI and tests work with either.
  */
 export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeployed> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = path.resolve(opts.dataDir);
-  const running = readRuntimeInfo(dataDir);
-  if (running)
-    throw new RuntimeBusyError(
-      `a runtime (pid ${running.pid}, API ${running.apiUrl}) already uses ${dataDir}; use it, stop it, or pass another --data`,
-    );
+  // One runtime per data directory (see local/engine/lock.ts), as for the embedded default.
+  return withDataDirLock(dataDir, (lock) => startLocked(opts, dataDir, lock));
+}
+
+async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataDirLock): Promise<AsDeployed> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Refuse before anything starts when instances cannot get their own filesystem view.
   detectSandbox();
   mkdirSync(dataDir, { recursive: true });
@@ -391,6 +392,7 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
       functions,
       routes,
       retryIntervalMs: opts.retryIntervalMs,
+      lock,
     });
     const rt = runtime;
     cleanups.push(() => rt.stop());
@@ -487,7 +489,10 @@ export async function startAsDeployed(opts: AsDeployedOptions): Promise<AsDeploy
       ],
       async stop() {
         for (const t of timers) clearInterval(t);
+        // A clean stop: handler calls in flight finish (journaled) before anything closes.
+        await rt.drain(stopGraceMs(opts));
         await undo();
+        await lock.release();
       },
     };
   } catch (error) {

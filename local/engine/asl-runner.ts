@@ -49,6 +49,27 @@ export interface RunnerOptions {
   functions: Record<string /* function ARN, as substituted */, LambdaHandler>;
   /** Milliseconds between retries (tests use 0; production-like runs keep the ASL's backoff). */
   retryIntervalMs?: number;
+  /**
+   * Fault injection (rehearsals and tests, BIE_INJECT_FAULTS): the next N attempts of a Task state fail
+   * with `InjectedFault` before its handler is called, as a Lambda or a provider that is down would.
+   */
+  faults?: Record<string /* state name */, number>;
+}
+
+/** `BIE_INJECT_FAULTS=AssemblePublication:3,RenderScene` → { AssemblePublication: 3, RenderScene: 1 }. */
+export function parseFaults(spec: string | undefined): Record<string, number> {
+  const faults: Record<string, number> = {};
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [state, n] = part.split(':');
+    const times = n === undefined ? 1 : Number(n);
+    if (!state || !Number.isInteger(times) || times < 0)
+      throw new Error(`BIE_INJECT_FAULTS: "${part}" is not STATE or STATE:TIMES`);
+    faults[state] = times;
+  }
+  return faults;
 }
 
 export interface RuntimeEvent {
@@ -59,6 +80,8 @@ export interface RuntimeEvent {
   /** Map iteration of the state, when it runs inside a Map. */
   index?: number;
   error?: string;
+  /** The failure's cause (StateFailed, ExecutionFailed), cut to 500 characters. */
+  cause?: string;
 }
 
 interface PendingToken {
@@ -88,6 +111,12 @@ export class ExecutionDoesNotExist extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ExecutionDoesNotExist';
+  }
+}
+export class ExecutionNotRedrivable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutionNotRedrivable';
   }
 }
 export class ExecutionAlreadyExists extends Error {
@@ -164,6 +193,13 @@ export class AslRunner extends EventEmitter {
   private readonly store: ExecutionStore;
   private readonly tokens = new Map<string, PendingToken>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<ExecutionRecord> }>();
+  /** Injected faults left, by state name (RunnerOptions.faults). */
+  private readonly faults: Map<string, number>;
+  /** Set by drain()/close(): no handler call starts any more, no execution is launched. */
+  private closing = false;
+  /** Handler calls (Lambda invocations) running now, and who waits for there to be none. */
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
   private readonly machines = new Map<
     string,
     { name: string; definition: StateMachineDefinition; states: Map<string, AslState> }
@@ -172,6 +208,7 @@ export class AslRunner extends EventEmitter {
   constructor(private readonly opts: RunnerOptions) {
     super();
     this.store = new ExecutionStore(`${opts.dataDir}/executions`);
+    this.faults = new Map(Object.entries(opts.faults ?? {}));
     for (const [arn, spec] of Object.entries(opts.machines)) {
       const unresolved = spec.definition.match(/\$\{\w+\}/g);
       if (unresolved)
@@ -204,7 +241,7 @@ export class AslRunner extends EventEmitter {
       if (canonical(existing.record.input) !== canonical(args.input)) {
         throw new ExecutionAlreadyExists(`execution ${name} already exists with another input`);
       }
-      if (existing.record.status === 'RUNNING' && !this.running.has(executionArn))
+      if (existing.record.status === 'RUNNING' && !this.running.has(executionArn) && !this.closing)
         this.launch(existing.record, existing.steps);
       return existing.record;
     }
@@ -218,8 +255,14 @@ export class AslRunner extends EventEmitter {
       startDate: new Date().toISOString(),
     };
     this.store.create(record);
-    this.launch(record, new Map());
+    // While stopping, the execution is recorded (the caller was told it started) and runs on the next start.
+    if (!this.closing) this.launch(record, new Map());
     return record;
+  }
+
+  /** The state machines this runner runs. */
+  stateMachines(): { arn: string; name: string }[] {
+    return [...this.machines.entries()].map(([arn, m]) => ({ arn, name: m.name }));
   }
 
   describeExecution(executionArn: string): ExecutionRecord {
@@ -244,9 +287,36 @@ export class AslRunner extends EventEmitter {
     run.abort();
   }
 
+  /**
+   * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution runs again from where it failed, on its
+   * input and ARN. Its journal is kept, so every Task that succeeded answers from it (not run, not
+   * charged again) and the Tasks that failed run again; Map iterations that succeeded are replayed
+   * the same way. A nested `.sync` child that failed is redriven in turn when the parent's replay
+   * reaches it (see invokeTask), so a failed pillar resumes at its own failed step.
+   */
+  redriveExecution(executionArn: string): ExecutionRecord {
+    const loaded = this.store.load(executionArn);
+    if (!loaded) throw new ExecutionDoesNotExist(`execution ${executionArn} does not exist`);
+    const { record } = loaded;
+    if (record.status === 'RUNNING' || record.status === 'SUCCEEDED' || this.running.has(executionArn))
+      throw new ExecutionNotRedrivable(
+        `execution ${record.name} is ${record.status}; only FAILED, TIMED_OUT or ABORTED executions can be redriven`,
+      );
+    this.store.redrive(executionArn, new Date().toISOString());
+    const again = this.store.load(executionArn) as NonNullable<ReturnType<ExecutionStore['load']>>;
+    this.emitEvent({
+      executionArn,
+      machine: this.machines.get(record.stateMachineArn)?.name ?? '?',
+      type: 'ExecutionRedriven',
+    });
+    if (!this.closing) this.launch(again.record, again.steps);
+    return again.record;
+  }
+
   /** Replays every top-level execution left RUNNING by a previous process. */
   resumeUnfinished(): ExecutionRecord[] {
     const resumed: ExecutionRecord[] = [];
+    if (this.closing) return resumed;
     for (const record of this.store.list()) {
       if (record.status !== 'RUNNING' || record.parentArn || this.running.has(record.executionArn)) continue;
       if (!this.machines.has(record.stateMachineArn)) continue;
@@ -289,8 +359,32 @@ export class AslRunner extends EventEmitter {
     }));
   }
 
+  /**
+   * The first half of a clean stop: no handler call starts from now on (a Task that reaches one waits
+   * for the next process, which replays it), and the calls already running get up to `graceMs` to
+   * finish, so their results are journaled instead of computed again. Task tokens stay valid meanwhile:
+   * a render callback or an approval that arrives now still completes its Task.
+   */
+  async drain(graceMs: number): Promise<{ unfinished: number }> {
+    this.closing = true;
+    if (this.inflight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => this.idleWaiters.push(r)),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    return { unfinished: this.inflight };
+  }
+
+  /** Stops every execution where it is: each stays RUNNING in its journal and resumes on the next start. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const run of this.running.values()) run.abort();
+    this.running.clear();
     for (const p of this.tokens.values()) if (p.timer) clearTimeout(p.timer);
     this.tokens.clear();
   }
@@ -325,6 +419,8 @@ export class AslRunner extends EventEmitter {
     for (const [stateName, state] of machine.states) {
       if (state.Type !== 'Task') continue;
       overrides[stateName] = async (input): Promise<LocalResult> => {
+        // Stopping: this Task runs on the next start (its execution is about to be aborted).
+        if (this.closing) return new Promise<LocalResult>(() => undefined);
         const base = sha(`${stateName}\u0000${canonical(input)}`).slice(0, 24);
         const seen = completions.get(base) ?? 0;
         const replayKey = `${stateName}:${base}:${seen}`;
@@ -337,6 +433,14 @@ export class AslRunner extends EventEmitter {
             state: stateName,
           });
           return journal.get(replayKey) as LocalResult;
+        }
+        const fault = this.faults.get(stateName) ?? 0;
+        if (fault > 0) {
+          this.faults.set(stateName, fault - 1);
+          throw new TaskError(
+            'InjectedFault',
+            `BIE_INJECT_FAULTS: ${stateName} fails (${fault - 1} more to come)`,
+          );
         }
         const output = await this.invokeTask(
           record,
@@ -380,6 +484,11 @@ export class AslRunner extends EventEmitter {
       for await (const ev of execution.eventLogs) {
         const state = 'state' in ev ? (ev.state as { name?: string }).name : undefined;
         const error = 'Error' in ev ? String((ev as { Error?: unknown }).Error) : undefined;
+        const rawCause = 'Cause' in ev ? (ev as { Cause?: unknown }).Cause : undefined;
+        const cause =
+          rawCause === undefined
+            ? undefined
+            : (typeof rawCause === 'string' ? rawCause : JSON.stringify(rawCause)).slice(0, 500);
         const index = 'index' in ev && typeof ev.index === 'number' ? ev.index : undefined;
         this.emitEvent({
           executionArn: record.executionArn,
@@ -388,6 +497,7 @@ export class AslRunner extends EventEmitter {
           state,
           index,
           error,
+          cause,
         });
       }
     })().catch(() => undefined);
@@ -412,6 +522,9 @@ export class AslRunner extends EventEmitter {
     this.running.delete(record.executionArn);
     const current = this.store.load(record.executionArn)?.record;
     if (current && current.status !== 'RUNNING') return current;
+    // A failure while stopping may be the stop itself (a child aborted under a waiting parent, a
+    // refused call): it is not recorded, the execution stays RUNNING and the next start replays it.
+    if (this.closing && status !== 'SUCCEEDED') return current ?? record;
     const stopDate = new Date().toISOString();
     this.store.finish(record.executionArn, { status, stopDate, ...end });
     const machine = this.machines.get(record.stateMachineArn)?.name ?? '?';
@@ -495,15 +608,25 @@ export class AslRunner extends EventEmitter {
       const name =
         Name ??
         `${record.name.slice(0, 36)}-${sha(`${record.executionArn}\u0000${stateName}\u0000${stepKey}`).slice(0, 20)}`;
-      const child = this.startExecution({
+      let child = this.startExecution({
         stateMachineArn: StateMachineArn,
         input: childInput,
         name,
         parentArn: record.executionArn,
       });
+      // The parent is being redriven and reached the child that failed: the child resumes from its own
+      // failed step (once per redrive of the parent) instead of failing the parent again at once.
+      if (
+        resource.includes('.sync') &&
+        ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(child.status) &&
+        (record.redriveCount ?? 0) > (child.redriveCount ?? 0)
+      )
+        child = this.redriveExecution(child.executionArn);
       if (!resource.includes('.sync'))
         return { ExecutionArn: child.executionArn, StartDate: child.startDate };
       const finished = await this.waitForExecution(child.executionArn);
+      // The child was stopped with this process: the parent waits for it on the next start.
+      if (finished.status === 'RUNNING') return new Promise<never>(() => undefined);
       const sync2 = resource.endsWith('.sync:2');
       const described = {
         ExecutionArn: finished.executionArn,
@@ -549,6 +672,7 @@ export class AslRunner extends EventEmitter {
       fail: () => undefined,
       succeed: () => undefined,
     };
+    this.inflight++;
     try {
       // Lambda serializes both ways: handlers never share object identity with the state machine.
       const result = await fn(JSON.parse(JSON.stringify(payload ?? null)), context);
@@ -556,6 +680,9 @@ export class AslRunner extends EventEmitter {
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       throw new TaskError(e.name || 'Error', JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+    } finally {
+      this.inflight--;
+      if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 }

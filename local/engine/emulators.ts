@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import dynalite from 'dynalite';
@@ -8,7 +9,60 @@ import { LocalEventBridge } from '../deployed/services/eventbridge.js';
 import { serveService } from '../deployed/services/protocol.js';
 import { close, listen } from './http-util.js';
 import { mailboxRequestHandler } from './mailbox.js';
+import { addAtomicObjectWrites } from './s3-atomic-writes.js';
 import { addConditionalWrites } from './s3-conditional-writes.js';
+
+interface StoredTable {
+  TableStatus?: string;
+  GlobalSecondaryIndexes?: { IndexStatus?: string }[];
+}
+
+/**
+ * dynalite stores a new table as CREATING and marks it ACTIVE in a timer (createTableMs, 0 here); a
+ * process killed between the two writes leaves the table CREATING for ever, refusing every request,
+ * and the data directory unusable. Before dynalite opens its LevelDB (the caller holds the data
+ * directory's lock, so nobody else is creating anything), such a table is finished as dynalite would
+ * have finished it: a CREATING table never accepted an item, so there is nothing else to repair.
+ * Returns the tables it repaired.
+ */
+export async function repairInterruptedTables(ddbDir: string): Promise<string[]> {
+  if (!existsSync(path.join(ddbDir, 'CURRENT'))) return [];
+  const dynaliteRequire = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+  const { Level } = dynaliteRequire('level') as {
+    Level: new (
+      dir: string,
+      opts: { valueEncoding: 'json' },
+    ) => {
+      open(): Promise<void>;
+      close(): Promise<void>;
+      put(key: string, value: unknown): Promise<void>;
+      iterator(range: { gte: string; lt: string }): AsyncIterable<[string, StoredTable]>;
+    };
+  };
+  const db = new Level(ddbDir, { valueEncoding: 'json' });
+  await db.open();
+  const repaired: string[] = [];
+  try {
+    const stuck: [string, StoredTable][] = [];
+    for await (const [key, table] of db.iterator({ gte: 'table~', lt: 'table~\uffff' })) {
+      const indexes = table.GlobalSecondaryIndexes ?? [];
+      if (
+        ['CREATING', 'UPDATING'].includes(table.TableStatus ?? '') ||
+        indexes.some((i) => ['CREATING', 'UPDATING'].includes(i.IndexStatus ?? ''))
+      )
+        stuck.push([key, table]);
+    }
+    for (const [key, table] of stuck) {
+      table.TableStatus = 'ACTIVE';
+      for (const i of table.GlobalSecondaryIndexes ?? []) i.IndexStatus = 'ACTIVE';
+      await db.put(key, table);
+      repaired.push(key.slice('table~'.length));
+    }
+  } finally {
+    await db.close();
+  }
+  return repaired;
+}
 
 export interface Emulators {
   env: Record<string, string>;
@@ -34,6 +88,11 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
   const mailboxDir = path.join(dataDir, 'mailbox');
   for (const d of [ddbDir, s3Dir, mailboxDir]) mkdirSync(d, { recursive: true });
 
+  const repaired = await repairInterruptedTables(ddbDir);
+  if (repaired.length)
+    process.stderr.write(
+      `  finished creating table(s) ${repaired.join(', ')} left CREATING by a killed start\n`,
+    );
   const ddb: Server = dynalite({ path: ddbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     ddb.once('error', reject);
@@ -49,6 +108,7 @@ export async function startEmulators(dataDir: string, buckets: string[]): Promis
     configureBuckets: buckets.map((name) => ({ name })),
   });
   addConditionalWrites(s3);
+  addAtomicObjectWrites(s3);
   const s3Address = await s3.run();
   const s3Url = `http://127.0.0.1:${s3Address.port}`;
 

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -25,19 +27,29 @@ export interface ExecutionRecord {
   cause?: string;
   startDate: string;
   stopDate?: string;
+  /** How many times it was redriven (RedriveExecution), and when last. */
+  redriveCount?: number;
+  redriveDate?: string;
 }
 
 type Line =
   | { t: 'start'; record: ExecutionRecord }
   | { t: 'step'; key: string; output: unknown }
-  | { t: 'end'; status: ExecutionStatus; output?: unknown; error?: string; cause?: string; stopDate: string };
+  | { t: 'end'; status: ExecutionStatus; output?: unknown; error?: string; cause?: string; stopDate: string }
+  /** RedriveExecution: RUNNING again, with the journaled steps kept (they answer the replay). */
+  | { t: 'redrive'; redriveDate: string };
 
 /**
  * Durable execution log: one append-only JSONL file per execution (start, every completed Task result,
  * end), each line fsync'ed before the step is considered done. A line torn by SIGKILL is ignored on
  * load, so the step it described simply runs again — which the handlers' idempotency keys make safe.
+ * Appending is the commit (no rename needed): the first append after a torn line ends it with a
+ * newline, so the torn line never swallows the next good one.
  */
 export class ExecutionStore {
+  /** Journals this process has appended to, whose last line is known to be whole. */
+  private readonly whole = new Set<string>();
+
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
@@ -47,9 +59,17 @@ export class ExecutionStore {
   }
 
   private append(arn: string, line: Line): void {
-    const fd = openSync(this.file(arn), 'a');
+    const file = this.file(arn);
+    const fd = openSync(file, 'a+');
     try {
-      writeSync(fd, `${JSON.stringify(line)}\n`);
+      let text = `${JSON.stringify(line)}\n`;
+      if (!this.whole.has(file)) {
+        const size = fstatSync(fd).size;
+        const last = Buffer.alloc(1);
+        if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) text = `\n${text}`;
+        this.whole.add(file);
+      }
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -70,6 +90,10 @@ export class ExecutionStore {
 
   finish(arn: string, end: Omit<Extract<Line, { t: 'end' }>, 't'>): void {
     this.append(arn, { t: 'end', ...end });
+  }
+
+  redrive(arn: string, redriveDate: string): void {
+    this.append(arn, { t: 'redrive', redriveDate });
   }
 
   load(arn: string): { record: ExecutionRecord; steps: Map<string, unknown> } | undefined {
@@ -98,7 +122,18 @@ export class ExecutionStore {
       }
       if (line.t === 'start') record = { ...line.record };
       else if (line.t === 'step') steps.set(line.key, line.output);
-      else if (record) {
+      else if (line.t === 'redrive' && record) {
+        record = {
+          ...record,
+          status: 'RUNNING',
+          output: undefined,
+          error: undefined,
+          cause: undefined,
+          stopDate: undefined,
+          redriveCount: (record.redriveCount ?? 0) + 1,
+          redriveDate: line.redriveDate,
+        };
+      } else if (record && line.t === 'end') {
         record.status = line.status;
         record.output = line.output;
         record.error = line.error;

@@ -22,6 +22,9 @@ function describe(r: ExecutionRecord): Record<string, unknown> {
     output: r.output === undefined ? undefined : JSON.stringify(r.output),
     error: r.error,
     cause: r.cause,
+    redriveCount: r.redriveCount ?? 0,
+    redriveDate: epoch(r.redriveDate),
+    redriveStatus: ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(r.status) ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
   };
 }
 
@@ -51,6 +54,10 @@ const OPERATIONS: Record<string, Operation> = {
       b.cause as string | undefined,
     );
     return { stopDate: Date.now() / 1000 };
+  },
+  RedriveExecution: (runner, b) => {
+    const r = runner.redriveExecution(str(b.executionArn, 'executionArn'));
+    return { redriveDate: epoch(r.redriveDate) };
   },
   ListExecutions: (runner, b) => ({
     executions: runner
@@ -89,6 +96,7 @@ const KNOWN_ERRORS = new Set([
   'InvalidOutput',
   'ExecutionDoesNotExist',
   'ExecutionAlreadyExists',
+  'ExecutionNotRedrivable',
   'StateMachineDoesNotExist',
   'ValidationException',
 ]);
