@@ -114,6 +114,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'Marks the campaign published and emits the completion event',
   ),
   fn(
+    'campaign-manager',
+    'RequestBudgetRaise',
+    'request-budget-raise',
+    'Budget checkpoint: pauses a step the budget cannot cover until an operator raises it or cancels',
+    { sendsTaskResults: true },
+  ),
+  fn(
     'approvals',
     'RequestApproval',
     'request-approval',
@@ -259,6 +266,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   fn('api', 'WebhooksApi', 'webhooks', 'POST /webhooks/{provider}: provider render callbacks', {
     sendsTaskResults: true,
   }),
+  fn(
+    'api',
+    'BudgetsApi',
+    'budgets',
+    'POST /operator/campaigns/{id}/budget|cancel: raise a budget or cancel (IAM)',
+    {
+      sendsTaskResults: true,
+    },
+  ),
 ];
 
 export interface StateMachineSpec {
@@ -311,6 +327,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/operator/approvals/{id}', functionId: 'ApprovalsApi', auth: 'iam' },
   { method: 'POST', path: '/operator/approvals/{id}/decision', functionId: 'ApprovalsApi', auth: 'iam' },
   { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi', auth: 'webhook' },
+  { method: 'POST', path: '/operator/campaigns/{id}/budget', functionId: 'BudgetsApi', auth: 'iam' },
+  { method: 'POST', path: '/operator/campaigns/{id}/cancel', functionId: 'BudgetsApi', auth: 'iam' },
 ];
 
 export const functionPlaceholder = (id: string): string => `${id}FunctionArn`;

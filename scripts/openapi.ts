@@ -110,6 +110,19 @@ const BODIES: Record<
     status: 200,
     summary: 'Decide an approval once as an operator, the CLI or a script (IAM); 409 when decided',
   },
+  'POST /operator/campaigns/{id}/budget': {
+    request: c.BudgetRaiseBody,
+    response: c.BudgetRaiseResult,
+    status: 200,
+    summary:
+      'Raise a campaign budget (IAM): steps paused at a budget checkpoint run again; 400 not above the current limit, 409 finished',
+  },
+  'POST /operator/campaigns/{id}/cancel': {
+    request: c.CancelCampaignBody,
+    response: c.CancelCampaignResult,
+    status: 200,
+    summary: 'Cancel a campaign paused at a budget checkpoint (IAM); 409 when not paused or finished',
+  },
   'POST /webhooks/{provider}': {
     status: 200,
     summary: 'Provider render callback (Standard Webhooks signature)',

@@ -47,9 +47,15 @@ export const FUNCTION_ROLES = {
   webhookCallers: ENV_ROLES.webhookCallers,
   /**
    * Task tokens a function answers for another one: ApprovalsApi completes the tokens RequestApproval
-   * parked; WebhooksApi and PollRenders complete the render tokens SubmitRender parked.
+   * parked; WebhooksApi and PollRenders complete the render tokens SubmitRender parked; BudgetsApi
+   * completes the budget checkpoint tokens RequestBudgetRaise parked.
    */
-  tokenRelays: { ApprovalsApi: 'RequestApproval', WebhooksApi: 'SubmitRender', PollRenders: 'SubmitRender' },
+  tokenRelays: {
+    ApprovalsApi: 'RequestApproval',
+    WebhooksApi: 'SubmitRender',
+    PollRenders: 'SubmitRender',
+    BudgetsApi: 'RequestBudgetRaise',
+  },
   /** Call the text model / embedder when a Bedrock provider is chosen. */
   modelUsers,
   /** Calls the voice provider when Polly is chosen. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { audit, campaigns } from '../shared/data/repositories.js';
-import { emitEvent } from '../shared/events.js';
 import { stepHandler } from '../shared/handler.js';
+import { recordFailure } from './domain/failures.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -10,22 +9,15 @@ const Input = z.object({
   execution: z.string(),
 });
 
-/** Keeps the failure on the campaign and its audit log; the state machine then ends in its Fail state. */
+/**
+ * Keeps the failure on the campaign and its audit log; the state machine then ends in its Fail state
+ * with the error and cause returned here (the root failure, not the wrapper of a nested execution).
+ */
 export const handler = stepHandler(
   'RecordFailure',
   Input,
   async ({ campaign_id, pillar, error, execution }) => {
-    const cause = error.Cause.slice(0, 2000);
-    await audit.append(campaign_id, `failed_${pillar}`, 'workflow', {
-      new_state: { error: error.Error, cause, execution },
-    });
-    await campaigns.update(campaign_id, { status: 'failed', failure: { error: error.Error, cause } });
-    await emitEvent('Campaign Failed', `${execution}:${pillar}`, {
-      campaign_id,
-      pillar,
-      error: error.Error,
-      cause,
-    });
-    return { recorded: true };
+    const failure = await recordFailure(campaign_id, pillar, error, execution);
+    return { recorded: true, error: failure.error, cause: failure.cause };
   },
 );

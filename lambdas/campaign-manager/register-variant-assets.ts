@@ -5,6 +5,7 @@ import { assets, briefs, scripts, variants, videos, workDocs } from '../shared/d
 import { emitEvent } from '../shared/events.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso, stableUuid } from '../shared/ids.js';
+import { toMicros, toUsd } from '../shared/money.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -69,18 +70,21 @@ export const handler = stepHandler(
       created_at: now,
     });
     const entries = await ledgerEntries(campaign_id);
+    // Summed in micro-dollars (exact), shown in dollars.
     const sum = (pillar: string, variantOnly: boolean) =>
-      Math.round(
-        entries
-          .filter((e) => e.pillar === pillar && (!variantOnly || e.variant_id === v || !e.variant_id))
-          .reduce((t, e) => t + e.amount_usd, 0) * 1e6,
-      ) / 1e6;
-    const costs = {
+      entries
+        .filter((e) => e.pillar === pillar && (!variantOnly || e.variant_id === v || !e.variant_id))
+        .reduce((t, e) => t + toMicros(e.amount_usd), 0);
+    const micros = {
       strategist_cost: sum('strategist', false),
       copywriter_cost: sum('copywriter', true),
       production_cost: sum('production', true),
       broadcaster_cost: sum('broadcaster', true),
     };
+    const costs = Object.fromEntries(Object.entries(micros).map(([k, m]) => [k, toUsd(m)])) as Record<
+      keyof typeof micros,
+      number
+    >;
     const entry = LedgerEntry.parse({
       entry_id: stableUuid('ledger_entry', campaign_id, v),
       campaign_id,
@@ -95,7 +99,7 @@ export const handler = stepHandler(
       },
       cost_breakdown: {
         ...costs,
-        total_cost: Math.round(Object.values(costs).reduce((a, b) => a + b, 0) * 1e6) / 1e6,
+        total_cost: toUsd(Object.values(micros).reduce((a, b) => a + b, 0)),
       },
       status: 'completed',
       created_at: now,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { renderCostUsd } from '../shared/charges.js';
 import { config } from '../shared/commons.js';
 import { MODELS } from '../shared/config/index.js';
 import { RenderJob, VideoModelName } from '../shared/contracts/index.js';
@@ -43,7 +44,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   const size = masterSize();
   const jobId = stableUuid('render', input.execution, input.scene_id, model);
   const listPrice = renderListPrice(model, scene.duration_seconds);
-  const cost = provider.provider === 'offline' ? 0 : listPrice;
+  const cost = renderCostUsd(campaign, provider.provider, listPrice);
   const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
   const cacheKey = sceneCacheKeyFor(scene, model, size);
   const existing = await renderJobs.get(input.campaign_id, jobId);
@@ -51,7 +52,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     await completeRender(deps, { ...existing, task_token: input.token }, existing.result_url ?? '', cacheKey);
     return { job_id: jobId, status: 'completed' };
   }
-  await assertBudgetAllows(input.campaign_id, cost);
+  await assertBudgetAllows(input.campaign_id, cost, `scene ${scene.sequence}`);
   const job = RenderJob.parse({
     ...(existing ?? {
       job_id: jobId,

@@ -1,3 +1,5 @@
+import { type BudgetRefusal, describeBudgetRefusal } from './money.js';
+
 /**
  * Named errors. The ASL catches them by name (Lambda's errorType), before any States.ALL,
  * so every class sets `name` explicitly (minifiers rename classes).
@@ -69,12 +71,17 @@ export class BrandNotFoundError extends DomainError {
     super('BrandNotFoundError', `brand ${brandId} was not found; ingest its brand bible first`);
   }
 }
+/**
+ * A paid step the budget cannot cover. The message names the budget, what was spent, what the step
+ * needs and the step; the state machine catches it and pauses at a budget checkpoint, which reads the
+ * amounts back from the message (lambdas/shared/money.ts).
+ */
 export class BudgetExceededError extends DomainError {
-  constructor(campaignId: string, limit: number, wouldBe: number) {
-    super(
-      'BudgetExceededError',
-      `campaign ${campaignId} budget $${limit.toFixed(2)} would be exceeded ($${wouldBe.toFixed(4)})`,
-    );
+  constructor(
+    readonly campaignId: string,
+    readonly refusal: BudgetRefusal,
+  ) {
+    super('BudgetExceededError', describeBudgetRefusal(refusal));
   }
 }
 export class RestrictedTermError extends DomainError {

@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger, metrics } from './commons.js';
+import { inStep } from './step-context.js';
 import { parseOrThrow } from './validation.js';
 
 /**
@@ -17,7 +18,7 @@ export function stepHandler<S extends z.ZodType, R>(
 ) {
   return middy(async (event: unknown, context: Context): Promise<R> => {
     const input = parseOrThrow(schema, event, `${name} input`);
-    return step(input, context);
+    return inStep(name, () => step(input, context));
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

@@ -21,17 +21,17 @@ describe('the ASL files', () => {
     },
   );
 
-  it('hand task tokens to RequestApproval in the approval checkpoints and to SubmitRender in production', () => {
+  it('hand task tokens to RequestApproval at approvals, RequestBudgetRaise at budget checkpoints, SubmitRender for renders', () => {
     const parked = Object.fromEntries(
       STATE_MACHINES.map((m) => [m.id, taskTokenFunctions(readAsl(m)).sort()]),
     );
     expect(parked).toEqual({
       Campaign: ['RequestApproval'],
-      Strategist: ['RequestApproval'],
-      Copywriter: ['RequestApproval'],
-      Production: ['SubmitRender'],
+      Strategist: ['RequestApproval', 'RequestBudgetRaise'],
+      Copywriter: ['RequestApproval', 'RequestBudgetRaise'],
+      Production: ['RequestBudgetRaise', 'SubmitRender'],
       CampaignManager: [],
-      Broadcaster: ['RequestApproval'],
+      Broadcaster: ['RequestApproval', 'RequestBudgetRaise'],
     });
   });
 });

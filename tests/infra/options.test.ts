@@ -4,6 +4,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ROLES } from '../../infra/constructs/functions.js';
 import { FUNCTIONS } from '../../lambdas/catalog.js';
+import { ENV_ROLES } from '../../lambdas/shared/config/index.js';
 import MODELS from '../../lambdas/shared/config/models.json' with { type: 'json' };
 import {
   grantsOf,
@@ -80,19 +81,18 @@ describe('with every option set', () => {
     }
   });
 
-  it('verifies the sender domain, the sender address and the approver, and lets only RequestApproval send mail', () => {
+  it('verifies the sender domain, the sender address and the approver, and lets only the mail senders send mail', () => {
     const identities = ofType(R, 'AWS::SES::EmailIdentity').map(([, r]) => r.Properties.EmailIdentity);
     expect(identities.sort()).toEqual(['brand.example', 'cmo@agency.example']);
     const arn = (identity: string) => `arn:aws:ses:us-east-1:123456789012:identity/${identity}`;
     for (const f of FUNCTIONS) {
-      const expected =
-        f.id === 'RequestApproval'
-          ? [arn('approvals@brand.example'), arn('brand.example'), arn('cmo@agency.example')]
-          : [];
+      // Approval requests, budget checkpoints and the budget alerts of the steps that charge.
+      const sends = (ENV_ROLES.mailSenders as readonly string[]).includes(f.id);
+      const expected = sends
+        ? [arn('approvals@brand.example'), arn('brand.example'), arn('cmo@agency.example')]
+        : [];
       expect(granted(f.id, 'ses:SendEmail').sort(), f.id).toEqual(expected);
-      expect(env(f.id).MAIL_FROM, f.id).toBe(
-        f.id === 'RequestApproval' ? 'approvals@brand.example' : undefined,
-      );
+      expect(env(f.id).MAIL_FROM, f.id).toBe(sends ? 'approvals@brand.example' : undefined);
     }
   });
 

@@ -358,6 +358,8 @@ describe('IAM', () => {
       SubmitRender: ['Production'],
       PollRenders: ['Production'],
       WebhooksApi: ['Production'],
+      RequestBudgetRaise: ['Broadcaster', 'Copywriter', 'Production', 'Strategist'],
+      BudgetsApi: ['Broadcaster', 'Copywriter', 'Production', 'Strategist'],
     };
     expect(Object.keys(expected).sort()).toEqual(
       FUNCTIONS.filter((f) => f.sendsTaskResults)
@@ -416,7 +418,8 @@ describe('IAM', () => {
       expect(env(f.id).WEBHOOK_SECRET_ARN !== undefined, f.id).toBe(webhooks);
       // No sender in this synthesis: approvals are API-only, so the mailer's MAIL_FROM is declared empty
       // and nobody gets SES.
-      expect(env(f.id).MAIL_FROM, f.id).toBe(f.id === 'RequestApproval' ? '' : undefined);
+      const mails = (ENV_ROLES.mailSenders as readonly string[]).includes(f.id);
+      expect(env(f.id).MAIL_FROM, f.id).toBe(mails ? '' : undefined);
       const ses = statementsOfRole(R, fnRoleId(f.id)).filter((st) =>
         actionsOf(st).some((a) => a.startsWith('ses:')),
       );
@@ -479,6 +482,8 @@ describe('HTTP API', () => {
       'GET /operator/approvals',
       'GET /operator/approvals/{id}',
       'POST /operator/approvals/{id}/decision',
+      'POST /operator/campaigns/{id}/budget',
+      'POST /operator/campaigns/{id}/cancel',
     ]);
     for (const [, r] of routes())
       if ((r.Properties.RouteKey as string).includes('/operator/'))

@@ -2,11 +2,11 @@ import { lookup } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
+import { chargeRender } from '../../shared/charges.js';
 import { config } from '../../shared/commons.js';
 import type { RenderJob } from '../../shared/contracts/index.js';
-import { chargeLedger } from '../../shared/data/ledger.js';
 import { renderJobs, sceneCache } from '../../shared/data/repositories.js';
-import { nowIso, shortHash, stableUuid } from '../../shared/ids.js';
+import { nowIso, shortHash } from '../../shared/ids.js';
 import type { BlobStore, TaskCallbacks } from '../../shared/ports/index.js';
 
 export const clipKey = (job: RenderJob): string =>
@@ -284,22 +284,8 @@ export async function completeRender(
     done = { ...job, status: 'completed', result_url: deps.blobs.url(key), completed_at: nowIso() };
     await renderJobs.put(done);
   }
-  await chargeLedger({
-    ledger_entry_id: stableUuid('charge', job.campaign_id, `render:${job.job_id}`),
-    campaign_id: job.campaign_id,
-    variant_id: job.variant_id,
-    pillar: 'production',
-    cost_type: 'api_cost',
-    provider: job.provider,
-    model:
-      job.provider === 'offline' ? `offline-procedural-renderer (for ${job.model_name})` : job.model_name,
-    units: Number(job.parameters.duration_seconds ?? 0),
-    unit: 'seconds',
-    amount_usd: job.cost_usd,
-    list_price_usd: job.list_price_usd,
-    description: `scene render ${job.scene_id}`,
-    created_at: nowIso(),
-  });
+  // Refused by the budget: the waiting task was failed with BudgetExceededError (a budget pause).
+  if (!(await chargeRender(job, deps.callbacks))) return done;
   if (cacheKey)
     await sceneCache.put(cacheKey, {
       campaign_id: job.campaign_id,

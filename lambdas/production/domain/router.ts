@@ -1,5 +1,6 @@
 import { MODELS } from '../../shared/config/index.js';
 import type { BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
+import { toMicros, toUsd } from '../../shared/money.js';
 
 export type SceneType = 'product_shot' | 'social_montage' | 'trippy' | 'image_to_video' | 'narrative';
 
@@ -81,7 +82,7 @@ export function fallbackModel(model: VideoModelName, tier: BudgetTier): VideoMod
   return pick;
 }
 
-/** List price of a render: seconds × the model's configured price per second. */
+/** List price of a render: seconds × the model's configured price per second, to the micro-dollar. */
 export function renderListPrice(model: VideoModelName, seconds: number): number {
-  return Math.round(MODELS.video_models[model].usd_per_second * seconds * 1e6) / 1e6;
+  return toUsd(Math.round(toMicros(MODELS.video_models[model].usd_per_second) * seconds));
 }

@@ -48,10 +48,29 @@ const positiveInt = (min: number, max: number) => z.coerce.number().int().min(mi
 
 const media = (f: FunctionSpec) => f.ffmpeg === true;
 
+/**
+ * Functions that charge the ledger (model calls, renders, posts): they announce the budget alerts
+ * (50/75/90 %) their charge crosses, as events and mail. tests/unit/budget checks the list against the code.
+ */
+const BUDGET_CHARGERS = [
+  'LoadBrandContext',
+  'SynthesizeBrief',
+  'GenerateHooks',
+  'OutlineScript',
+  'WriteScene',
+  'SubmitRender',
+  'PollRenders',
+  'WebhooksApi',
+  'SynthesizeVoiceover',
+  'PublishPost',
+] as const;
+
 /** Function ids (or predicates over catalog entries) by role; a test checks the ids exist. */
 export const ENV_ROLES = {
   linkSigners: ['RequestApproval', 'ApprovalsApi'],
-  mailSenders: ['RequestApproval'],
+  budgetChargers: BUDGET_CHARGERS,
+  /** Approval requests, budget checkpoints and budget alerts. */
+  mailSenders: ['RequestApproval', 'RequestBudgetRaise', ...BUDGET_CHARGERS],
   webhookCallers: ['SubmitRender'],
   /** Sign (the offline video model's renderer) or verify (WebhooksApi) render callbacks. */
   webhookParties: ['RenderOfflineScene', 'WebhooksApi'],
@@ -67,6 +86,9 @@ export const ENV_ROLES = {
     'RegisterVariantAssets',
     'RequestApproval',
     'ApprovalsApi',
+    'RequestBudgetRaise',
+    'BudgetsApi',
+    ...BUDGET_CHARGERS,
   ],
   /** Build the video model port (submit, poll). */
   videoModelUsers: ['SubmitRender', 'PollRenders'],

@@ -39,6 +39,12 @@ const CampaignRequestFields = z
     key_message: Text(5, 500).optional(),
     call_to_action: Text(3, 120).optional(),
     budget_limit_usd: BudgetUsd.optional(),
+    /**
+     * Rehearse the budget offline: the offline stand-ins charge the list price of the models they stand
+     * in for (ledger rows marked `rehearsal`), so budget pauses and alerts happen as they would live.
+     * Real providers always charge their real price.
+     */
+    rehearse: z.boolean().optional(),
     variants: z.array(VariantType).min(1).max(4).optional(),
     target_platforms: z.array(Platform).min(1).max(4).optional(),
     target_duration_seconds: z.number().int().min(SCRIPT_SECONDS.min).max(SCRIPT_SECONDS.max).optional(),

@@ -41,6 +41,8 @@ export const LIFECYCLE_EVENTS = {
     threshold_percent: z.number().int(),
     used_usd: z.number(),
     limit_usd: z.number(),
+    /** The step whose charge crossed the threshold (`Production/SubmitRender (scene render …)`). */
+    step: z.string().optional(),
   }),
 } as const;
 

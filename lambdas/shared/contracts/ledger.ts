@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { Pillar, Timestamp, Usd, Uuid, VariantType } from './common.js';
+import { BudgetUsd, Pillar, Timestamp, Usd, Uuid, VariantType } from './common.js';
 
-/** One charge: a model call, a render, a publish (the seed's `cost_ledger` row). */
+/**
+ * One charge: a model call, a render, a publish (the seed's `cost_ledger` row). Amounts are dollars
+ * here, as the API shows them; the store keeps them as integer micro-dollars (lambdas/shared/money.ts).
+ */
 export const CostEntry = z.object({
   ledger_entry_id: z.string().min(1),
   campaign_id: Uuid,
@@ -15,6 +18,13 @@ export const CostEntry = z.object({
   amount_usd: Usd,
   /** What the call would have cost at the configured list price (offline providers charge $0). */
   list_price_usd: Usd,
+  /**
+   * An offline stand-in charged at the list price of the model it stands in for, because the campaign
+   * rehearses its budget (`rehearse: true`); no money was spent. Real providers never set it.
+   */
+  rehearsal: z.boolean().optional(),
+  /** The step that paid (`Production/SubmitRender`): one row per charged step. */
+  step: z.string().optional(),
   description: z.string(),
   created_at: Timestamp,
 });
@@ -95,3 +105,41 @@ export const AuditEvent = z.object({
   created_at: Timestamp,
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
+
+/**
+ * `POST /operator/campaigns/{id}/budget` (IAM): the new budget limit (whole cents, as a request's
+ * budget), above the current one. The steps paused at a budget checkpoint run again; the raise is
+ * recorded with who made it.
+ */
+export const BudgetRaiseBody = z
+  .object({
+    budget_limit_usd: BudgetUsd,
+    decided_by: z.string().trim().min(1).max(200).default('operator'),
+  })
+  .strict();
+export type BudgetRaiseBody = z.infer<typeof BudgetRaiseBody>;
+
+export const BudgetRaiseResult = z.object({
+  campaign_id: Uuid,
+  previous_budget_limit_usd: Usd,
+  budget_limit_usd: Usd,
+  current_cost_usd: Usd,
+  /** The budget checkpoints this raise resumed. */
+  resumed: z.array(z.string()),
+});
+
+/** `POST /operator/campaigns/{id}/cancel` (IAM): cancels a campaign paused at a budget checkpoint. */
+export const CancelCampaignBody = z
+  .object({
+    decided_by: z.string().trim().min(1).max(200).default('operator'),
+    reason: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export type CancelCampaignBody = z.infer<typeof CancelCampaignBody>;
+
+export const CancelCampaignResult = z.object({
+  campaign_id: Uuid,
+  status: z.literal('cancelled'),
+  /** The budget checkpoints that were failed with CampaignCancelled. */
+  cancelled: z.array(z.string()),
+});

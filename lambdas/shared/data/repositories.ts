@@ -21,6 +21,7 @@ import {
 } from '../contracts/index.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { nowIso, shortHash } from '../ids.js';
+import { toMicros, toUsd } from '../money.js';
 import {
   body,
   doc,
@@ -45,14 +46,33 @@ const must = <T>(value: T | undefined, what: string, id: string): T => {
 
 const C = (campaignId: string) => `CAMPAIGN#${campaignId}`;
 
+/**
+ * A campaign's budget, spend and remaining budget are stored as integer micro-dollars
+ * (`budget_limit_micros`, `current_cost_micros`, `remaining_micros`: the ledger charges them exactly,
+ * lambdas/shared/data/ledger.ts); the contract shows dollars.
+ * Items written before micro-dollars keep their dollar attributes and are read as such.
+ */
+export function campaignFromItem(item: Item): Campaign {
+  const b = body<Record<string, unknown>>(item);
+  const usd = (micros: unknown, dollars: unknown) => (typeof micros === 'number' ? toUsd(micros) : dollars);
+  return Campaign.parse({
+    ...b,
+    budget_limit_usd: usd(b.budget_limit_micros, b.budget_limit_usd),
+    current_cost_usd: usd(b.current_cost_micros, b.current_cost_usd ?? 0),
+  });
+}
+
 export const campaigns = {
   async create(c: Campaign): Promise<boolean> {
-    const v = Campaign.parse(c);
+    const { budget_limit_usd, current_cost_usd, ...v } = Campaign.parse(c);
     return putItem(
       {
         pk: C(v.campaign_id),
         sk: 'META',
         ...v,
+        budget_limit_micros: toMicros(budget_limit_usd),
+        current_cost_micros: toMicros(current_cost_usd),
+        remaining_micros: toMicros(budget_limit_usd) - toMicros(current_cost_usd),
         gsi1pk: `BRAND#${v.brand_id}`,
         gsi1sk: `CAMPAIGN#${v.created_at}`,
         gsi2pk: `STATUS#${v.status}`,
@@ -62,20 +82,17 @@ export const campaigns = {
     );
   },
   async get(id: string): Promise<Campaign | undefined> {
-    return read(Campaign, await getItem(C(id), 'META'));
+    const item = await getItem(C(id), 'META');
+    return item ? campaignFromItem(item) : undefined;
   },
   async mustGet(id: string): Promise<Campaign> {
     return must(await this.get(id), 'campaign', id);
   },
   async listByBrand(brandId: string): Promise<Campaign[]> {
-    return (await queryIndex('gsi1', `BRAND#${brandId}`, { newestFirst: true })).map((i) =>
-      Campaign.parse(body(i)),
-    );
+    return (await queryIndex('gsi1', `BRAND#${brandId}`, { newestFirst: true })).map(campaignFromItem);
   },
   async listByStatus(status: CampaignStatus): Promise<Campaign[]> {
-    return (await queryIndex('gsi2', `STATUS#${status}`, { newestFirst: true })).map((i) =>
-      Campaign.parse(body(i)),
-    );
+    return (await queryIndex('gsi2', `STATUS#${status}`, { newestFirst: true })).map(campaignFromItem);
   },
   async update(
     id: string,

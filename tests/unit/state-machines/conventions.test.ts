@@ -9,6 +9,7 @@ import {
   readAsl,
   substitute,
 } from '../../support/asl.js';
+import { chargingFunctions } from '../../support/chargers.js';
 
 const require = createRequire(import.meta.url);
 type Validator = (
@@ -33,7 +34,46 @@ const taskProblems = (name: string, s: AslState): string[] => {
   }
   return problems;
 };
+/**
+ * A Task whose function can throw BudgetExceededError must catch it first (before any States.ALL) and
+ * go to a budget checkpoint: a `.waitForTaskToken` on RequestBudgetRaise, with a TimeoutSeconds, that
+ * returns to the very same Task (which then runs again, now within the raised budget).
+ */
+const budgetProblems = (
+  name: string,
+  s: AslState,
+  states: Map<string, AslState>,
+  chargers: readonly string[],
+): string[] => {
+  if (s.Type !== 'Task') return [];
+  const fn = String((s.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '');
+  if (!chargers.some((id) => fn === `\${${id}FunctionArn}`)) return [];
+  const catches = s.Catch ?? [];
+  const at = catches.findIndex((c) => c.ErrorEquals.includes('BudgetExceededError'));
+  if (at < 0) return [`${name}: does not catch BudgetExceededError`];
+  const all = catches.findIndex((c) => c.ErrorEquals.includes('States.ALL'));
+  const problems: string[] = [];
+  if (all >= 0 && all < at) problems.push(`${name}: catches States.ALL before BudgetExceededError`);
+  const pauseName = catches[at]?.Next as string;
+  const pause = states.get(pauseName);
+  const pauseFn = (pause?.Parameters as { FunctionName?: string } | undefined)?.FunctionName;
+  if (
+    pause?.Resource !== 'arn:aws:states:::lambda:invoke.waitForTaskToken' ||
+    pauseFn !== '${RequestBudgetRaiseFunctionArn}'
+  )
+    problems.push(`${name}: BudgetExceededError goes to ${pauseName}, not a RequestBudgetRaise checkpoint`);
+  else {
+    if (pause.Next !== name)
+      problems.push(`${name}: its budget checkpoint ${pauseName} does not return to it`);
+    if (!pause.TimeoutSeconds)
+      problems.push(`${name}: its budget checkpoint ${pauseName} waits without a timeout`);
+  }
+  return problems;
+};
 const usesJsonata = (raw: string): boolean => /"QueryLanguage"\s*:\s*"JSONata"|\{%|"Assign"\s*:/.test(raw);
+
+/** Found in the handlers' code (tests/support/chargers.ts), not listed by hand. */
+const chargers = chargingFunctions();
 
 describe('state machine files', () => {
   it('has exactly the orchestrator and the five pillars', () => {
@@ -71,6 +111,11 @@ describe('state machine files', () => {
         expect(states.flatMap(([n, s]) => taskProblems(n, s))).toEqual([]);
       });
 
+      it('pauses every Task that can throw BudgetExceededError at a budget checkpoint that returns to it', () => {
+        const byName = new Map(states);
+        expect(states.flatMap(([n, s]) => budgetProblems(n, s, byName, chargers))).toEqual([]);
+      });
+
       it('has unique state names, nested states included', () => {
         const names = states.map(([n]) => n);
         expect(names.length).toBe(new Set(names).size);
@@ -97,11 +142,14 @@ describe('the orchestrator', () => {
   const byName = new Map(states);
 
   it('waits for a human at the four checkpoints with task tokens', () => {
+    const approval = ([, s]: [string, AslState]) =>
+      String(s.Resource).endsWith('.waitForTaskToken') &&
+      (s.Parameters as { FunctionName?: string }).FunctionName === '${RequestApprovalFunctionArn}';
     const checkpoints = states
-      .filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'))
+      .filter(approval)
       .map(([, s]) => (s.Parameters?.Payload as { checkpoint?: string } | undefined)?.checkpoint);
     const broadcaster = allStates(readAsl('state-machines/broadcaster.asl.json').definition.States)
-      .filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'))
+      .filter(approval)
       .map(([, s]) => (s.Parameters?.Payload as { checkpoint?: string } | undefined)?.checkpoint);
     expect([...checkpoints, ...broadcaster].sort()).toEqual(['brief', 'publication', 'script', 'video']);
   });
@@ -117,6 +165,22 @@ describe('the orchestrator', () => {
       '${ProductionStateMachineArn}',
       '${StrategistStateMachineArn}',
     ]);
+  });
+
+  it('lets each nested pillar run as long as its own timeout, which holds a week-long budget checkpoint', () => {
+    const machineOf = (arn: string) =>
+      STATE_MACHINES.find((m) => arn === `\${${m.id}StateMachineArn}`) as (typeof STATE_MACHINES)[number];
+    for (const [name, s] of states.filter(([, st]) => st.Resource?.startsWith('arn:aws:states:::states:'))) {
+      const child = readAsl(machineOf(String(s.Parameters?.StateMachineArn)).file).definition;
+      const pauses = allStates(child.States).filter(
+        ([, c]) =>
+          (c.Parameters as { FunctionName?: string } | undefined)?.FunctionName ===
+          '${RequestBudgetRaiseFunctionArn}',
+      );
+      expect(s.TimeoutSeconds, name).toBeGreaterThanOrEqual(child.TimeoutSeconds as number);
+      for (const [pauseName, p] of pauses)
+        expect(child.TimeoutSeconds as number, pauseName).toBeGreaterThan(p.TimeoutSeconds as number);
+    }
   });
 
   it('runs variants in a Map state', () => {
@@ -138,7 +202,9 @@ describe('the production house', () => {
     const render = states.get('RenderScene');
     expect(render?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(render?.HeartbeatSeconds).toBeGreaterThan(0);
-    expect(render?.Catch?.[0]?.Next).toBe('RenderSceneFallback');
+    expect(render?.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next).toBe(
+      'RenderSceneFallback',
+    );
   });
 });
 
@@ -158,6 +224,54 @@ describe('the convention checks themselves', () => {
       TimeoutSeconds: 5,
     };
     expect(taskProblems('Wait', s)).toEqual(['Wait: waits for a token it never hands out']);
+  });
+  describe('for budgets', () => {
+    const task = (catches: { ErrorEquals: string[]; Next: string }[]): AslState => ({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: '${PayFunctionArn}' },
+      Catch: catches,
+    });
+    const pause = (next: string, timeout = 604800): AslState => ({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: '${RequestBudgetRaiseFunctionArn}',
+        Payload: { 'token.$': '$$.Task.Token' },
+      },
+      TimeoutSeconds: timeout,
+      Next: next,
+    });
+    const budget = { ErrorEquals: ['BudgetExceededError'], Next: 'PayBudgetPause' };
+    const all = { ErrorEquals: ['States.ALL'], Next: 'RecordFailure' };
+
+    it('accept a paying Task that pauses at a checkpoint returning to it', () => {
+      const states = new Map([['PayBudgetPause', pause('Pay')]]);
+      expect(budgetProblems('Pay', task([budget, all]), states, ['Pay'])).toEqual([]);
+    });
+    it('ignore a Task whose function never charges', () => {
+      expect(budgetProblems('Pay', task([all]), new Map(), ['Other'])).toEqual([]);
+    });
+    it('flag a paying Task without the Catch, or with States.ALL first', () => {
+      const states = new Map([['PayBudgetPause', pause('Pay')]]);
+      expect(budgetProblems('Pay', task([all]), states, ['Pay'])).toEqual([
+        'Pay: does not catch BudgetExceededError',
+      ]);
+      expect(budgetProblems('Pay', task([all, budget]), states, ['Pay'])).toEqual([
+        'Pay: catches States.ALL before BudgetExceededError',
+      ]);
+    });
+    it('flag a checkpoint that goes elsewhere, or waits without a timeout', () => {
+      expect(
+        budgetProblems('Pay', task([budget]), new Map([['PayBudgetPause', pause('Next')]]), ['Pay']),
+      ).toEqual(['Pay: its budget checkpoint PayBudgetPause does not return to it']);
+      expect(
+        budgetProblems('Pay', task([budget]), new Map([['PayBudgetPause', pause('Pay', 0)]]), ['Pay']),
+      ).toEqual(['Pay: its budget checkpoint PayBudgetPause waits without a timeout']);
+      expect(budgetProblems('Pay', task([{ ...budget, Next: 'RecordFailure' }]), new Map(), ['Pay'])).toEqual(
+        ['Pay: BudgetExceededError goes to RecordFailure, not a RequestBudgetRaise checkpoint'],
+      );
+    });
   });
   it('flag JSONata and Assign', () => {
     expect(usesJsonata('{"QueryLanguage": "JSONata"}')).toBe(true);
