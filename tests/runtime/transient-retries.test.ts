@@ -72,6 +72,10 @@ describe('transient faults', () => {
         it(`${m.id}.${name} never retries a rejection (it goes to the Catch with the feedback)`, () => {
           expect(retried(retrierFor(s, 'ApprovalRejected'))).toBe(false);
         });
+      if (JSON.stringify(s).includes('RequestBudgetRaise'))
+        it(`${m.id}.${name} never retries a cancellation at the budget checkpoint`, () => {
+          expect(retried(retrierFor(s, 'CampaignCancelled'))).toBe(false);
+        });
     }
   }
 });
