@@ -81,7 +81,7 @@ function signerFor(data: string): ApiSigner | undefined {
 /** Prints each approval a campaign that is not auto-approved waits for, with the commands that decide it. */
 const approvalPrinter =
   (log: (line: string) => void) =>
-  (pending: { approval_id: string; checkpoint: string; summary: string }[]) => {
+  (pending: { approval_id: string; checkpoint: string; summary: string; campaign_id?: string }[]) => {
     for (const a of pending) {
       log(
         `\n  ⏸  ${a.checkpoint} approval ${a.approval_id}\n${a.summary
@@ -89,9 +89,15 @@ const approvalPrinter =
           .map((l) => `       ${l}`)
           .join('\n')}`,
       );
-      log(
-        `     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`,
-      );
+      if (a.checkpoint === 'budget') {
+        const c = a.campaign_id ?? 'CAMPAIGN_ID';
+        log(
+          `     decide (IAM): POST /operator/campaigns/${c}/budget {"budget_limit_usd": N}   |   POST /operator/campaigns/${c}/cancel\n`,
+        );
+      } else
+        log(
+          `     decide: bie approvals approve ${a.approval_id}   |   bie approvals reject ${a.approval_id} --feedback "..."\n`,
+        );
     }
   };
 

@@ -348,7 +348,7 @@ function operatorS3(app: AsDeployed): S3Client {
   });
 }
 
-type Pending = { approval_id: string; checkpoint: string; summary: string };
+type Pending = { approval_id: string; checkpoint: string; summary: string; campaign_id?: string };
 type CampaignSummary = Pick<
   Campaign,
   'campaign_id' | 'status' | 'request' | 'auto_approve' | 'created_at'
@@ -523,7 +523,8 @@ async function followCampaign(
   const signer = isAsDeployed(app) ? app.operator : undefined;
   if (execution?.status === 'RUNNING') {
     const done = app.runtime.runner.waitForExecution(execution.executionArn);
-    if (!opts.autoApprove && opts.onWaiting) {
+    // Auto-approve decides every checkpoint but the budget: a paused budget is shown even then.
+    if (opts.onWaiting) {
       const seen = new Set<string>();
       let finished = false;
       void done.finally(() => {
@@ -538,7 +539,12 @@ async function followCampaign(
           undefined,
           signer,
         );
-        const fresh = approvals.filter((a) => a.campaign_id === campaignId && !seen.has(a.approval_id));
+        const fresh = approvals.filter(
+          (a) =>
+            a.campaign_id === campaignId &&
+            !seen.has(a.approval_id) &&
+            (!opts.autoApprove || a.checkpoint === 'budget'),
+        );
         for (const a of fresh) seen.add(a.approval_id);
         if (fresh.length) opts.onWaiting(fresh);
         await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);

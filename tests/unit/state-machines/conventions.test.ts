@@ -54,6 +54,11 @@ const budgetProblems = (
   const all = catches.findIndex((c) => c.ErrorEquals.includes('States.ALL'));
   const problems: string[] = [];
   if (all >= 0 && all < at) problems.push(`${name}: catches States.ALL before BudgetExceededError`);
+  // The first retrier that matches it (by name or as a wildcard) must not retry: a refusal is final.
+  const retrier = (s.Retry ?? []).find((r) =>
+    r.ErrorEquals.some((e) => e === 'BudgetExceededError' || e === 'States.TaskFailed' || e === 'States.ALL'),
+  );
+  if ((retrier?.MaxAttempts ?? 0) > 0) problems.push(`${name}: retries BudgetExceededError`);
   const pauseName = catches[at]?.Next as string;
   const pause = states.get(pauseName);
   const pauseFn = (pause?.Parameters as { FunctionName?: string } | undefined)?.FunctionName;
@@ -260,6 +265,19 @@ describe('the convention checks themselves', () => {
       expect(budgetProblems('Pay', task([all, budget]), states, ['Pay'])).toEqual([
         'Pay: catches States.ALL before BudgetExceededError',
       ]);
+    });
+    it('flag a paying Task that retries the refusal before pausing', () => {
+      const states = new Map([['PayBudgetPause', pause('Pay')]]);
+      const retried = {
+        ...task([budget, all]),
+        Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2, BackoffRate: 2 }],
+      };
+      expect(budgetProblems('Pay', retried, states, ['Pay'])).toEqual(['Pay: retries BudgetExceededError']);
+      const final = {
+        ...retried,
+        Retry: [{ ErrorEquals: ['BudgetExceededError'], MaxAttempts: 0 }, ...(retried.Retry ?? [])],
+      };
+      expect(budgetProblems('Pay', final, states, ['Pay'])).toEqual([]);
     });
     it('flag a checkpoint that goes elsewhere, or waits without a timeout', () => {
       expect(
