@@ -11,7 +11,13 @@ import { hashSeed, nowIso, stableUuid } from '../shared/ids.js';
 import { videoModel } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
-import { completeRender, failRender, sceneCacheKeyFor, webhookCallbackUrl } from './domain/renders.js';
+import {
+  completeRender,
+  failRender,
+  sceneCacheKeyFor,
+  supersedeJob,
+  webhookCallbackUrl,
+} from './domain/renders.js';
 import { fallbackModel, renderListPrice } from './domain/router.js';
 
 const Input = z.object({
@@ -47,6 +53,13 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   const cost = renderCostUsd(campaign, provider.provider, listPrice);
   const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
   const cacheKey = sceneCacheKeyFor(scene, model, size);
+  if (model !== input.model) {
+    const primary = await renderJobs.get(
+      input.campaign_id,
+      stableUuid('render', input.execution, input.scene_id, input.model),
+    );
+    if (primary) await supersedeJob(primary, jobId);
+  }
   const existing = await renderJobs.get(input.campaign_id, jobId);
   if (existing?.status === 'completed') {
     await completeRender(deps, { ...existing, task_token: input.token }, existing.result_url ?? '', cacheKey);

@@ -74,3 +74,42 @@ describe('the render poller', () => {
     expect(stored).toMatchObject({ status: 'processing', task_token: 'B' });
   });
 });
+
+describe('a fallback render', () => {
+  it('closes the primary job first, so a late completion of the primary is never charged', async () => {
+    const { supersedeJob } = await import('../../lambdas/production/domain/renders.js');
+    const { ledgerEntries } = await import('../../lambdas/shared/data/ledger.js');
+    const primary = job('p1', 'A');
+    await repos.renderJobs.put(primary);
+    expect(await supersedeJob(primary, 'fallback-1')).toBe(true);
+    // The primary's provider finishes late: the poller no longer lists it, so nothing completes or charges it.
+    const finishedLate: VideoModel = {
+      ...stillRendering,
+      status: async (id) =>
+        id === primary.provider_job_id ? { state: 'completed', output_url: 'x' } : { state: 'processing' },
+    };
+    const callbacks = { heartbeat: async () => {}, success: async () => {} } as unknown as TaskCallbacks;
+    const r = await poll.pollRenders({
+      provider: finishedLate,
+      callbacks,
+      blobs: {} as BlobStore,
+      workDir: '/tmp',
+    });
+    expect(r.finished).toBe(0);
+    expect(await repos.renderJobs.get(primary.campaign_id, 'p1')).toMatchObject({
+      status: 'failed',
+      error_message: 'superseded by the fallback render fallback-1',
+    });
+    expect((await ledgerEntries(primary.campaign_id)).filter((e) => e.description?.includes('p1'))).toEqual(
+      [],
+    );
+  });
+
+  it('leaves a primary that completed in the meantime completed', async () => {
+    const { supersedeJob } = await import('../../lambdas/production/domain/renders.js');
+    const primary = job('p2', 'A');
+    await repos.renderJobs.put({ ...primary, status: 'completed' });
+    expect(await supersedeJob(primary, 'fallback-2')).toBe(false);
+    expect((await repos.renderJobs.get(primary.campaign_id, 'p2'))?.status).toBe('completed');
+  });
+});

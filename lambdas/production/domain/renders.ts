@@ -320,3 +320,21 @@ export async function failRender(
     if (!tokenGone(e)) throw e;
   }
 }
+
+/**
+ * A fallback takes over a scene: the primary job, if its provider still has it, is closed first, so a
+ * late completion of the primary is answered as a duplicate and neither used nor charged. Conditional:
+ * a primary that completed in the meantime stays completed (and charged once).
+ */
+export async function supersedeJob(primary: RenderJob, byJobId: string): Promise<boolean> {
+  if (primary.status !== 'processing' && primary.status !== 'queued') return false;
+  return renderJobs.put(
+    {
+      ...primary,
+      status: 'failed',
+      error_message: `superseded by the fallback render ${byJobId}`,
+      completed_at: nowIso(),
+    },
+    { status: primary.status, task_token: primary.task_token },
+  );
+}
