@@ -1,5 +1,6 @@
 import { EventBridgeEvents } from './adapters/aws/eventbridge-events.js';
 import { config } from './commons.js';
+import type { Approval } from './contracts/approval.js';
 import { LIFECYCLE_EVENTS, type LifecycleEvent, type LifecycleEventType } from './contracts/events.js';
 import { nowIso, stableUuid } from './ids.js';
 import { lazy } from './providers/lazy.js';
@@ -31,3 +32,24 @@ export async function emitEvent<K extends LifecycleEventType>(
   const event = { type, detail: parsed } as LifecycleEvent;
   await bus().publish([event]);
 }
+
+/** Approval requested/decided events, for every checkpoint (the approvals and the budget pause alike). */
+export const approvalEvents = {
+  requested: (a: Approval, approver: string): Promise<void> =>
+    emitEvent('Approval Requested', a.approval_id, {
+      campaign_id: a.campaign_id,
+      approval_id: a.approval_id,
+      checkpoint: a.checkpoint,
+      variant_id: a.variant_id,
+      approver,
+    }),
+  decided: (a: Approval): Promise<void> =>
+    emitEvent('Approval Decided', a.approval_id, {
+      campaign_id: a.campaign_id,
+      approval_id: a.approval_id,
+      checkpoint: a.checkpoint,
+      decision: a.status === 'approved' ? 'approved' : 'rejected',
+      decided_by: a.decided_by ?? 'unknown',
+      at: a.decided_at,
+    }),
+};
