@@ -231,6 +231,20 @@ describe('a campaign on the embedded default', () => {
     }
   });
 
+  it('finishes every render through the signed webhook, not the poller', () => {
+    const dir = path.join(dataDir, 's3', 'bie-media', 'provider-renders', 'offline');
+    const statuses = readdirSync(dir)
+      .filter((f) => f.endsWith('.json._S3rver_object'))
+      .map(
+        (f) =>
+          JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as {
+            webhook?: { delivered?: boolean; last_status?: number };
+          },
+      );
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.filter((st) => !st.webhook?.delivered)).toEqual([]);
+  });
+
   it('puts its lifecycle events on the bus, each valid against its documented schema', () => {
     const mine = app.emulators.events
       .events()

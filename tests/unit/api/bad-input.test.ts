@@ -293,7 +293,7 @@ describe('POST /webhooks/{provider}', () => {
       type: 'video.completed',
       data: { id: providerJobId, output_url: 'clip' },
     });
-    await refused(400, 'POST', '/webhooks/offline', { body: notUrl, headers: signed(notUrl) });
+    await refused(422, 'POST', '/webhooks/offline', { body: notUrl, headers: signed(notUrl) });
     expect((await renderJobs.findByProviderJobId('offline', providerJobId))?.status).toBe('processing');
   });
 
