@@ -263,3 +263,15 @@ export function doubleCharges(ledger: Inspection['campaigns'][number]['ledger'])
     seen.set(`${e.pillar}: ${e.description}`, (seen.get(`${e.pillar}: ${e.description}`) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([d, n]) => `${d} ×${n}`);
 }
+
+/** One transient fault in each of these steps, across the pillars (BIE_INJECT_FAULTS syntax). */
+export const TRANSIENT_FAULTS = [
+  'GatherTrends:1',
+  'SynthesizeBrief:1',
+  'WriteScene:1',
+  'RenderScene:1',
+  'SynthesizeVoiceover:1',
+  'AssembleMaster:1',
+  'FormatRendition:1',
+  'PublishPost:1',
+];
