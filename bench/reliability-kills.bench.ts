@@ -13,8 +13,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  BRAND,
   doubleCharges,
+  exampleRun,
   inspect,
   KILL_POINTS,
   type KillHow,
@@ -22,7 +22,6 @@ import {
   type KillPoint,
   killAndRerun,
   PLATFORMS,
-  writeRequest,
 } from '../tests/reliability/harness.js';
 
 const rounds = Number(process.env.BIE_BENCH_ROUNDS ?? 4);
@@ -62,20 +61,7 @@ const results: Round[] = [];
 const log = (l: string) => process.stdout.write(`${l}\n`);
 for (let round = 1; round <= rounds; round++) {
   const work = mkdtempSync(path.join(tmpdir(), 'bie-bench-kills-'));
-  const data = path.join(work, 'data');
-  const args = [
-    'run',
-    '--request',
-    writeRequest(work),
-    '--brand',
-    BRAND,
-    '--auto-approve',
-    '--json',
-    '--data',
-    data,
-    '--out',
-    path.join(work, 'out'),
-  ];
+  const { args, data } = exampleRun(work);
   const points = round === 1 ? KILL_POINTS : Array.from({ length: randomKills }, randomPoint);
   log(`round ${round} (${data})`);
   const t0 = Date.now();

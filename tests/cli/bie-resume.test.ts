@@ -2,31 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BRAND, doubleCharges, inspect, PLATFORMS, startBie, writeRequest } from '../reliability/harness.js';
+import { doubleCharges, exampleRun, inspect, PLATFORMS, startBie } from '../reliability/harness.js';
 
 describe('bie resume', () => {
   it('redrives a campaign that failed at a step; it publishes with one ledger row per charged step', async () => {
     // Prepare: the publication package step fails every attempt (its retries too), after the posts
     // are published and charged: the campaign fails.
     const work = mkdtempSync(path.join(tmpdir(), 'bie-resume-'));
-    const data = path.join(work, 'data');
-    const out = path.join(work, 'out');
-    const failing = startBie(
-      [
-        'run',
-        '--request',
-        writeRequest(work),
-        '--brand',
-        BRAND,
-        '--auto-approve',
-        '--json',
-        '--data',
-        data,
-        '--out',
-        out,
-      ],
-      { BIE_INJECT_FAULTS: 'AssemblePublication:3' },
-    );
+    const { args, data, out } = exampleRun(work);
+    const failing = startBie(args, { BIE_INJECT_FAULTS: 'AssemblePublication:3' });
     const failedExit = await failing.exited;
     const failed = JSON.parse(failing.stdout()) as { campaign_id: string; status: string; failure?: unknown };
     expect(failedExit.code, failing.stderr()).toBe(1);

@@ -275,3 +275,29 @@ export const TRANSIENT_FAULTS = [
   'FormatRendition:1',
   'PublishPost:1',
 ];
+
+/**
+ * The `bie run` of the example, auto-approved with JSON output, in a work folder of its own: its data
+ * directory, request file and output folder.
+ */
+export function exampleRun(work: string): { args: string[]; data: string; out: string } {
+  const data = path.join(work, 'data');
+  const out = path.join(work, 'out');
+  return {
+    data,
+    out,
+    args: [
+      'run',
+      '--request',
+      writeRequest(work),
+      '--brand',
+      BRAND,
+      '--auto-approve',
+      '--json',
+      '--data',
+      data,
+      '--out',
+      out,
+    ],
+  };
+}

@@ -6,6 +6,7 @@ import { RunRecords } from '../../cli/run-records.js';
 import {
   BRAND,
   doubleCharges,
+  exampleRun,
   inspect,
   KILL_POINTS,
   kill,
@@ -22,20 +23,7 @@ describe('bie run killed and run again', () => {
   it('ends with one published campaign, one post per platform and one ledger row per charged step', async () => {
     // Prepare
     const work = dir();
-    const data = path.join(work, 'data');
-    const args = [
-      'run',
-      '--request',
-      writeRequest(work),
-      '--brand',
-      BRAND,
-      '--auto-approve',
-      '--json',
-      '--data',
-      data,
-      '--out',
-      path.join(work, 'out'),
-    ];
+    const { args, data } = exampleRun(work);
 
     // Act: the same command, killed at each point in turn (crash, Ctrl-C, closed terminal), then to the end.
     const { kills, final } = await killAndRerun(data, args, KILL_POINTS, {
