@@ -791,6 +791,11 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
     protocol: Protocol,
   ): Promise<void> {
     const upstreams = opts.upstreams ?? {};
+    const notConfigured = () =>
+      writeResponse(
+        res,
+        errorResponse(protocol, 501, 'NotImplemented', `no local ${caller.service} endpoint is configured`),
+      );
     switch (caller.service) {
       case 'dynamodb':
       case 'states':
@@ -798,16 +803,7 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
       case 's3': {
         const base = upstreams[caller.service];
         if (!base) {
-          writeResponse(
-            res,
-            errorResponse(
-              protocol,
-              501,
-              'NotImplemented',
-              `no local ${caller.service} endpoint is configured`,
-            ),
-          );
-          return;
+          return notConfigured();
         }
         try {
           await forward(base, caller, method, url, headers, body, req, res);
@@ -823,16 +819,7 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
       case 'events': {
         const service = opts.services?.[caller.service];
         if (!service) {
-          writeResponse(
-            res,
-            errorResponse(
-              protocol,
-              501,
-              'NotImplemented',
-              `no local ${caller.service} endpoint is configured`,
-            ),
-          );
-          return;
+          return notConfigured();
         }
         writeResponse(res, await service({ method, url, headers, body: body ?? Buffer.alloc(0) }));
         return;
