@@ -40,12 +40,23 @@ export interface Embedder {
 
 export interface RenderRequest {
   job_id: string;
+  /** The provider's model id (models.json `provider_model`), e.g. `fal-ai/veo3.1/fast`, `amazon.nova-reel-v1:1`. */
   model: string;
   prompt: string;
+  /** Seconds the provider is asked for: one of the model's supported durations (≥ the scene; trimmed later). */
   duration_seconds: number;
+  /** The master's frame; a provider that cannot make it renders its nearest aspect and the plan reframes. */
   width: number;
   height: number;
   fps: number;
+  /** Aspect asked of the provider (one of the model's capabilities). */
+  aspect_ratio?: '9:16' | '16:9' | '1:1';
+  /** Ask for native audio where the model offers it as an option. */
+  audio?: boolean;
+  /** Image-to-video: the start keyframe, a key in the campaign bucket (adapters presign or inline it). */
+  keyframe_key?: string;
+  /** Where a provider that writes to S3 itself (Bedrock async invoke) puts its output: a key prefix. */
+  output_prefix?: string;
   /** Hints the offline renderer uses; real providers read the prompt. */
   palette: string[];
   camera_movement: string;
@@ -57,11 +68,50 @@ export interface RenderRequest {
   callback_url?: string;
 }
 
+/** Why a provider job failed: drives the fallback chain and the message a reviewer reads. */
+export type RenderFailureKind = 'provider_error' | 'refused' | 'timeout' | 'rate_limited' | 'invalid_request';
+
 export type ProviderJobStatus =
   | { state: 'queued' | 'processing' }
-  | { state: 'completed'; output_url: string }
-  | { state: 'failed'; error: string }
+  | {
+      state: 'completed';
+      /** An https URL (provider CDN, copied to S3 at once) or a key/s3:// address in the campaign bucket. */
+      output_url: string;
+      /** The clip carries an audio track (Veo native audio). */
+      has_audio?: boolean;
+    }
+  | { state: 'failed'; error: string; kind?: RenderFailureKind }
   | { state: 'unknown' };
+
+/** A provider call that failed in a way the caller may retry later (429, 5xx, network); carries the wait. */
+export class ProviderRetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderRetryableError';
+  }
+}
+
+/** Text-to-image keyframes for image-to-video scenes (Nano Banana / Seedream class models). */
+export interface KeyframeRequest {
+  job_id: string;
+  /** The provider's model id. */
+  model: string;
+  prompt: string;
+  palette: string[];
+  aspect_ratio: '9:16' | '16:9' | '1:1';
+  seed: number;
+  /** Key in the campaign bucket where the image is stored. */
+  output_key: string;
+}
+
+export interface KeyframeModel {
+  readonly provider: string;
+  /** Generates the image and stores it at `output_key`; returns that key and the usage to charge. */
+  generate(req: KeyframeRequest): Promise<{ image_key: string; usage: Usage }>;
+}
 
 /** Asynchronous video generation: submit returns at once; completion arrives by webhook or polling. */
 export interface VideoModel {
