@@ -94,6 +94,20 @@ export class ProviderRetryableError extends Error {
   }
 }
 
+/**
+ * A provider refused a job at submission (validation, a content filter on the prompt or keyframe):
+ * retrying the same request cannot succeed, so the caller records the failure and falls back.
+ */
+export class ProviderRejectedError extends Error {
+  constructor(
+    message: string,
+    readonly kind: RenderFailureKind,
+  ) {
+    super(message);
+    this.name = 'ProviderRejectedError';
+  }
+}
+
 /** Text-to-image keyframes for image-to-video scenes (Nano Banana / Seedream class models). */
 export interface KeyframeRequest {
   job_id: string;
