@@ -14,6 +14,8 @@ export const SECRETS = {
   webhook: 'WEBHOOK_SECRET',
   /** OpenAI API key (BIE_TEXT_MODEL=openai or BIE_EMBEDDER=openai). */
   openAiApiKey: 'OPENAI_API_KEY',
+  /** Gemini API key (Veo video models). */
+  geminiApiKey: 'GEMINI_API_KEY',
 } as const;
 
 export type SecretName = keyof typeof SECRETS;

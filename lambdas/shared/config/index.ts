@@ -186,6 +186,19 @@ export const ENVIRONMENT = {
     ['PublishPost'],
     'Publisher of platform posts.',
   ),
+  // Gemini API (Veo): the stack sets the key's ARN when a Gemini model is routed to; the URL is the
+  // public API unless a local protocol server stands in.
+  GEMINI_API_KEY_ARN: setting(
+    arn.optional(),
+    ENV_ROLES.videoModelUsers,
+    'Secrets Manager ARN of the Gemini API key (set when a Gemini video model is configured).',
+  ),
+  GEMINI_API_KEY: localOnly(z.string().min(1).optional(), 'The Gemini API key itself.'),
+  GEMINI_API_URL: setting(
+    httpUrl.default('https://generativelanguage.googleapis.com'),
+    ENV_ROLES.videoModelUsers,
+    'Gemini API base URL (Veo predictLongRunning, operations, file downloads).',
+  ),
   BIE_WORK_DIR: setting(
     z.string().min(1).default('/tmp/bie-work'),
     ENV_ROLES.scratchUsers,
