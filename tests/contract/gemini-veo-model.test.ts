@@ -130,6 +130,8 @@ describe('the Gemini Veo 3.1 model', () => {
       c.path.startsWith(`/v1beta/files/${fake.fileOf(provider_job_id)}:download`),
     );
     expect(download?.apiKey).toBe(KEY);
+    const storage = fake.calls.find((c) => c.path === `/storage/${fake.fileOf(provider_job_id)}`);
+    expect(storage).toMatchObject({ method: 'GET', apiKey: undefined });
 
     const file = await blobs.download(
       `provider-renders/gemini/${FAST}/${opId}.mp4`,

@@ -156,7 +156,8 @@ export class FakeGemini {
       if (!this.files.has(id) || this.expired.has(id)) {
         return this.send(res, { status: 404, body: googleError(404, 'NOT_FOUND', `File ${id} not found.`) });
       }
-      res.writeHead(302, { location: `${this.url}/storage/${id}` });
+      // Another origin (localhost, not 127.0.0.1), as Google redirects to its storage host.
+      res.writeHead(302, { location: `${this.url.replace('127.0.0.1', 'localhost')}/storage/${id}` });
       res.end();
       return;
     }

@@ -178,9 +178,24 @@ export class GeminiVeoModel implements VideoModel {
     } catch {
       throw new Error(`Gemini returned an invalid video URI`);
     }
-    const ours = url.origin === this.base.origin;
-    const headers: Record<string, string> = ours ? { 'x-goog-api-key': await this.deps.apiKey() } : {};
-    const res = await this.send(url, { method: 'GET', headers }, this.deps.downloadTimeoutMs ?? 120_000);
+    const apiKey = await this.deps.apiKey();
+    // Redirects are followed by hand: fetch would carry the key header to whatever host they name.
+    let res: Response | undefined;
+    for (let hop = 0; hop < 5; hop++) {
+      const headers: Record<string, string> =
+        url.origin === this.base.origin ? { 'x-goog-api-key': apiKey } : {};
+      res = await this.send(
+        url,
+        { method: 'GET', headers, redirect: 'manual' },
+        this.deps.downloadTimeoutMs ?? 120_000,
+      );
+      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+      if (!location) break;
+      await res.body?.cancel();
+      url = new URL(location, url);
+    }
+    if (!res || (res.status >= 300 && res.status < 400))
+      throw new Error('Gemini video download: too many redirects');
     if (res.status === 404 || res.status === 403) {
       await res.body?.cancel();
       return {
@@ -189,7 +204,7 @@ export class GeminiVeoModel implements VideoModel {
         kind: 'provider_error',
       };
     }
-    await this.raiseForStatus(res, 'video download');
+    await this.raiseForStatus(res, 'video download', apiKey);
     const bytes = new Uint8Array(await res.arrayBuffer());
     if (bytes.length < 8)
       throw new ProviderRetryableError(`Gemini video download returned ${bytes.length} bytes`);
