@@ -205,27 +205,17 @@ export class FakeGemini {
       return this.send(res, { status: 200, body: { name } });
     }
     const o = op.outcome;
+    const done = (fields: Record<string, unknown>) =>
+      this.send(res, { status: 200, body: { name, done: true, ...fields } });
     if (o.kind === 'error') {
-      return this.send(res, {
-        status: 200,
-        body: {
-          name,
-          done: true,
-          error: { code: o.code, message: o.message, ...(o.status ? { status: o.status } : {}) },
-        },
-      });
+      return done({ error: { code: o.code, message: o.message, ...(o.status ? { status: o.status } : {}) } });
     }
     const type = 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse';
     if (o.kind === 'filtered') {
-      return this.send(res, {
-        status: 200,
-        body: {
-          name,
-          done: true,
-          response: {
-            '@type': type,
-            generateVideoResponse: { raiMediaFilteredCount: 1, raiMediaFilteredReasons: o.reasons },
-          },
+      return done({
+        response: {
+          '@type': type,
+          generateVideoResponse: { raiMediaFilteredCount: 1, raiMediaFilteredReasons: o.reasons },
         },
       });
     }
@@ -235,18 +225,13 @@ export class FakeGemini {
       this.files.set(op.fileId, await this.clip(params.aspectRatio === '16:9', params.durationSeconds ?? 8));
       if (o.expiredAtOnce) this.expired.add(op.fileId);
     }
-    this.send(res, {
-      status: 200,
-      body: {
-        name,
-        done: true,
-        response: {
-          '@type': type,
-          generateVideoResponse: {
-            generatedSamples: [
-              { video: { uri: o.uri ?? `${this.url}/v1beta/files/${op.fileId}:download?alt=media` } },
-            ],
-          },
+    done({
+      response: {
+        '@type': type,
+        generateVideoResponse: {
+          generatedSamples: [
+            { video: { uri: o.uri ?? `${this.url}/v1beta/files/${op.fileId}:download?alt=media` } },
+          ],
         },
       },
     });
