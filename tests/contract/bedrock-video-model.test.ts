@@ -162,12 +162,36 @@ describe('the Bedrock video model (Nova Reel)', () => {
       },
     });
 
+    const jpeg = path.join(dir, 'wide.jpg');
+    await runFfmpeg(['-y', '-f', 'lavfi', '-i', 'color=c=navy:s=1280x720', '-frames:v', '1', jpeg]);
+    await blobs.put('keyframes/wide.jpg', readFileSync(jpeg), 'image/jpeg');
+    await model.submit(request({ keyframe_key: 'keyframes/wide.jpg', duration_seconds: 12 }));
+    expect(startCall()?.body.modelInput).toMatchObject({
+      multiShotManualParams: {
+        shots: [
+          { image: { format: 'jpeg', source: { s3Location: { uri: `s3://${BUCKET}/keyframes/wide.jpg` } } } },
+          { text: expect.any(String) },
+        ],
+      },
+    });
+
     const before = fake.calls.length;
     const refused = model.submit(request({ keyframe_key: 'keyframes/tall.png' }));
     await expect(refused).rejects.toBeInstanceOf(ProviderRejectedError);
     await expect(refused).rejects.toMatchObject({ kind: 'invalid_request', message: /1280x720.*720x1280/ });
     expect(fake.calls.length).toBe(before);
   }, 30_000);
+
+  it('cuts a prompt longer than Nova Reel’s 512 characters at a word boundary', async () => {
+    const prompt = `${'a slow dolly across a rain-soaked neon street '.repeat(14)}end`;
+    await model.submit(request({ prompt }));
+
+    const input = startCall()?.body.modelInput as { textToVideoParams: { text: string } };
+    const text = input.textToVideoParams.text;
+    expect(text.length).toBeLessThanOrEqual(512);
+    expect(prompt.startsWith(text)).toBe(true);
+    expect(prompt[text.length]).toBe(' ');
+  });
 
   it('returns the first invocation when the same job is submitted again (no second render)', async () => {
     const req = request();
