@@ -244,6 +244,14 @@ describe('the Bedrock video model (Nova Reel)', () => {
     await expect(model.submit(request({ duration_seconds: 121 }))).rejects.toMatchObject({
       kind: 'invalid_request',
     });
+    const req = request();
+    await model.submit(req);
+    await expect(model.submit({ ...req, prompt: 'another prompt under the same job' })).rejects.toMatchObject(
+      {
+        kind: 'invalid_request',
+        message: expect.stringContaining('ConflictException'),
+      },
+    );
     await expect(model.submit(request({ model: 'amazon.nova-reel-v9:9' }))).rejects.toMatchObject({
       kind: 'invalid_request',
     });

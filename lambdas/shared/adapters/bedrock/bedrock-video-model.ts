@@ -275,6 +275,9 @@ function classifyError(error: unknown, what: string): Error {
   const message = (error as Error)?.message ?? String(error);
   const meta = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   const status = meta?.httpStatusCode;
+  // The job's token was used before with other parameters: resubmitting cannot succeed either.
+  if (name === 'ConflictException')
+    return new ProviderRejectedError(`Bedrock ${what}: ${name}: ${message}`, 'invalid_request');
   if (name === 'ValidationException') {
     const kind: RenderFailureKind = CONTENT_FILTER.test(message) ? 'refused' : 'invalid_request';
     return new ProviderRejectedError(`Bedrock ${what}: ${message}`, kind);
