@@ -31,6 +31,8 @@ let blobs: BlobStore;
 let adapter: typeof Adapter;
 let model: VideoModel;
 let stalling: VideoModel;
+let westward: VideoModel;
+const regionsAsked: string[] = [];
 
 beforeAll(async () => {
   const { startEmulators } = await import('../../local/engine/emulators.js');
@@ -41,9 +43,9 @@ beforeAll(async () => {
   blobs = new S3BlobStore(BUCKET);
   fake = new FakeBedrockAsync(new S3Client({}));
   const endpoint = await fake.start();
-  const client = (requestTimeout?: number) =>
+  const client = (requestTimeout?: number, region = 'us-east-1') =>
     new BedrockRuntimeClient({
-      region: 'us-east-1',
+      region,
       endpoint,
       credentials: { accessKeyId: 'AKIDBEDROCKTEST', secretAccessKey: SECRET_KEY },
       // One attempt: the adapter reports throttling to the poller, which owns the backoff.
@@ -52,6 +54,15 @@ beforeAll(async () => {
     });
   model = adapter.bedrockVideoModel({ blobs, bedrock: client() });
   stalling = adapter.bedrockVideoModel({ blobs, bedrock: client(500) });
+  westward = adapter.bedrockVideoModel({
+    blobs,
+    bedrock: client(),
+    modelRegions: { 'luma.ray-v2:0': 'us-west-2' },
+    clientForRegion: (region) => {
+      regionsAsked.push(region);
+      return client(undefined, region);
+    },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -325,6 +336,16 @@ describe('the Bedrock video model (Luma Ray 2)', () => {
     expect(info.video).toMatchObject({ width: 720, height: 1280 });
     expect(info.durationSeconds).toBeCloseTo(9, 0);
   }, 60_000);
+
+  it('starts Luma in the region that serves it when one is configured', async () => {
+    await westward.submit(request({ model: 'luma.ray-v2:0' }));
+    await westward.submit(request());
+
+    expect(regionsAsked).toEqual(['us-west-2']);
+    const [luma, nova] = fake.calls.filter((c) => c.method === 'POST').slice(-2);
+    expect(luma?.authorization).toContain('/us-west-2/bedrock/aws4_request');
+    expect(nova?.authorization).toContain('/us-east-1/bedrock/aws4_request');
+  });
 
   it('refuses what Luma on Bedrock cannot make: more than 9 s, or a keyframe', async () => {
     await expect(
