@@ -252,6 +252,10 @@ describe('the Bedrock video model (Nova Reel)', () => {
       kind: 'refused',
     });
 
+    await expect(model.submit(request({ output_prefix: 'campaigns/c1/renders' }))).rejects.toMatchObject({
+      kind: 'invalid_request',
+      message: expect.stringContaining('provider-renders/'),
+    });
     await expect(model.submit(request({ duration_seconds: 121 }))).rejects.toMatchObject({
       kind: 'invalid_request',
     });

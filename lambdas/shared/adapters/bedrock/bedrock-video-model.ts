@@ -104,11 +104,18 @@ export class BedrockVideoModel implements VideoModel {
   }
 
   async submit(req: RenderRequest): Promise<{ provider_job_id: string }> {
-    const modelInput = await this.modelInput(req);
     const prefix = (req.output_prefix ?? `${PROVIDER_RENDERS}bedrock/${req.job_id}`).replace(
       /^\/+|\/+$/g,
       '',
     );
+    // The render output policy reads clips only under provider-renders/: a clip elsewhere would be paid and refused.
+    if (!prefix.startsWith(PROVIDER_RENDERS) || prefix.split('/').includes('..')) {
+      throw new ProviderRejectedError(
+        `output_prefix ${prefix} is not under ${PROVIDER_RENDERS} of the media bucket`,
+        'invalid_request',
+      );
+    }
+    const modelInput = await this.modelInput(req);
     try {
       const res = await this.client(this.deps.modelRegions?.[req.model]).send(
         new StartAsyncInvokeCommand({
