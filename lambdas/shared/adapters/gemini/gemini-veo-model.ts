@@ -130,6 +130,13 @@ export class GeminiVeoModel implements VideoModel {
     const m = OPERATION.exec(providerJobId);
     if (!m) return { state: 'unknown' };
     const key = `${OUTPUT_PREFIX}${m[1]}/${m[2]}.mp4`;
+    const completed: ProviderJobStatus = {
+      state: 'completed',
+      output_url: this.deps.blobs.url(key),
+      has_audio: true,
+    };
+    // Copied already (a replay, the poller twice): ours, even once Google has forgotten the operation.
+    if (await this.deps.blobs.exists(key)) return completed;
     const res = await this.call(`v1beta/${providerJobId}`, { method: 'GET' }, 404);
     // Google no longer knows the operation: the job is lost and may be submitted again.
     if (res.status === 404) return { state: 'unknown' };
@@ -159,12 +166,7 @@ export class GeminiVeoModel implements VideoModel {
         kind: 'provider_error',
       };
     }
-    // Polled again after the copy (a replay, the webhook-less poller twice): the clip is already ours.
-    if (!(await this.deps.blobs.exists(key))) {
-      const lost = await this.copy(uri, key);
-      if (lost) return lost;
-    }
-    return { state: 'completed', output_url: this.deps.blobs.url(key), has_audio: true };
+    return (await this.copy(uri, key)) ?? completed;
   }
 
   /**
