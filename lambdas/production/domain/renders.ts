@@ -19,44 +19,119 @@ export const clipKey = (job: RenderJob): string =>
 export const webhookCallbackUrl = (base: string, provider: string): string =>
   new URL(`webhooks/${encodeURIComponent(provider)}`, base.endsWith('/') ? base : `${base}/`).href;
 
-/** The cache key of a scene rendered by a model at a size: identical requests reuse one clip. */
+/**
+ * Function words a video model reads past: dropping them never changes the shot. Negations ("no",
+ * "not", "without"), directions and prepositions of place ("left", "behind", "into") are NOT here:
+ * they change what is on screen.
+ */
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'and',
+  'of',
+  'with',
+  'in',
+  'on',
+  'at',
+  'to',
+  'for',
+  'is',
+  'are',
+  'be',
+  'its',
+  'this',
+  'that',
+  'these',
+  'those',
+  'some',
+  'very',
+  'really',
+  'just',
+]);
+
+const words = (text: string): string =>
+  text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/['’`]/g, '')
+    .replace(/[^\p{L}\p{N}#]+/gu, ' ')
+    .split(' ')
+    .filter((w) => w && !STOP_WORDS.has(w))
+    .join(' ');
+
+/**
+ * A visual prompt reduced to what decides the shot, so two prompts a reviewer would call "the same
+ * shot" normalize alike. Case, Unicode forms, punctuation, whitespace and function words go. Sentence
+ * order stays (sentences can be a sequence of action: "A door opens. She walks in."), and word order
+ * inside a descriptor stays ("dog chasing cat" is not "cat chasing dog"); the order of the
+ * comma-separated descriptors of one sentence does not ("slow dolly in, golden light" is "golden
+ * light, slow dolly in"). A leading label ("Camera: …") stays in front of its sorted descriptors.
+ */
+export function normalizePrompt(prompt: string): string {
+  return prompt
+    .split(/[.!?]+(?=\s|$)|\n+/)
+    .map((sentence) => {
+      const label = /^\s*([^:,;]{1,40}):\s/.exec(sentence);
+      const body = label ? sentence.slice(label[0].length) : sentence;
+      const descriptors = [...new Set(body.split(/[,;]/).map(words).filter(Boolean))].sort();
+      const head = label ? words(label[1] as string) : '';
+      return [head && `${head}:`, descriptors.join(', ')].filter(Boolean).join(' ');
+    })
+    .filter((s) => s && !s.endsWith(':'))
+    .join('. ');
+}
+
+/** `9:16` for 1080×1920 and 180×320 alike. */
+export const aspectOf = (size: { width: number; height: number }): string => {
+  const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+  const d = gcd(size.width, size.height) || 1;
+  return `${size.width / d}:${size.height / d}`;
+};
+
+/** What a render request says about the picture (the parts of a scene a renderer reads). */
+export interface ShotRequest {
+  visual_prompt: string;
+  duration_seconds: number;
+  on_screen_text?: string;
+  visual_cues: { style: string; color_palette: string[]; camera_movement: string; lighting: string };
+}
+
+/**
+ * The cache key of a shot rendered by a model at a size: two scenes with this key get one clip.
+ *
+ * In the key: the normalized prompt, the style cues (style, palette, camera, lighting: the offline
+ * renderer draws them directly, real models read them in the prompt), the model, the duration, the
+ * aspect and the pixel size (a preview clip must never serve a full-size master). The on-screen text
+ * is in it too, compared literally apart from whitespace: the render request carries it and the
+ * procedural renderer burns it into the clip, so two variants with different supers on the same shot
+ * are two clips (see shared-shots.ts in the Copywriter). Not in it: the scene and variant ids, the
+ * voiceover (mixed in at assembly) and the seed (any seed is a take of the same shot).
+ *
+ * The key names the shot only; whose clips it may reuse is the scope of the lookup
+ * (`sceneCache.find(campaignId, key)`): one campaign, all its variants. Not the brand's other
+ * campaigns: a clip is charged to the campaign that rendered it (its ledger and budget), stored under
+ * `renders/{campaign}/` with that campaign's retention, and approved by that campaign's reviewers;
+ * reused elsewhere, one campaign's master would depend on another's assets and approvals (archiving
+ * or deleting one breaks the other). Never across brands.
+ */
 export const sceneCacheKeyFor = (
-  scene: {
-    visual_prompt: string;
-    duration_seconds: number;
-    on_screen_text?: string;
-    visual_cues: { color_palette: string[] };
-  },
+  scene: ShotRequest,
   model: string,
   size: { width: number; height: number },
 ): string =>
-  sceneCacheKey({
-    model,
-    prompt: scene.visual_prompt,
-    duration: scene.duration_seconds,
-    width: size.width,
-    height: size.height,
-    text: scene.on_screen_text,
-    palette: scene.visual_cues.color_palette,
-  });
-
-export const sceneCacheKey = (parts: {
-  model: string;
-  prompt: string;
-  duration: number;
-  width: number;
-  height: number;
-  text?: string;
-  palette: string[];
-}): string =>
   shortHash(
-    parts.model,
-    parts.prompt,
-    parts.duration,
-    parts.width,
-    parts.height,
-    parts.text ?? '',
-    parts.palette.join(','),
+    'shot-v2',
+    model,
+    normalizePrompt(scene.visual_prompt),
+    words(scene.visual_cues.style),
+    scene.visual_cues.color_palette.map((c) => c.toLowerCase()).join(','),
+    words(scene.visual_cues.camera_movement),
+    words(scene.visual_cues.lighting),
+    Math.round(scene.duration_seconds * 100) / 100,
+    aspectOf(size),
+    `${size.width}x${size.height}`,
+    (scene.on_screen_text ?? '').trim().replace(/\s+/g, ' '),
   );
 
 /** A render output the engine will not fetch; the render fails with this message. */

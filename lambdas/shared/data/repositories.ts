@@ -212,6 +212,17 @@ export const workDocs = {
   ): Promise<z.infer<S> | undefined> {
     const item = await getItem(C(campaignId), `DOC#${kind}#${id}`);
     return item ? (schema.parse(item.value) as z.infer<S>) : undefined;
+  } /** Stores the document unless one is there already; returns the stored one (first writer wins). */,
+  async putFirst<S extends z.ZodType>(
+    campaignId: string,
+    kind: string,
+    id: string,
+    value: z.infer<S>,
+    schema: S,
+  ): Promise<z.infer<S>> {
+    if (await putItem({ pk: C(campaignId), sk: `DOC#${kind}#${id}`, value }, { ifAbsent: true }))
+      return value;
+    return this.get(campaignId, kind, id, schema);
   },
 };
 
@@ -271,19 +282,27 @@ export const renderJobs = {
   },
 };
 
-/** A scene cache entry: the job whose clip any identical render request can reuse. */
+/**
+ * A scene cache entry: the job whose clip an identical render request of the same campaign can reuse.
+ * The campaign is part of the item key, so each campaign fills its own cache (a clip is charged to,
+ * stored under and retained with the campaign that rendered it; see sceneCacheKeyFor).
+ */
 export const sceneCache = {
   async find(
+    campaignId: string,
     cacheKey: string,
   ): Promise<{ campaign_id: string; job_id: string; clip_key: string } | undefined> {
-    const item = await getItem(`SCENECACHE#${cacheKey}`, 'ENTRY');
+    const item = await getItem(`SCENECACHE#${campaignId}#${cacheKey}`, 'ENTRY');
     return item ? (body(item) as { campaign_id: string; job_id: string; clip_key: string }) : undefined;
   },
   async put(
     cacheKey: string,
     entry: { campaign_id: string; job_id: string; clip_key: string },
   ): Promise<void> {
-    await putItem({ pk: `SCENECACHE#${cacheKey}`, sk: 'ENTRY', ...entry }, { ifAbsent: true });
+    await putItem(
+      { pk: `SCENECACHE#${entry.campaign_id}#${cacheKey}`, sk: 'ENTRY', ...entry },
+      { ifAbsent: true },
+    );
   },
 };
 
