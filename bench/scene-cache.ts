@@ -33,17 +33,17 @@ const f = await sceneCacheFigures(result.campaign_id);
 await app.stop();
 
 const pct = (part: number, whole: number) => (whole ? ((part / whole) * 100).toFixed(1) : '0.0');
-const requestedUsd = f.listPriceChargedUsd + f.listPriceSavedUsd;
+const saved = f.requested - f.rendered;
 console.log(
   `4-variant campaign: ${result.status}, ${result.variants.length} variants, ${(wall / 1000).toFixed(1)} s wall`,
 );
 console.log(`renders requested            ${f.requested}`);
-console.log(`renders rendered             ${f.rendered}   (served from the scene cache: ${f.cacheHits})`);
-console.log(`render charges in the ledger ${f.charged}   (distinct shots: ${f.distinctShotsCharged})`);
 console.log(
-  `renders saved                ${f.requested - f.rendered} of ${f.requested} (${pct(f.requested - f.rendered, f.requested)} %)`,
+  `renders rendered             ${f.rendered}   (found by the render plans: ${f.planHits}; the rest joined a render in flight)`,
 );
+console.log(`render charges in the ledger ${f.charged}   (distinct shots: ${f.distinctShotsCharged})`);
+console.log(`renders saved                ${saved} of ${f.requested} (${pct(saved, f.requested)} %)`);
 console.log(
-  `list price saved             $${f.listPriceSavedUsd.toFixed(2)} of $${requestedUsd.toFixed(2)} (${pct(f.listPriceSavedUsd, requestedUsd)} %)`,
+  `list price saved             $${f.listPriceSavedUsd.toFixed(2)} of $${f.listPriceRequestedUsd.toFixed(2)} (${pct(f.listPriceSavedUsd, f.listPriceRequestedUsd)} %)`,
 );
 if (result.failure) console.log(`failure: ${JSON.stringify(result.failure)}`);

@@ -15,6 +15,7 @@ import {
   completeRender,
   failRender,
   sceneCacheKeyFor,
+  shareShot,
   supersedeJob,
   webhookCallbackUrl,
 } from './domain/renders.js';
@@ -64,6 +65,16 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   if (existing?.status === 'completed') {
     await completeRender(deps, { ...existing, task_token: input.token }, existing.result_url ?? '', cacheKey);
     return { job_id: jobId, status: 'completed' };
+  }
+  // One render per shot and campaign: a shot another variant renders (or rendered) is joined, not paid again.
+  if (!existing) {
+    const share = await shareShot(deps, {
+      ...input,
+      job_id: jobId,
+      task_token: input.token,
+      cache_key: cacheKey,
+    });
+    if (share.action !== 'render') return { job_id: share.job_id, status: share.action };
   }
   await assertBudgetAllows(input.campaign_id, cost, `scene ${scene.sequence}`);
   const job = RenderJob.parse({

@@ -2,10 +2,11 @@ import { lookup } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
 import { chargeRender } from '../../shared/charges.js';
 import { config } from '../../shared/commons.js';
 import type { RenderJob } from '../../shared/contracts/index.js';
-import { renderJobs, sceneCache } from '../../shared/data/repositories.js';
+import { renderJobs, sceneCache, workDocs } from '../../shared/data/repositories.js';
 import { nowIso, shortHash } from '../../shared/ids.js';
 import type { BlobStore, TaskCallbacks } from '../../shared/ports/index.js';
 
@@ -374,6 +375,7 @@ export async function completeRender(
       if (!tokenGone(e)) throw e;
     }
   }
+  if (cacheKey) await answerFollowers(deps.callbacks, done, cacheKey, 'success', '');
   return done;
 }
 
@@ -388,6 +390,8 @@ export async function failRender(
     error_message: error.slice(0, 1000),
     completed_at: nowIso(),
   });
+  const cacheKey = String(job.parameters.cache_key ?? '');
+  if (cacheKey) await answerFollowers(deps.callbacks, job, cacheKey, 'failure', error);
   if (!job.task_token) return;
   try {
     await deps.callbacks.failure(job.task_token, 'RenderFailedError', error);
@@ -412,4 +416,106 @@ export async function supersedeJob(primary: RenderJob, byJobId: string): Promise
     },
     { status: primary.status, task_token: primary.task_token },
   );
+}
+
+/**
+ * Answers the scenes of other variants that joined this job's render of their shot (see
+ * {@link shareShot}): on success with this job's clip (they are not charged: the ledger pays for the
+ * shot once), on failure with RenderFailedError, so each retries and renders the shot itself.
+ */
+async function answerFollowers(
+  callbacks: TaskCallbacks,
+  job: RenderJob,
+  cacheKey: string,
+  outcome: 'success' | 'failure',
+  error: string,
+): Promise<void> {
+  for (const f of await sceneCache.followers(job.campaign_id, cacheKey)) {
+    if (f.holder !== job.job_id) continue;
+    try {
+      if (outcome === 'success')
+        await callbacks.success(f.task_token, { job_id: job.job_id, clip_url: job.result_url });
+      else
+        await callbacks.failure(
+          f.task_token,
+          'RenderFailedError',
+          `the shared render ${job.job_id} of this shot failed: ${error}`.slice(0, 1000),
+        );
+    } catch (e) {
+      if (!tokenGone(e)) throw e;
+    }
+  }
+}
+
+/** Heartbeats the scenes waiting on a job's render of their shot, with the job's own heartbeat. */
+export async function heartbeatFollowers(callbacks: TaskCallbacks, job: RenderJob): Promise<void> {
+  const cacheKey = String(job.parameters.cache_key ?? '');
+  if (!cacheKey) return;
+  for (const f of await sceneCache.followers(job.campaign_id, cacheKey)) {
+    if (f.holder !== job.job_id) continue;
+    try {
+      await callbacks.heartbeat(f.task_token);
+    } catch (e) {
+      if (!tokenGone(e)) throw e;
+    }
+  }
+}
+
+const PlannedScene = z.object({ scene_id: z.string(), may_reuse: z.boolean().default(false) });
+
+export type ShotShare = { action: 'render' } | { action: 'joined' | 'reused'; job_id: string };
+
+/**
+ * One render per shot and campaign, also while it is being rendered. Variants run side by side, so
+ * the render plan's cache lookup (finished clips only) misses a shot another variant is rendering at
+ * that moment. Before a scene is submitted, its job claims the shot (cache key) in the campaign: the
+ * first job renders; a later scene whose plan allows reuse (no reviewer feedback on it) takes the
+ * holder's clip if it is finished, or waits for it (its task token is answered by
+ * {@link completeRender} / {@link failRender} of the holder, and heartbeated with it). A holder that
+ * failed hands the claim over. A missing holder job counts as in flight: the claim is written just
+ * before the holder's job record.
+ */
+export async function shareShot(
+  deps: { callbacks: TaskCallbacks },
+  req: {
+    campaign_id: string;
+    variant_id: string;
+    scene_id: string;
+    job_id: string;
+    task_token: string;
+    cache_key: string;
+    execution: string;
+  },
+): Promise<ShotShare> {
+  const plan = await workDocs.find(req.campaign_id, 'render_plan', req.execution, z.array(PlannedScene));
+  const mayReuse = plan?.find((p) => p.scene_id === req.scene_id)?.may_reuse ?? false;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const holderId = await sceneCache.claim(req.campaign_id, req.cache_key, req.job_id);
+    if (holderId === req.job_id || !mayReuse) return { action: 'render' };
+    let holder = await renderJobs.get(req.campaign_id, holderId);
+    if (holder?.status !== 'completed' && holder?.status !== 'failed') {
+      await sceneCache.follow(req.campaign_id, req.cache_key, {
+        job_id: req.job_id,
+        task_token: req.task_token,
+        variant_id: req.variant_id,
+        scene_id: req.scene_id,
+        holder: holderId,
+      });
+      // The holder may have finished between the read and the follow: then nobody answers us.
+      holder = await renderJobs.get(req.campaign_id, holderId);
+      if (holder?.status !== 'completed' && holder?.status !== 'failed')
+        return { action: 'joined', job_id: holderId };
+    }
+    if (holder?.status === 'completed') {
+      try {
+        await deps.callbacks.success(req.task_token, { job_id: holder.job_id, clip_url: holder.result_url });
+      } catch (e) {
+        if (!tokenGone(e)) throw e;
+      }
+      return { action: 'reused', job_id: holderId };
+    }
+    if (await sceneCache.takeOver(req.campaign_id, req.cache_key, holderId, req.job_id))
+      return { action: 'render' };
+  }
+  return { action: 'render' };
 }

@@ -304,6 +304,31 @@ export const sceneCache = {
       { ifAbsent: true },
     );
   },
+  /** Claims the shot for a render job; returns the job that holds it (this one if it was free). */
+  async claim(campaignId: string, cacheKey: string, jobId: string): Promise<string> {
+    const pk = `SCENECACHE#${campaignId}#${cacheKey}`;
+    if (await putItem({ pk, sk: 'CLAIM', job_id: jobId }, { ifAbsent: true })) return jobId;
+    return String((await getItem(pk, 'CLAIM'))?.job_id ?? '');
+  },
+  /** Moves the claim from a job that failed to another; false if someone else moved it first. */
+  async takeOver(campaignId: string, cacheKey: string, from: string, to: string): Promise<boolean> {
+    const pk = `SCENECACHE#${campaignId}#${cacheKey}`;
+    return putItem({ pk, sk: 'CLAIM', job_id: to }, { ifMatches: { job_id: from } });
+  },
+  /** A scene waiting for the holder's clip: its task token is answered when the holder finishes. */
+  async follow(
+    campaignId: string,
+    cacheKey: string,
+    f: { job_id: string; task_token: string; variant_id: string; scene_id: string; holder: string },
+  ): Promise<void> {
+    await putItem({ pk: `SCENECACHE#${campaignId}#${cacheKey}`, sk: `FOLLOWER#${f.job_id}`, ...f });
+  },
+  async followers(
+    campaignId: string,
+    cacheKey: string,
+  ): Promise<{ job_id: string; task_token: string; variant_id: string; scene_id: string; holder: string }[]> {
+    return (await queryPartition(`SCENECACHE#${campaignId}#${cacheKey}`, 'FOLLOWER#')).map((i) => body(i));
+  },
 };
 
 export const approvals = {
