@@ -66,7 +66,9 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     await completeRender(deps, { ...existing, task_token: input.token }, existing.result_url ?? '', cacheKey);
     return { job_id: jobId, status: 'completed' };
   }
-  // One render per shot and campaign: a shot another variant renders (or rendered) is joined, not paid again.
+  await assertBudgetAllows(input.campaign_id, cost, `scene ${scene.sequence}`);
+  // One render per shot and campaign: a shot another variant renders (or rendered) is joined, not paid
+  // again. After the budget check, so a claim is never held by a render the budget paused.
   if (!existing) {
     const share = await shareShot(deps, {
       ...input,
@@ -76,7 +78,6 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     });
     if (share.action !== 'render') return { job_id: share.job_id, status: share.action };
   }
-  await assertBudgetAllows(input.campaign_id, cost, `scene ${scene.sequence}`);
   const job = RenderJob.parse({
     ...(existing ?? {
       job_id: jobId,
