@@ -8,7 +8,9 @@ import { recordMetric } from '../shared/metrics.js';
 import { parseOrThrow } from '../shared/validation.js';
 import { loadCreativeContext } from './context.js';
 import { checkScriptCompliance, scrubRestricted } from './domain/compliance.js';
+import { applySharedShots, SharedShot } from './domain/shared-shots.js';
 import { HookSet } from './generate-hooks.js';
+import { Outline } from './outline-script.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -42,7 +44,7 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
       .sort((a, b) => a.sequence - b.sequence)
       .map((s) => workDocs.get(input.campaign_id, 'scene', s.scene_id, StoredScene)),
   );
-  const scenes = stored.map((s, i) => ({
+  const written = stored.map((s, i) => ({
     scene_id: s.scene_id,
     sequence: i + 1,
     duration_seconds: s.duration_seconds,
@@ -57,6 +59,24 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
     },
     audio_cues: { music_style: s.draft.music_style, sfx: s.draft.sfx, voice_tone: s.draft.voice_tone },
   }));
+  // Establishing and product shots are the campaign's, shared by its variants (rendered once); a
+  // revision with reviewer feedback keeps its own pictures, as the feedback may be about them.
+  const outline = await workDocs.get(input.campaign_id, 'outline', input.outline_id, Outline);
+  const purposes = new Map(outline.beats.map((b) => [b.sequence, b.purpose]));
+  const { scenes } = await applySharedShots(
+    written.map((scene, i) => ({ scene, purpose: purposes.get(stored[i]?.sequence ?? 0) ?? '' })),
+    input.variant_id,
+    (shot) =>
+      input.feedback
+        ? Promise.resolve(shot)
+        : workDocs.putFirst(
+            input.campaign_id,
+            'shared_shot',
+            `${input.brief_id}:${shot.slot}`,
+            shot,
+            SharedShot,
+          ),
+  );
   const scriptId = stableUuid('script', input.campaign_id, input.variant_id);
   const existing = await scripts.versions(input.campaign_id, scriptId);
   const sameRun = existing.find(

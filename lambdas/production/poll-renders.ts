@@ -6,7 +6,7 @@ import { nowIso } from '../shared/ids.js';
 import type { BlobStore, TaskCallbacks, VideoModel } from '../shared/ports/index.js';
 import { videoModel } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
-import { completeRender, failRender, tokenGone } from './domain/renders.js';
+import { completeRender, failRender, heartbeatFollowers, tokenGone } from './domain/renders.js';
 
 export interface PollDeps {
   provider: VideoModel;
@@ -49,8 +49,10 @@ export async function pollRenders(deps: PollDeps): Promise<PollResult> {
         await failRender(deps, job, status.error);
         result.finished++;
       } else if ((status.state === 'queued' || status.state === 'processing') && job.task_token) {
-        if (await heartbeat(deps.callbacks, job)) result.heartbeats++;
-        else result.abandoned++;
+        if (await heartbeat(deps.callbacks, job)) {
+          result.heartbeats++;
+          await heartbeatFollowers(deps.callbacks, job);
+        } else result.abandoned++;
       }
     } catch (error) {
       logger.error('polling a render job failed', { job_id: job.job_id, error: error as Error });

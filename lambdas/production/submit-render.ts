@@ -15,6 +15,7 @@ import {
   completeRender,
   failRender,
   sceneCacheKeyFor,
+  shareShot,
   supersedeJob,
   webhookCallbackUrl,
 } from './domain/renders.js';
@@ -66,6 +67,17 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     return { job_id: jobId, status: 'completed' };
   }
   await assertBudgetAllows(input.campaign_id, cost, `scene ${scene.sequence}`);
+  // One render per shot and campaign: a shot another variant renders (or rendered) is joined, not paid
+  // again. After the budget check, so a claim is never held by a render the budget paused.
+  if (!existing) {
+    const share = await shareShot(deps, {
+      ...input,
+      job_id: jobId,
+      task_token: input.token,
+      cache_key: cacheKey,
+    });
+    if (share.action !== 'render') return { job_id: share.job_id, status: share.action };
+  }
   const job = RenderJob.parse({
     ...(existing ?? {
       job_id: jobId,

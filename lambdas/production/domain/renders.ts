@@ -2,10 +2,11 @@ import { lookup } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
 import { chargeRender } from '../../shared/charges.js';
 import { config } from '../../shared/commons.js';
 import type { RenderJob } from '../../shared/contracts/index.js';
-import { renderJobs, sceneCache } from '../../shared/data/repositories.js';
+import { renderJobs, sceneCache, workDocs } from '../../shared/data/repositories.js';
 import { nowIso, shortHash } from '../../shared/ids.js';
 import type { BlobStore, TaskCallbacks } from '../../shared/ports/index.js';
 
@@ -19,44 +20,119 @@ export const clipKey = (job: RenderJob): string =>
 export const webhookCallbackUrl = (base: string, provider: string): string =>
   new URL(`webhooks/${encodeURIComponent(provider)}`, base.endsWith('/') ? base : `${base}/`).href;
 
-/** The cache key of a scene rendered by a model at a size: identical requests reuse one clip. */
+/**
+ * Function words a video model reads past: dropping them never changes the shot. Negations ("no",
+ * "not", "without"), directions and prepositions of place ("left", "behind", "into") are NOT here:
+ * they change what is on screen.
+ */
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'and',
+  'of',
+  'with',
+  'in',
+  'on',
+  'at',
+  'to',
+  'for',
+  'is',
+  'are',
+  'be',
+  'its',
+  'this',
+  'that',
+  'these',
+  'those',
+  'some',
+  'very',
+  'really',
+  'just',
+]);
+
+const words = (text: string): string =>
+  text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/['’`]/g, '')
+    .replace(/[^\p{L}\p{N}#]+/gu, ' ')
+    .split(' ')
+    .filter((w) => w && !STOP_WORDS.has(w))
+    .join(' ');
+
+/**
+ * A visual prompt reduced to what decides the shot, so two prompts a reviewer would call "the same
+ * shot" normalize alike. Case, Unicode forms, punctuation, whitespace and function words go. Sentence
+ * order stays (sentences can be a sequence of action: "A door opens. She walks in."), and word order
+ * inside a descriptor stays ("dog chasing cat" is not "cat chasing dog"); the order of the
+ * comma-separated descriptors of one sentence does not ("slow dolly in, golden light" is "golden
+ * light, slow dolly in"). A leading label ("Camera: …") stays in front of its sorted descriptors.
+ */
+export function normalizePrompt(prompt: string): string {
+  return prompt
+    .split(/[.!?]+(?=\s|$)|\n+/)
+    .map((sentence) => {
+      const label = /^\s*([^:,;]{1,40}):\s/.exec(sentence);
+      const body = label ? sentence.slice(label[0].length) : sentence;
+      const descriptors = [...new Set(body.split(/[,;]/).map(words).filter(Boolean))].sort();
+      const head = label ? words(label[1] as string) : '';
+      return [head && `${head}:`, descriptors.join(', ')].filter(Boolean).join(' ');
+    })
+    .filter((s) => s && !s.endsWith(':'))
+    .join('. ');
+}
+
+/** `9:16` for 1080×1920 and 180×320 alike. */
+export const aspectOf = (size: { width: number; height: number }): string => {
+  const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+  const d = gcd(size.width, size.height) || 1;
+  return `${size.width / d}:${size.height / d}`;
+};
+
+/** What a render request says about the picture (the parts of a scene a renderer reads). */
+export interface ShotRequest {
+  visual_prompt: string;
+  duration_seconds: number;
+  on_screen_text?: string;
+  visual_cues: { style: string; color_palette: string[]; camera_movement: string; lighting: string };
+}
+
+/**
+ * The cache key of a shot rendered by a model at a size: two scenes with this key get one clip.
+ *
+ * In the key: the normalized prompt, the style cues (style, palette, camera, lighting: the offline
+ * renderer draws them directly, real models read them in the prompt), the model, the duration, the
+ * aspect and the pixel size (a preview clip must never serve a full-size master). The on-screen text
+ * is in it too, compared literally apart from whitespace: the render request carries it and the
+ * procedural renderer burns it into the clip, so two variants with different supers on the same shot
+ * are two clips (see shared-shots.ts in the Copywriter). Not in it: the scene and variant ids, the
+ * voiceover (mixed in at assembly) and the seed (any seed is a take of the same shot).
+ *
+ * The key names the shot only; whose clips it may reuse is the scope of the lookup
+ * (`sceneCache.find(campaignId, key)`): one campaign, all its variants. Not the brand's other
+ * campaigns: a clip is charged to the campaign that rendered it (its ledger and budget), stored under
+ * `renders/{campaign}/` with that campaign's retention, and approved by that campaign's reviewers;
+ * reused elsewhere, one campaign's master would depend on another's assets and approvals (archiving
+ * or deleting one breaks the other). Never across brands.
+ */
 export const sceneCacheKeyFor = (
-  scene: {
-    visual_prompt: string;
-    duration_seconds: number;
-    on_screen_text?: string;
-    visual_cues: { color_palette: string[] };
-  },
+  scene: ShotRequest,
   model: string,
   size: { width: number; height: number },
 ): string =>
-  sceneCacheKey({
-    model,
-    prompt: scene.visual_prompt,
-    duration: scene.duration_seconds,
-    width: size.width,
-    height: size.height,
-    text: scene.on_screen_text,
-    palette: scene.visual_cues.color_palette,
-  });
-
-export const sceneCacheKey = (parts: {
-  model: string;
-  prompt: string;
-  duration: number;
-  width: number;
-  height: number;
-  text?: string;
-  palette: string[];
-}): string =>
   shortHash(
-    parts.model,
-    parts.prompt,
-    parts.duration,
-    parts.width,
-    parts.height,
-    parts.text ?? '',
-    parts.palette.join(','),
+    'shot-v2',
+    model,
+    normalizePrompt(scene.visual_prompt),
+    words(scene.visual_cues.style),
+    scene.visual_cues.color_palette.map((c) => c.toLowerCase()).join(','),
+    words(scene.visual_cues.camera_movement),
+    words(scene.visual_cues.lighting),
+    Math.round(scene.duration_seconds * 100) / 100,
+    aspectOf(size),
+    `${size.width}x${size.height}`,
+    (scene.on_screen_text ?? '').trim().replace(/\s+/g, ' '),
   );
 
 /** A render output the engine will not fetch; the render fails with this message. */
@@ -299,6 +375,7 @@ export async function completeRender(
       if (!tokenGone(e)) throw e;
     }
   }
+  if (cacheKey) await answerFollowers(deps.callbacks, done, cacheKey, 'success', '');
   return done;
 }
 
@@ -313,6 +390,8 @@ export async function failRender(
     error_message: error.slice(0, 1000),
     completed_at: nowIso(),
   });
+  const cacheKey = String(job.parameters.cache_key ?? '');
+  if (cacheKey) await answerFollowers(deps.callbacks, job, cacheKey, 'failure', error);
   if (!job.task_token) return;
   try {
     await deps.callbacks.failure(job.task_token, 'RenderFailedError', error);
@@ -337,4 +416,106 @@ export async function supersedeJob(primary: RenderJob, byJobId: string): Promise
     },
     { status: primary.status, task_token: primary.task_token },
   );
+}
+
+/**
+ * Answers the scenes of other variants that joined this job's render of their shot (see
+ * {@link shareShot}): on success with this job's clip (they are not charged: the ledger pays for the
+ * shot once), on failure with RenderFailedError, so each retries and renders the shot itself.
+ */
+async function answerFollowers(
+  callbacks: TaskCallbacks,
+  job: RenderJob,
+  cacheKey: string,
+  outcome: 'success' | 'failure',
+  error: string,
+): Promise<void> {
+  for (const f of await sceneCache.followers(job.campaign_id, cacheKey)) {
+    if (f.holder !== job.job_id) continue;
+    try {
+      if (outcome === 'success')
+        await callbacks.success(f.task_token, { job_id: job.job_id, clip_url: job.result_url });
+      else
+        await callbacks.failure(
+          f.task_token,
+          'RenderFailedError',
+          `the shared render ${job.job_id} of this shot failed: ${error}`.slice(0, 1000),
+        );
+    } catch (e) {
+      if (!tokenGone(e)) throw e;
+    }
+  }
+}
+
+/** Heartbeats the scenes waiting on a job's render of their shot, with the job's own heartbeat. */
+export async function heartbeatFollowers(callbacks: TaskCallbacks, job: RenderJob): Promise<void> {
+  const cacheKey = String(job.parameters.cache_key ?? '');
+  if (!cacheKey) return;
+  for (const f of await sceneCache.followers(job.campaign_id, cacheKey)) {
+    if (f.holder !== job.job_id) continue;
+    try {
+      await callbacks.heartbeat(f.task_token);
+    } catch (e) {
+      if (!tokenGone(e)) throw e;
+    }
+  }
+}
+
+const PlannedScene = z.object({ scene_id: z.string(), may_reuse: z.boolean().default(false) });
+
+export type ShotShare = { action: 'render' } | { action: 'joined' | 'reused'; job_id: string };
+
+/**
+ * One render per shot and campaign, also while it is being rendered. Variants run side by side, so
+ * the render plan's cache lookup (finished clips only) misses a shot another variant is rendering at
+ * that moment. Before a scene is submitted, its job claims the shot (cache key) in the campaign: the
+ * first job renders; a later scene whose plan allows reuse (no reviewer feedback on it) takes the
+ * holder's clip if it is finished, or waits for it (its task token is answered by
+ * {@link completeRender} / {@link failRender} of the holder, and heartbeated with it). A holder that
+ * failed hands the claim over. A missing holder job counts as in flight: the claim is written just
+ * before the holder's job record.
+ */
+export async function shareShot(
+  deps: { callbacks: TaskCallbacks },
+  req: {
+    campaign_id: string;
+    variant_id: string;
+    scene_id: string;
+    job_id: string;
+    task_token: string;
+    cache_key: string;
+    execution: string;
+  },
+): Promise<ShotShare> {
+  const plan = await workDocs.find(req.campaign_id, 'render_plan', req.execution, z.array(PlannedScene));
+  const mayReuse = plan?.find((p) => p.scene_id === req.scene_id)?.may_reuse ?? false;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const holderId = await sceneCache.claim(req.campaign_id, req.cache_key, req.job_id);
+    if (holderId === req.job_id || !mayReuse) return { action: 'render' };
+    let holder = await renderJobs.get(req.campaign_id, holderId);
+    if (holder?.status !== 'completed' && holder?.status !== 'failed') {
+      await sceneCache.follow(req.campaign_id, req.cache_key, {
+        job_id: req.job_id,
+        task_token: req.task_token,
+        variant_id: req.variant_id,
+        scene_id: req.scene_id,
+        holder: holderId,
+      });
+      // The holder may have finished between the read and the follow: then nobody answers us.
+      holder = await renderJobs.get(req.campaign_id, holderId);
+      if (holder?.status !== 'completed' && holder?.status !== 'failed')
+        return { action: 'joined', job_id: holderId };
+    }
+    if (holder?.status === 'completed') {
+      try {
+        await deps.callbacks.success(req.task_token, { job_id: holder.job_id, clip_url: holder.result_url });
+      } catch (e) {
+        if (!tokenGone(e)) throw e;
+      }
+      return { action: 'reused', job_id: holderId };
+    }
+    if (await sceneCache.takeOver(req.campaign_id, req.cache_key, holderId, req.job_id))
+      return { action: 'render' };
+  }
+  return { action: 'render' };
 }

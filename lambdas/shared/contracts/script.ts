@@ -45,6 +45,15 @@ export const Hook = z.object({
 });
 export type Hook = z.infer<typeof Hook>;
 
+/**
+ * What a scene is for in the story: the campaign's `establishing` and `product` shots are the same
+ * picture in every variant (so they are rendered once); `story` scenes are the variant's own. Derived
+ * from the outline beat's purpose by the Copywriter (lambdas/copywriter/domain/shared-shots.ts), not
+ * asked of the text model, so the models' structured-output schemas stay as they are.
+ */
+export const SceneRole = z.enum(['establishing', 'product', 'story']);
+export type SceneRole = z.infer<typeof SceneRole>;
+
 export const Scene = z.object({
   scene_id: Uuid,
   sequence: z.number().int().min(1),
@@ -52,6 +61,8 @@ export const Scene = z.object({
   visual_prompt: z.string().min(40, 'a visual prompt must be dense enough for a video model').max(2000),
   voiceover_text: z.string().min(1).max(400),
   on_screen_text: z.string().max(80).optional(),
+  /** Absent on scripts written before roles existed: read as `story`. */
+  role: SceneRole.optional(),
   visual_cues: z.object({
     style: VisualStyle,
     color_palette: z.array(HexColour).min(1),

@@ -212,6 +212,17 @@ export const workDocs = {
   ): Promise<z.infer<S> | undefined> {
     const item = await getItem(C(campaignId), `DOC#${kind}#${id}`);
     return item ? (schema.parse(item.value) as z.infer<S>) : undefined;
+  } /** Stores the document unless one is there already; returns the stored one (first writer wins). */,
+  async putFirst<S extends z.ZodType>(
+    campaignId: string,
+    kind: string,
+    id: string,
+    value: z.infer<S>,
+    schema: S,
+  ): Promise<z.infer<S>> {
+    if (await putItem({ pk: C(campaignId), sk: `DOC#${kind}#${id}`, value }, { ifAbsent: true }))
+      return value;
+    return this.get(campaignId, kind, id, schema);
   },
 };
 
@@ -271,19 +282,52 @@ export const renderJobs = {
   },
 };
 
-/** A scene cache entry: the job whose clip any identical render request can reuse. */
+/**
+ * A scene cache entry: the job whose clip an identical render request of the same campaign can reuse.
+ * The campaign is part of the item key, so each campaign fills its own cache (a clip is charged to,
+ * stored under and retained with the campaign that rendered it; see sceneCacheKeyFor).
+ */
 export const sceneCache = {
   async find(
+    campaignId: string,
     cacheKey: string,
   ): Promise<{ campaign_id: string; job_id: string; clip_key: string } | undefined> {
-    const item = await getItem(`SCENECACHE#${cacheKey}`, 'ENTRY');
+    const item = await getItem(`SCENECACHE#${campaignId}#${cacheKey}`, 'ENTRY');
     return item ? (body(item) as { campaign_id: string; job_id: string; clip_key: string }) : undefined;
   },
   async put(
     cacheKey: string,
     entry: { campaign_id: string; job_id: string; clip_key: string },
   ): Promise<void> {
-    await putItem({ pk: `SCENECACHE#${cacheKey}`, sk: 'ENTRY', ...entry }, { ifAbsent: true });
+    await putItem(
+      { pk: `SCENECACHE#${entry.campaign_id}#${cacheKey}`, sk: 'ENTRY', ...entry },
+      { ifAbsent: true },
+    );
+  },
+  /** Claims the shot for a render job; returns the job that holds it (this one if it was free). */
+  async claim(campaignId: string, cacheKey: string, jobId: string): Promise<string> {
+    const pk = `SCENECACHE#${campaignId}#${cacheKey}`;
+    if (await putItem({ pk, sk: 'CLAIM', job_id: jobId }, { ifAbsent: true })) return jobId;
+    return String((await getItem(pk, 'CLAIM'))?.job_id ?? '');
+  },
+  /** Moves the claim from a job that failed to another; false if someone else moved it first. */
+  async takeOver(campaignId: string, cacheKey: string, from: string, to: string): Promise<boolean> {
+    const pk = `SCENECACHE#${campaignId}#${cacheKey}`;
+    return putItem({ pk, sk: 'CLAIM', job_id: to }, { ifMatches: { job_id: from } });
+  },
+  /** A scene waiting for the holder's clip: its task token is answered when the holder finishes. */
+  async follow(
+    campaignId: string,
+    cacheKey: string,
+    f: { job_id: string; task_token: string; variant_id: string; scene_id: string; holder: string },
+  ): Promise<void> {
+    await putItem({ pk: `SCENECACHE#${campaignId}#${cacheKey}`, sk: `FOLLOWER#${f.job_id}`, ...f });
+  },
+  async followers(
+    campaignId: string,
+    cacheKey: string,
+  ): Promise<{ job_id: string; task_token: string; variant_id: string; scene_id: string; holder: string }[]> {
+    return (await queryPartition(`SCENECACHE#${campaignId}#${cacheKey}`, 'FOLLOWER#')).map((i) => body(i));
   },
 };
 

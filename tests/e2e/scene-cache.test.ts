@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../cli/run.js';
+import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
+import type { Embedded } from '../../local/embedded.js';
+import type { SceneCacheFigures } from '../support/scene-cache.js';
+
+// Two variants side by side on the embedded default: their shared shots are rendered and paid once.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-e2e-cache-'));
+Object.assign(process.env, MEDIA_PROFILES.preview);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+let app: Embedded;
+let result: RunResult;
+let figures: SceneCacheFigures;
+let view: import('../../lambdas/campaign-manager/domain/campaign-view.js').CampaignView;
+
+beforeAll(async () => {
+  // Prepare
+  const { startEmbedded } = await import('../../local/embedded.js');
+  const cli = await import('../../cli/run.js');
+  app = await startEmbedded({ dataDir, retryIntervalMs: 0 });
+  // Act
+  result = await cli.runCampaign(app, {
+    brandText: readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), 'utf8'),
+    request: {
+      ...cli.readRequestFile(path.join(ROOT, 'examples/requests/lumen-coffee-launch.json')),
+      variants: ['emotional', 'humorous'],
+      target_platforms: ['tiktok'],
+      target_duration_seconds: 15,
+    },
+    autoApprove: true,
+    out: path.join(dataDir, 'out'),
+  });
+  const { sceneCacheFigures } = await import('../support/scene-cache.js');
+  const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
+  figures = await sceneCacheFigures(result.campaign_id);
+  view = await campaignView(result.campaign_id);
+}, 240_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('the scene cache on a two-variant campaign', () => {
+  it('publishes both variants', () => {
+    expect(result.failure).toBeUndefined();
+    expect(result.status).toBe('published');
+    expect(view.videos).toHaveLength(2);
+  });
+
+  it('gives both scripts the same call-to-action shot, each with its own scene and voiceover', () => {
+    const [a, b] = view.scripts.map((s) => s.scenes.at(-1));
+    expect(a?.role).toBe('product');
+    expect(b).toMatchObject({
+      role: 'product',
+      visual_prompt: a?.visual_prompt,
+      duration_seconds: a?.duration_seconds,
+      on_screen_text: a?.on_screen_text,
+      visual_cues: a?.visual_cues,
+    });
+    expect(b?.scene_id).not.toBe(a?.scene_id);
+    expect(view.scripts[1]?.voiceover_full_text).not.toBe(view.scripts[0]?.voiceover_full_text);
+  });
+
+  it('renders fewer clips than it was asked for, and charges each distinct shot once', () => {
+    expect(figures.rendered).toBeLessThan(figures.requested);
+    expect(figures.charged).toBe(figures.rendered);
+    expect(figures.distinctShotsCharged).toBe(figures.charged);
+    expect(figures.listPriceSavedUsd).toBeGreaterThan(0);
+  });
+
+  it('puts the one clip of a shared shot into both masters, and other clips into one', () => {
+    const [first, second] = view.scripts;
+    const clipOf = (variant: string | undefined, sceneId: string) =>
+      view.videos.find((v) => v.variant_id === variant)?.scene_clips.find((c) => c.scene_id === sceneId)
+        ?.clip_url;
+    let shared = 0;
+    for (const sa of first?.scenes ?? [])
+      for (const sb of second?.scenes ?? []) {
+        const same = sa.visual_prompt === sb.visual_prompt && sa.duration_seconds === sb.duration_seconds;
+        if (same) shared++;
+        expect(clipOf(second?.variant_id, sb.scene_id) === clipOf(first?.variant_id, sa.scene_id)).toBe(same);
+      }
+    expect(shared).toBeGreaterThan(0);
+    expect(shared).toBe(figures.requested - figures.rendered);
+  });
+});
