@@ -1,10 +1,10 @@
-import { siteBuilt } from '../local/engine/site.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AsDeployed } from '../local/deployed/start.js';
 import type { Embedded, EmbeddedOptions } from '../local/embedded.js';
 import { readRuntimeInfo } from '../local/engine/runtime.js';
+import { siteBuilt } from '../local/engine/site.js';
 import { type Command, parseCommand, type RuntimeMode, USAGE, UsageError } from './args.js';
 import {
   type ApiSigner,
@@ -349,10 +349,15 @@ async function main(argv: string[]): Promise<number> {
 function buildDashboardIfMissing(err: (l: string) => void): void {
   if (siteBuilt()) return;
   const vite = path.resolve(import.meta.dirname, '../node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', path.resolve(import.meta.dirname, '../web'), '--logLevel', 'warn'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (r.status !== 0) err('the review dashboard could not be built (npm run build:web); serving the API only');
+  const r = spawnSync(
+    process.execPath,
+    [vite, 'build', path.resolve(import.meta.dirname, '../web'), '--logLevel', 'warn'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  if (r.status !== 0)
+    err('the review dashboard could not be built (npm run build:web); serving the API only');
 }
 
 main(process.argv.slice(2)).then(

@@ -107,7 +107,8 @@ const BODIES: Record<
   'GET /dashboard/campaigns': {
     response: c.CampaignCards,
     status: 200,
-    summary: 'Every campaign (or ?brand_id=) with live status per pillar and cost against its budget (dashboard user)',
+    summary:
+      'Every campaign (or ?brand_id=) with live status per pillar and cost against its budget (dashboard user)',
   },
   'GET /dashboard/campaigns/{id}': {
     response: c.CampaignDetail,
@@ -201,8 +202,7 @@ export function renderOpenApi(): string {
     (paths[r.path] as Record<string, unknown>)[r.method.toLowerCase()] = {
       summary: b.summary,
       // IAM routes need SigV4; link and webhook routes carry their own signatures, checked by the handler.
-      security:
-        routeAuth(r) === 'iam' ? [{ sigv4: [] }] : routeAuth(r) === 'user' ? [{ cognito: [] }] : [],
+      security: routeAuth(r) === 'iam' ? [{ sigv4: [] }] : routeAuth(r) === 'user' ? [{ cognito: [] }] : [],
       ...(routeAuth(r) === 'iam' || routeAuth(r) === 'user' ? {} : { 'x-bie-auth': routeAuth(r) }),
       operationId: `${r.functionId}_${r.method.toLowerCase()}_${r.path.replace(/[^a-z]+/gi, '_')}`,
       ...(params.length ? { parameters: params } : {}),
@@ -264,7 +264,8 @@ export function renderOpenApi(): string {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: "A Cognito access token of the dashboard's user pool, checked by API Gateway's JWT authorizer",
+        description:
+          "A Cognito access token of the dashboard's user pool, checked by API Gateway's JWT authorizer",
       },
     },
   };

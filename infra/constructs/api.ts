@@ -98,7 +98,8 @@ export class CampaignApi extends Construct {
         integration,
         authorizer: auth === 'iam' ? iam : auth === 'user' ? user : none,
       });
-      if (auth !== 'iam' && auth !== 'user' && route) acknowledge(route, 'AwsSolutions-APIG4', UNAUTHORIZED_ROUTE_REASONS[auth]);
+      if (auth !== 'iam' && auth !== 'user' && route)
+        acknowledge(route, 'AwsSolutions-APIG4', UNAUTHORIZED_ROUTE_REASONS[auth]);
     }
   }
 

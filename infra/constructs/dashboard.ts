@@ -1,19 +1,19 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { CorsHttpMethod, type CfnApi, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { type CfnApi, CorsHttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
   Distribution,
   HttpVersion,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { AccountRecovery, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, FeaturePlan, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
+import { acknowledge, wildcardResourceFinding } from '../nag.js';
 
 /**
  * Who may use the review dashboard: a Cognito user pool (no self sign-up; an administrator invites
@@ -30,6 +30,7 @@ export class DashboardUsers extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       mfa: Mfa.OPTIONAL,
+      featurePlan: FeaturePlan.ESSENTIALS,
       mfaSecondFactor: { sms: false, otp: true },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       passwordPolicy: {
@@ -42,6 +43,11 @@ export class DashboardUsers extends Construct {
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      this.pool,
+      'AwsSolutions-COG8',
+      'The Essentials plan: the Plus plan (threat protection) is a paid add-on a team can switch on.',
+    );
     acknowledge(
       this.pool,
       'AwsSolutions-COG3',
@@ -93,7 +99,6 @@ export class DashboardSite extends Construct {
       comment: 'Brand Infinity Engine review dashboard',
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -127,7 +132,7 @@ export class DashboardSite extends Construct {
       'The S3 origin uses origin access control (the successor of origin access identity).',
     );
     const origin = `https://${this.distribution.distributionDomainName}`;
-    const deployment = new BucketDeployment(this, 'Deploy', {
+    new BucketDeployment(this, 'Deploy', {
       sources: [
         Source.asset(props.webDist),
         Source.jsonData('config.json', {
@@ -144,21 +149,7 @@ export class DashboardSite extends Construct {
       distributionPaths: ['/index.html', '/config.json'],
       memoryLimit: 512,
     });
-    acknowledge(
-      deployment,
-      'AwsSolutions-L1',
-      'The CDK BucketDeployment provider function picks its own runtime.',
-    );
-    acknowledge(
-      deployment,
-      'AwsSolutions-IAM4',
-      'The CDK BucketDeployment provider function uses the AWS managed basic execution role.',
-    );
-    acknowledge(
-      deployment,
-      'AwsSolutions-IAM5',
-      'The CDK BucketDeployment provider writes any key of the site bucket and invalidates its distribution.',
-    );
+    acknowledgeDeploymentProvider(this, this.bucket);
     // The browser calls the API from the site's origin.
     const cfn = props.api.node.defaultChild as CfnApi;
     cfn.corsConfiguration = {
@@ -172,4 +163,52 @@ export class DashboardSite extends Construct {
   get url(): string {
     return `https://${this.distribution.distributionDomainName}`;
   }
+}
+
+/**
+ * BucketDeployment's provider is one function per stack (a CDK singleton, outside this construct):
+ * its findings are acknowledged on it, each for the exact finding, with the reason.
+ */
+function acknowledgeDeploymentProvider(scope: IConstruct, site: Bucket): void {
+  const stack = Stack.of(scope);
+  const provider = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+  if (!provider) return;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const why =
+    'The CDK BucketDeployment provider (a CDK-managed singleton) copies the built dashboard into its bucket at deploy time';
+  acknowledge(provider, 'AwsSolutions-L1', `${why}; CDK pins its runtime.`);
+  acknowledge(provider, 'Serverless-LambdaLatestVersion', `${why}; CDK pins its runtime.`);
+  acknowledge(provider, 'Serverless-LambdaDLQ', `${why}; CloudFormation reports its failures.`);
+  acknowledge(provider, 'Serverless-LambdaTracing', `${why}; it runs only during deploys.`);
+  acknowledge(
+    provider,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    `${why}; it only needs to write its logs.`,
+  );
+  for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*'])
+    acknowledge(
+      provider,
+      `AwsSolutions-IAM5[Action::${action}]`,
+      `${why}: CDK's grant for reading the asset and replacing the site.`,
+    );
+  acknowledge(
+    provider,
+    wildcardResourceFinding(scope, `${site.bucketArn}/*`),
+    `${why}: it replaces every file of the site.`,
+  );
+  acknowledge(
+    provider,
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${stack.region}/*]`,
+    `${why}: it reads the asset from the CDK bootstrap bucket.`,
+  );
+  acknowledge(
+    provider,
+    `AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-${account}-${stack.region}/*]`,
+    `${why}: it reads the asset from the CDK bootstrap bucket.`,
+  );
+  acknowledge(
+    provider,
+    'AwsSolutions-IAM5[Resource::*]',
+    `${why}: CloudFront invalidations have no resource-level permissions.`,
+  );
 }

@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import { approvalDeps } from '../approvals/deps.js';
-import {
-  assertLink,
-  assertReviewLink,
-  decideApproval,
-  mediaLinks,
-} from '../approvals/domain/approvals.js';
-import { buildReview } from '../approvals/review.js';
+import { assertLink, assertReviewLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
 import { ApprovalLinkError } from '../approvals/domain/links.js';
+import { buildReview } from '../approvals/review.js';
 import {
   Approval,
   ApprovalDecisionBody,

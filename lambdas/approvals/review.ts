@@ -2,9 +2,17 @@ import { z } from 'zod';
 import { PLATFORM_SPECS } from '../broadcaster/domain/platforms.js';
 import { campaignCard } from '../campaign-manager/domain/campaign-cards.js';
 import type { Approval, Platform, ReviewPost, ReviewScene, ReviewView } from '../shared/contracts/index.js';
-import { brands, briefs, campaigns, renderJobs, scripts, videos, workDocs } from '../shared/data/repositories.js';
-import { mediaLinks, presignSeconds } from './domain/approvals.js';
+import {
+  brands,
+  briefs,
+  campaigns,
+  renderJobs,
+  scripts,
+  videos,
+  workDocs,
+} from '../shared/data/repositories.js';
 import type { ApprovalDeps } from './domain/approvals.js';
+import { mediaLinks, presignSeconds } from './domain/approvals.js';
 
 const keyOfS3 = (url: string): string | undefined => /^s3:\/\/[^/]+\/(.+)$/.exec(url)?.[1];
 

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { AslRunner, type LambdaHandler, type MachineSpec } from './asl-runner.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { type ApiRoute, httpApiRequestHandler } from './http-api.js';
-import { siteRequestHandler } from './site.js';
 import { close, listen } from './http-util.js';
 import { type DataDirLock, isSameProcess, processStartTime } from './lock.js';
 import { sfnRequestHandler } from './sfn-server.js';
+import { siteRequestHandler } from './site.js';
 
 export interface MachineFile {
   arn: string;

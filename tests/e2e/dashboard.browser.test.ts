@@ -49,7 +49,11 @@ afterAll(async () => {
 
 type Pending = { approval_id: string; checkpoint: string; campaign_id: string };
 
-async function nextApproval(campaignId: string, checkpoint: string, after = new Set<string>()): Promise<Pending> {
+async function nextApproval(
+  campaignId: string,
+  checkpoint: string,
+  after = new Set<string>(),
+): Promise<Pending> {
   for (let i = 0; i < 2400; i++) {
     const { approvals } = await cli.api<{ approvals: Pending[] }>(base, 'GET', '/dashboard/approvals');
     const found = approvals.find(
@@ -129,7 +133,9 @@ describe('the review dashboard in a browser', () => {
     const count = await choices.count();
     expect(count).toBeGreaterThan(1);
     const other = choices.nth(count - 1);
-    chosenHook = ((await other.locator('xpath=..').textContent()) ?? '').replace(/\s*\([\d.]+\)\s*$/, '').trim();
+    chosenHook = ((await other.locator('xpath=..').textContent()) ?? '')
+      .replace(/\s*\([\d.]+\)\s*$/, '')
+      .trim();
     await other.check();
     await page.screenshot({ path: path.join(SHOTS, 'script-review.png'), fullPage: true });
 
@@ -196,22 +202,20 @@ describe('the review dashboard in a browser', () => {
 
   it('shows the campaign at phone width without sideways scrolling or layout shift', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await phone.addInitScript(() => {
-      (window as unknown as { __cls: number }).__cls = 0;
+    // Cumulative layout shift, as Chromium reports it (a string: this file is typed for Node, not the DOM).
+    await phone.addInitScript(`
+      window.__cls = 0;
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
-          if (!e.hadRecentInput) (window as unknown as { __cls: number }).__cls += e.value;
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
       }).observe({ type: 'layout-shift', buffered: true });
-    });
+    `);
     await phone.goto(`${base}/#/campaigns/${campaignId}`);
     await phone.getByRole('heading', { name: 'Cost per pillar' }).waitFor();
     await phone.waitForTimeout(500);
     await phone.screenshot({ path: path.join(SHOTS, 'campaign-phone.png'), fullPage: true });
-    const { scroll, width, cls } = await phone.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      width: window.innerWidth,
-      cls: (window as unknown as { __cls: number }).__cls,
-    }));
+    const { scroll, width, cls } = await phone.evaluate<{ scroll: number; width: number; cls: number }>(
+      '({ scroll: document.documentElement.scrollWidth, width: window.innerWidth, cls: window.__cls })',
+    );
     expect(scroll).toBeLessThanOrEqual(width);
     expect(cls).toBeLessThan(0.1);
     await phone.close();

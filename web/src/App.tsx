@@ -13,8 +13,13 @@ import { href, useRoute } from './router';
  */
 export function App({ config, fetchImpl }: { config: SiteConfig; fetchImpl?: typeof fetch }) {
   const route = useRoute();
-  const [session, setSession] = useState<Session | undefined>(() => (config.auth ? currentSession() : undefined));
-  const api = useMemo(() => createApi(config.apiUrl, () => session?.accessToken, fetchImpl), [config.apiUrl, session, fetchImpl]);
+  const [session, setSession] = useState<Session | undefined>(() =>
+    config.auth ? currentSession() : undefined,
+  );
+  const api = useMemo(
+    () => createApi(config.apiUrl, () => session?.accessToken, fetchImpl),
+    [config.apiUrl, session, fetchImpl],
+  );
   const needsUser = route.page !== 'review' && config.auth && !session;
   return (
     <>
@@ -51,7 +56,11 @@ export function App({ config, fetchImpl }: { config: SiteConfig; fetchImpl?: typ
         ) : route.page === 'approval' ? (
           <ReviewPage key={route.id} api={api} source={{ kind: 'user', id: route.id }} />
         ) : route.page === 'review' ? (
-          <ReviewPage key={route.id} api={api} source={{ kind: 'link', id: route.id, exp: route.exp, sig: route.sig }} />
+          <ReviewPage
+            key={route.id}
+            api={api}
+            source={{ kind: 'link', id: route.id, exp: route.exp, sig: route.sig }}
+          />
         ) : (
           <p>
             Nothing at <code>{route.path}</code>. <a href={href.campaigns()}>All campaigns</a>

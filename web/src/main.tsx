@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { loadConfig } from './api/client';
 import { App } from './App';
+import { loadConfig } from './api/client';
 import './styles.css';
 
 const root = document.getElementById('root');

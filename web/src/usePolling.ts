@@ -9,6 +9,7 @@ export function usePolling<T>(load: () => Promise<T>, ms: number) {
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(0);
   const alive = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` is how reload() asks for a fresh load
   useEffect(() => {
     alive.current = true;
     let timer: ReturnType<typeof setTimeout> | undefined;

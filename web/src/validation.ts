@@ -21,10 +21,16 @@ export function checkPost(
   // Platforms count UTF-16 code units (TikTok, Instagram) — as String.length does.
   const length = post.caption.length + post.hashtags.join(' ').length + (post.hashtags.length ? 1 : 0);
   if (length > post.caption_max)
-    issues.push({ field: 'caption', message: `${length} characters with hashtags; the limit is ${post.caption_max}` });
+    issues.push({
+      field: 'caption',
+      message: `${length} characters with hashtags; the limit is ${post.caption_max}`,
+    });
   if (!post.caption.trim()) issues.push({ field: 'caption', message: 'the caption is empty' });
   if (post.hashtags.length > post.hashtags_max)
-    issues.push({ field: 'hashtags', message: `${post.hashtags.length} hashtags; at most ${post.hashtags_max}` });
+    issues.push({
+      field: 'hashtags',
+      message: `${post.hashtags.length} hashtags; at most ${post.hashtags_max}`,
+    });
   for (const tag of post.hashtags)
     if (!/^#[\p{L}\p{N}_]+$/u.test(tag))
       issues.push({ field: 'hashtags', message: `"${tag}" is not a hashtag (# then letters, digits or _)` });

@@ -204,7 +204,11 @@ export function assertLink(
 }
 
 /** Throws ApprovalLinkError unless the review link signs this approval and has not expired. */
-export function assertReviewLink(secret: string, approvalId: string, link: { sig: string; exp: number }): void {
+export function assertReviewLink(
+  secret: string,
+  approvalId: string,
+  link: { sig: string; exp: number },
+): void {
   const check = verifyReview(secret, approvalId, link.exp, link.sig);
   if (!check.ok) throw new ApprovalLinkError(check.reason, check.message);
 }

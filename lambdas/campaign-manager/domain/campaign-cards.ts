@@ -62,7 +62,9 @@ export function pillarStates(e: Evidence): Record<Pillar, PillarState> {
 }
 
 function costsByPillar(entries: CostEntry[]) {
-  const sums = new Map<Pillar, { amount: number; list: number }>(PILLARS.map((p) => [p, { amount: 0, list: 0 }]));
+  const sums = new Map<Pillar, { amount: number; list: number }>(
+    PILLARS.map((p) => [p, { amount: 0, list: 0 }]),
+  );
   for (const e of entries) {
     const s = sums.get(e.pillar);
     if (!s) continue;

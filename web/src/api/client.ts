@@ -62,19 +62,23 @@ export function createApi(baseUrl: string, token: () => string | undefined, fetc
   const auth: Middleware = {
     onRequest({ request }) {
       const t = token();
-      if (t && new URL(request.url).pathname.includes('/dashboard/')) request.headers.set('authorization', `Bearer ${t}`);
+      if (t && new URL(request.url).pathname.includes('/dashboard/'))
+        request.headers.set('authorization', `Bearer ${t}`);
       return request;
     },
   };
   client.use(auth);
   const unwrap = <T>(r: { data?: T; error?: unknown; response: Response }): T => {
-    if (r.error !== undefined || !r.response.ok || r.data === undefined) throw problemOf(r.response.status, r.error);
+    if (r.error !== undefined || !r.response.ok || r.data === undefined)
+      throw problemOf(r.response.status, r.error);
     return r.data;
   };
   return {
     campaigns: async () => unwrap(await client.GET('/dashboard/campaigns')),
-    campaign: async (id: string) => unwrap(await client.GET('/dashboard/campaigns/{id}', { params: { path: { id } } })),
-    review: async (id: string) => unwrap(await client.GET('/dashboard/approvals/{id}', { params: { path: { id } } })),
+    campaign: async (id: string) =>
+      unwrap(await client.GET('/dashboard/campaigns/{id}', { params: { path: { id } } })),
+    review: async (id: string) =>
+      unwrap(await client.GET('/dashboard/approvals/{id}', { params: { path: { id } } })),
     reviewByLink: async (id: string, link: { exp: number; sig: string }) =>
       unwrap(
         await client.GET('/approvals/{id}/review', {

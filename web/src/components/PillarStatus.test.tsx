@@ -25,9 +25,11 @@ describe('campaign status', () => {
   it('announces what the API refused, naming every field', () => {
     render(
       <ErrorNotice
-        error={new ApiProblem(400, 'Invalid input', 'approval decision is invalid', [
-          { pointer: '/feedback', detail: 'a rejection needs feedback' },
-        ])}
+        error={
+          new ApiProblem(400, 'Invalid input', 'approval decision is invalid', [
+            { pointer: '/feedback', detail: 'a rejection needs feedback' },
+          ])
+        }
       />,
     );
 

@@ -28,13 +28,27 @@ export function ErrorNotice({ error }: { error: unknown }) {
 /** Reserves the space of what is loading, so nothing jumps when it arrives. */
 export function Placeholder({ height, label }: { height: number; label: string }) {
   return (
-    <div className="placeholder" style={{ minHeight: height }} aria-busy="true" aria-label={label}>
+    <div
+      className="placeholder"
+      style={{ minHeight: height }}
+      role="status"
+      aria-busy="true"
+      aria-label={label}
+    >
       <span className="visually-hidden">{label}</span>
     </div>
   );
 }
 
-export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+export function Section({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <section className="card" aria-label={title}>
       <header className="card-head">
@@ -51,7 +65,13 @@ export function Score({ label, value, gate }: { label: string; value: number; ga
   return (
     <span className={`score ${passed ? 'ok' : 'low'}`}>
       {label} <strong>{value.toFixed(2)}</strong>
-      {gate !== undefined ? <span className="gate"> (gate {gate.toFixed(2)}{passed ? ', passed' : ', below'})</span> : null}
+      {gate !== undefined ? (
+        <span className="gate">
+          {' '}
+          (gate {gate.toFixed(2)}
+          {passed ? ', passed' : ', below'})
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -61,7 +81,15 @@ export function BudgetMeter({ spent, budget }: { spent: number; budget: number }
   const pct = budget > 0 ? Math.min(100, (spent / budget) * 100) : 0;
   return (
     <div className="budget">
-      <meter min={0} max={budget || 1} value={spent} low={budget * 0.75} high={budget * 0.9} optimum={0} aria-label="spent of budget" />
+      <meter
+        min={0}
+        max={budget || 1}
+        value={spent}
+        low={budget * 0.75}
+        high={budget * 0.9}
+        optimum={0}
+        aria-label="spent of budget"
+      />
       <span>
         {money(spent)} of {money(budget)} ({pct.toFixed(0)} %)
       </span>

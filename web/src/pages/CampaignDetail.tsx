@@ -119,7 +119,8 @@ export function CampaignDetailPage({ api, id }: { api: Api; id: string }) {
               p.platform_posts.map((post) => (
                 <li key={`${p.publication_id}${post.platform}`}>
                   {post.platform}: {post.publication_status}
-                  {post.published_at ? ` at ${new Date(post.published_at).toLocaleString()}` : ''} — {post.post_id}
+                  {post.published_at ? ` at ${new Date(post.published_at).toLocaleString()}` : ''} —{' '}
+                  {post.post_id}
                 </li>
               )),
             )}

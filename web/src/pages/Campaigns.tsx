@@ -25,7 +25,9 @@ export function CampaignsPage({ api }: { api: Api }) {
       {!data ? (
         <Placeholder height={240} label="Loading campaigns" />
       ) : data.campaigns.length === 0 ? (
-        <p>No campaigns yet. Start one with <code>bie run</code> or <code>POST /campaigns</code>.</p>
+        <p>
+          No campaigns yet. Start one with <code>bie run</code> or <code>POST /campaigns</code>.
+        </p>
       ) : (
         <ul className="campaign-list">
           {data.campaigns.map((c) => (
@@ -42,7 +44,9 @@ export function CampaignsPage({ api }: { api: Api }) {
                   {c.pending_approvals.map((a, i) => (
                     <span key={a.approval_id}>
                       {i ? ', ' : ''}
-                      <a href={href.approval(a.approval_id)}>review the {CHECKPOINT_TEXT[a.checkpoint] ?? a.checkpoint}</a>
+                      <a href={href.approval(a.approval_id)}>
+                        review the {CHECKPOINT_TEXT[a.checkpoint] ?? a.checkpoint}
+                      </a>
                     </span>
                   ))}
                 </p>

@@ -149,7 +149,12 @@ export function DecisionBar({
           onClick={() => {
             const more = extra?.();
             if (more === undefined && extra) return;
-            void decide({ decision: 'approve', decided_by: 'reviewer', ...(more ?? {}), ...(feedback.trim() ? { feedback } : {}) });
+            void decide({
+              decision: 'approve',
+              decided_by: 'reviewer',
+              ...(more ?? {}),
+              ...(feedback.trim() ? { feedback } : {}),
+            });
           }}
         >
           {approveLabel}

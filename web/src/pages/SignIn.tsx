@@ -4,7 +4,13 @@ import { type Session, setNewPassword, signIn } from '../auth';
 import { ErrorNotice, Section } from '../components/common';
 
 /** Sign-in with the dashboard's user pool; an invited reviewer sets a password the first time. */
-export function SignInPage({ auth, onSignedIn }: { auth: NonNullable<SiteConfig['auth']>; onSignedIn: (s: Session) => void }) {
+export function SignInPage({
+  auth,
+  onSignedIn,
+}: {
+  auth: NonNullable<SiteConfig['auth']>;
+  onSignedIn: (s: Session) => void;
+}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [challenge, setChallenge] = useState<string>();
@@ -35,7 +41,14 @@ export function SignInPage({ auth, onSignedIn }: { auth: NonNullable<SiteConfig[
       <form onSubmit={submit} className="sign-in">
         <ErrorNotice error={error} />
         <label htmlFor="email">Email</label>
-        <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <label htmlFor="password">{challenge ? 'Choose a new password' : 'Password'}</label>
         <input
           id="password"

@@ -4,7 +4,12 @@ import { DecisionBar, type ReviewProps } from '../Review';
 /** The creative brief, its alignment score with the breakdown, and the trends it rests on. */
 export function BriefReview({ review, decide, busy, pending }: ReviewProps) {
   const b = review.brief;
-  if (!b) return <Section title="Brief"><p>The brief is not available.</p></Section>;
+  if (!b)
+    return (
+      <Section title="Brief">
+        <p>The brief is not available.</p>
+      </Section>
+    );
   return (
     <Section title="Creative brief">
       <dl className="facts">
@@ -17,7 +22,9 @@ export function BriefReview({ review, decide, busy, pending }: ReviewProps) {
         <dt>Audience</dt>
         <dd>
           {b.target_audience.psychographics.join('; ')}
-          {b.target_audience.pain_points.length ? ` — pain points: ${b.target_audience.pain_points.join('; ')}` : ''}
+          {b.target_audience.pain_points.length
+            ? ` — pain points: ${b.target_audience.pain_points.join('; ')}`
+            : ''}
         </dd>
         <dt>Tone</dt>
         <dd>{b.brand_guidelines_ref.tone}</dd>
@@ -54,7 +61,13 @@ export function BriefReview({ review, decide, busy, pending }: ReviewProps) {
           </li>
         ))}
       </ul>
-      <DecisionBar decide={decide} busy={busy} pending={pending} approveLabel="Approve the brief" rejectLabel="Request a revision" />
+      <DecisionBar
+        decide={decide}
+        busy={busy}
+        pending={pending}
+        approveLabel="Approve the brief"
+        rejectLabel="Request a revision"
+      />
     </Section>
   );
 }

@@ -23,14 +23,18 @@ describe('the publication review', () => {
     const decide = vi.fn(async () => undefined);
     render(<PublicationReview review={publicationReview} decide={decide} busy={false} pending />);
 
-    fireEvent.change(screen.getByLabelText('Caption'), { target: { value: 'Tune-up season is here. Book now!' } });
+    fireEvent.change(screen.getByLabelText('Caption'), {
+      target: { value: 'Tune-up season is here. Book now!' },
+    });
     fireEvent.change(screen.getByLabelText(/Hashtags/), { target: { value: 'bikerepair #tuneup' } });
     fireEvent.click(screen.getByRole('button', { name: 'Publish' }));
 
     expect(decide).toHaveBeenCalledWith(
       expect.objectContaining({
         decision: 'approve',
-        posts: { tiktok: { caption: 'Tune-up season is here. Book now!', hashtags: ['#bikerepair', '#tuneup'] } },
+        posts: {
+          tiktok: { caption: 'Tune-up season is here. Book now!', hashtags: ['#bikerepair', '#tuneup'] },
+        },
       }),
     );
   });

@@ -10,13 +10,18 @@ type Post = NonNullable<ReviewView['posts']>[number];
 export function PublicationReview({ review, decide, busy, pending }: ReviewProps) {
   const posts = review.posts ?? [];
   const [edits, setEdits] = useState<Record<string, { caption: string; hashtags: string }>>(() =>
-    Object.fromEntries(posts.map((p) => [p.platform, { caption: p.caption, hashtags: p.hashtags.join(' ') }])),
+    Object.fromEntries(
+      posts.map((p) => [p.platform, { caption: p.caption, hashtags: p.hashtags.join(' ') }]),
+    ),
   );
   const [when, setWhen] = useState('');
   const issues = Object.fromEntries(
     posts.map((p) => {
       const e = edits[p.platform] ?? { caption: p.caption, hashtags: '' };
-      return [p.platform, checkPost({ ...p, caption: e.caption, hashtags: parseHashtags(e.hashtags) }, review.restricted_terms)];
+      return [
+        p.platform,
+        checkPost({ ...p, caption: e.caption, hashtags: parseHashtags(e.hashtags) }, review.restricted_terms),
+      ];
     }),
   );
   const blocked = Object.values(issues).some((list) => list.length > 0);
@@ -38,17 +43,25 @@ export function PublicationReview({ review, decide, busy, pending }: ReviewProps
               value={edits[p.platform]?.caption ?? ''}
               aria-invalid={issues[p.platform]?.some((i) => i.field === 'caption')}
               onChange={(e) =>
-                setEdits((x) => ({ ...x, [p.platform]: { caption: e.target.value, hashtags: x[p.platform]?.hashtags ?? '' } }))
+                setEdits((x) => ({
+                  ...x,
+                  [p.platform]: { caption: e.target.value, hashtags: x[p.platform]?.hashtags ?? '' },
+                }))
               }
             />
-            <label htmlFor={`hashtags-${p.platform}`}>Hashtags (space separated, at most {p.hashtags_max})</label>
+            <label htmlFor={`hashtags-${p.platform}`}>
+              Hashtags (space separated, at most {p.hashtags_max})
+            </label>
             <input
               id={`hashtags-${p.platform}`}
               disabled={!pending}
               value={edits[p.platform]?.hashtags ?? ''}
               aria-invalid={issues[p.platform]?.some((i) => i.field === 'hashtags')}
               onChange={(e) =>
-                setEdits((x) => ({ ...x, [p.platform]: { caption: x[p.platform]?.caption ?? '', hashtags: e.target.value } }))
+                setEdits((x) => ({
+                  ...x,
+                  [p.platform]: { caption: x[p.platform]?.caption ?? '', hashtags: e.target.value },
+                }))
               }
             />
             <ul className="field-errors" aria-live="polite">
@@ -63,7 +76,13 @@ export function PublicationReview({ review, decide, busy, pending }: ReviewProps
       </div>
       <Section title="Publish">
         <label htmlFor="publish-at">Publish at (leave empty to publish now)</label>
-        <input id="publish-at" type="datetime-local" value={when} disabled={!pending} onChange={(e) => setWhen(e.target.value)} />
+        <input
+          id="publish-at"
+          type="datetime-local"
+          value={when}
+          disabled={!pending}
+          onChange={(e) => setWhen(e.target.value)}
+        />
         {blocked ? <p className="field-error">Fix the posts above before publishing.</p> : null}
         <DecisionBar
           decide={decide}
@@ -71,19 +90,24 @@ export function PublicationReview({ review, decide, busy, pending }: ReviewProps
           pending={pending}
           approveLabel={when ? 'Schedule' : 'Publish'}
           rejectLabel="Request changes"
-          extra={() => ({
-            ...(changed.length
-              ? {
-                  posts: Object.fromEntries(
-                    changed.map((p) => [
-                      p.platform,
-                      { caption: edits[p.platform]?.caption ?? p.caption, hashtags: parseHashtags(edits[p.platform]?.hashtags ?? '') },
-                    ]),
-                  ),
-                }
-              : {}),
-            ...(when ? { publish_at: new Date(when).toISOString() } : {}),
-          }) as object}
+          extra={() =>
+            ({
+              ...(changed.length
+                ? {
+                    posts: Object.fromEntries(
+                      changed.map((p) => [
+                        p.platform,
+                        {
+                          caption: edits[p.platform]?.caption ?? p.caption,
+                          hashtags: parseHashtags(edits[p.platform]?.hashtags ?? ''),
+                        },
+                      ]),
+                    ),
+                  }
+                : {}),
+              ...(when ? { publish_at: new Date(when).toISOString() } : {}),
+            }) as object
+          }
         />
       </Section>
     </>
@@ -98,14 +122,25 @@ function Preview({ post }: { post: Post }) {
     <figure className="preview" style={{ aspectRatio: `${post.width} / ${post.height}` }}>
       {post.rendition_url ? (
         // biome-ignore lint/a11y/useMediaCaption: captions are burned into the rendition
-        <video src={post.rendition_url} poster={post.thumbnail_url} controls preload="none" aria-label={`${post.label} rendition`} />
+        <video
+          src={post.rendition_url}
+          poster={post.thumbnail_url}
+          controls
+          preload="none"
+          aria-label={`${post.label} rendition`}
+        />
       ) : (
         <div className="placeholder" />
       )}
       <div
         className="safe-zone"
         aria-hidden="true"
-        style={{ top: pct(z.top, post.height), bottom: pct(z.bottom, post.height), left: pct(z.left, post.width), right: pct(z.right, post.width) }}
+        style={{
+          top: pct(z.top, post.height),
+          bottom: pct(z.bottom, post.height),
+          left: pct(z.left, post.width),
+          right: pct(z.right, post.width),
+        }}
       />
       <figcaption>
         {post.width}×{post.height}; the dashed box is the area the platform's buttons and text leave free

@@ -7,12 +7,18 @@ export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
   const scripts = review.scripts ?? [];
   const subject = scripts[0];
   const [hook, setHook] = useState<string>();
-  if (!subject) return <Section title="Script"><p>The script is not available.</p></Section>;
+  if (!subject)
+    return (
+      <Section title="Script">
+        <p>The script is not available.</p>
+      </Section>
+    );
   return (
     <>
       <Section title="Hooks">
         <p>
-          Chosen hook: <q>{subject.hook.text}</q> <Score label="quality" value={subject.hook.quality_score} gate={0.75} />
+          Chosen hook: <q>{subject.hook.text}</q>{' '}
+          <Score label="quality" value={subject.hook.quality_score} gate={0.75} />
         </p>
         {subject.top_hooks.length ? (
           <fieldset disabled={!pending}>
@@ -38,7 +44,8 @@ export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
         {scripts.map((s) => (
           <Section key={s.script_id} title={`${s.variant_tag} variant · v${s.version}`}>
             <p>
-              <Score label="Compliance" value={s.brand_compliance_score} gate={0.9} /> · {s.total_duration_seconds} s
+              <Score label="Compliance" value={s.brand_compliance_score} gate={0.9} /> ·{' '}
+              {s.total_duration_seconds} s
             </p>
             <ol className="scenes">
               {s.scenes.map((sc) => (

@@ -10,7 +10,12 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
   const player = useRef<HTMLVideoElement>(null);
   const [redo, setRedo] = useState<Record<string, string>>({});
   const [missing, setMissing] = useState<string[]>([]);
-  if (!v) return <Section title="Video"><p>The video is not available.</p></Section>;
+  if (!v)
+    return (
+      <Section title="Video">
+        <p>The video is not available.</p>
+      </Section>
+    );
   const chosen = Object.keys(redo);
   const regenerate = () => {
     const empty = chosen.filter((id) => !redo[id]?.trim());
@@ -30,12 +35,14 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
         <div className="player" style={{ aspectRatio: '9 / 16' }}>
           {/* biome-ignore lint/a11y/useMediaCaption: the burned-in captions are in the picture; the VTT track is added below */}
           <video ref={player} src={v.master_url} controls preload="metadata" aria-label="master video">
-            {v.captions_url ? <track kind="captions" src={v.captions_url} srcLang="en" label="Captions" default /> : null}
+            {v.captions_url ? (
+              <track kind="captions" src={v.captions_url} srcLang="en" label="Captions" default />
+            ) : null}
           </video>
         </div>
         <p>
-          <Score label="Quality" value={v.quality_score} /> · {v.assets.master_duration_seconds.toFixed(1)} s ·{' '}
-          {money(v.assets.metadata.total_cost_usd)}
+          <Score label="Quality" value={v.quality_score} /> · {v.assets.master_duration_seconds.toFixed(1)} s
+          · {money(v.assets.metadata.total_cost_usd)}
         </p>
       </Section>
       <Section title="Scenes">
@@ -85,7 +92,9 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
                         aria-invalid={missing.includes(s.scene_id)}
                         onChange={(e) => setRedo((r) => ({ ...r, [s.scene_id]: e.target.value }))}
                       />
-                      {missing.includes(s.scene_id) ? <p className="field-error">Feedback is needed for this scene.</p> : null}
+                      {missing.includes(s.scene_id) ? (
+                        <p className="field-error">Feedback is needed for this scene.</p>
+                      ) : null}
                     </>
                   ) : null}
                 </div>
@@ -102,7 +111,13 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
         ) : null}
       </Section>
       <Section title="Decision">
-        <DecisionBar decide={decide} busy={busy} pending={pending} approveLabel="Approve the video" rejectLabel="Re-render the whole video" />
+        <DecisionBar
+          decide={decide}
+          busy={busy}
+          pending={pending}
+          approveLabel="Approve the video"
+          rejectLabel="Re-render the whole video"
+        />
       </Section>
     </>
   );
