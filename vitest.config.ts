@@ -1,8 +1,10 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  plugins: [react()],
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'web/src/**/*.test.tsx'],
     exclude: ['tests/unit/store/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AsDeployed } from '../local/deployed/start.js';
 import type { Embedded, EmbeddedOptions } from '../local/embedded.js';
 import { readRuntimeInfo } from '../local/engine/runtime.js';
+import { siteBuilt } from '../local/engine/site.js';
 import { type Command, parseCommand, type RuntimeMode, USAGE, UsageError } from './args.js';
 import {
   type ApiSigner,
@@ -325,10 +327,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       const out = (l: string) => process.stdout.write(`${l}\n`);
+      buildDashboardIfMissing(err);
       const app = await startApp(cmd, { dataDir: cmd.data, apiPort: cmd.port ?? 8787 }, err);
       out(
         `Brand Infinity Engine API on ${app.runtime.info.apiUrl} (Step Functions endpoint ${app.runtime.info.sfnUrl}); Ctrl-C to stop`,
       );
+      if (siteBuilt()) out(`  review dashboard: ${app.runtime.info.apiUrl}/`);
       if ('operator' in app)
         out(
           `  as deployed: stack ${app.model.stackName}; AWS endpoint ${app.awsEndpoint}; AWS_IAM routes need SigV4 (execute-api) with the keys in ${path.join(app.dataDir, 'operator-credentials.json')}; logs in ${path.join(app.dataDir, 'logs')}`,
@@ -339,6 +343,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
   }
+}
+
+/** The dashboard is built once (vite, a few seconds) the first time `bie serve` needs it. */
+function buildDashboardIfMissing(err: (l: string) => void): void {
+  if (siteBuilt()) return;
+  const vite = path.resolve(import.meta.dirname, '../node_modules/vite/bin/vite.js');
+  const r = spawnSync(
+    process.execPath,
+    [vite, 'build', path.resolve(import.meta.dirname, '../web'), '--logLevel', 'warn'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  if (r.status !== 0)
+    err('the review dashboard could not be built (npm run build:web); serving the API only');
 }
 
 main(process.argv.slice(2)).then(

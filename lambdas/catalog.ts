@@ -297,10 +297,11 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
 /**
  * Who may call a route. `iam`: AWS credentials (SigV4), checked by API Gateway — operators, the CLI,
  * scripts. `link`: anyone holding a signed, expiring link from an approval mail, checked by the handler.
- * `webhook`: a render provider, whose Standard Webhooks signature the handler checks. Only `iam` routes
- * have an authorizer on AWS; a route is `iam` unless it says otherwise.
+ * `webhook`: a render provider, whose Standard Webhooks signature the handler checks. `user`: a person
+ * signed in to the review dashboard (a Cognito JWT, checked by API Gateway's JWT authorizer). A route is
+ * `iam` unless it says otherwise.
  */
-export type RouteAuth = 'iam' | 'link' | 'webhook';
+export type RouteAuth = 'iam' | 'link' | 'webhook' | 'user';
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT';
@@ -326,7 +327,13 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/operator/approvals', functionId: 'ApprovalsApi', auth: 'iam' },
   { method: 'GET', path: '/operator/approvals/{id}', functionId: 'ApprovalsApi', auth: 'iam' },
   { method: 'POST', path: '/operator/approvals/{id}/decision', functionId: 'ApprovalsApi', auth: 'iam' },
+  { method: 'GET', path: '/approvals/{id}/review', functionId: 'ApprovalsApi', auth: 'link' },
   { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi', auth: 'webhook' },
+  { method: 'GET', path: '/dashboard/campaigns', functionId: 'CampaignsApi', auth: 'user' },
+  { method: 'GET', path: '/dashboard/campaigns/{id}', functionId: 'CampaignsApi', auth: 'user' },
+  { method: 'GET', path: '/dashboard/approvals', functionId: 'ApprovalsApi', auth: 'user' },
+  { method: 'GET', path: '/dashboard/approvals/{id}', functionId: 'ApprovalsApi', auth: 'user' },
+  { method: 'POST', path: '/dashboard/approvals/{id}/decision', functionId: 'ApprovalsApi', auth: 'user' },
   { method: 'POST', path: '/operator/campaigns/{id}/budget', functionId: 'BudgetsApi', auth: 'iam' },
   { method: 'POST', path: '/operator/campaigns/{id}/cancel', functionId: 'BudgetsApi', auth: 'iam' },
 ];

@@ -15,6 +15,7 @@ import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulat
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
 import { acquireDataDirLock, type DataDirLock } from './engine/lock.js';
 import { openEndpoints, type Runtime, runtimeInfoPath, startRuntime } from './engine/runtime.js';
+import { siteBuilt, WEB_DIST } from './engine/site.js';
 
 export { RuntimeBusyError } from './engine/lock.js';
 
@@ -191,7 +192,12 @@ async function startLocked(
 ): Promise<Embedded> {
   const emulators = await startEmulators(dataDir, [BUCKET]);
   opened.push(() => emulators.stop());
-  const endpoints = await openEndpoints(opts.apiPort ?? (await previousApiPort(dataDir)));
+  // The review dashboard on the API's origin when it is built (bie serve builds it; no sign-in locally:
+  // the dashboard routes are open here as the IAM routes are, and review links carry their signature).
+  const endpoints = await openEndpoints(
+    opts.apiPort ?? (await previousApiPort(dataDir)),
+    siteBuilt() ? { dir: WEB_DIST, config: { apiUrl: '', auth: null } } : undefined,
+  );
   opened.push(() => endpoints.close());
   writeFileAtomic(apiUrlPath(dataDir), `${endpoints.apiUrl}\n`);
   // Two cores: at most two background renders at once (the Map already limits submits to three).
@@ -209,6 +215,7 @@ async function startLocked(
   setDefault('BUCKET_NAME', BUCKET);
   process.env.APPROVAL_BASE_URL = endpoints.apiUrl;
   process.env.WEBHOOK_BASE_URL = endpoints.apiUrl;
+  process.env.DASHBOARD_URL = siteBuilt() ? endpoints.apiUrl : '';
   setDefault('APPROVAL_SIGNING_SECRET', signingSecret(dataDir));
   setDefault('WEBHOOK_SECRET', webhookSecret(dataDir));
   setDefault('MAIL_FROM', 'approvals@brand-infinity.local');

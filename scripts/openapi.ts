@@ -98,6 +98,35 @@ const BODIES: Record<
     summary:
       'Decide an approval once with the signed link (JSON or the page form); 401 unsigned, 403 forged, 410 expired, 409 decided',
   },
+  'GET /approvals/{id}/review': {
+    response: c.ReviewView,
+    status: 200,
+    summary:
+      "The dashboard's review page data from a mailed review link (?exp=&sig=, a signature over the approval id and `review`): the subject by checkpoint, presigned media; 401 unsigned, 403 forged, 410 expired",
+  },
+  'GET /dashboard/campaigns': {
+    response: c.CampaignCards,
+    status: 200,
+    summary:
+      'Every campaign (or ?brand_id=) with live status per pillar and cost against its budget (dashboard user)',
+  },
+  'GET /dashboard/campaigns/{id}': {
+    response: c.CampaignDetail,
+    status: 200,
+    summary: 'A campaign with cost per pillar and per scene, approvals and publications (dashboard user)',
+  },
+  'GET /dashboard/approvals': { status: 200, summary: 'Pending approvals (dashboard user)' },
+  'GET /dashboard/approvals/{id}': {
+    response: c.ReviewView,
+    status: 200,
+    summary: 'The review page data of an approval (dashboard user)',
+  },
+  'POST /dashboard/approvals/{id}/decision': {
+    request: c.ApprovalDecisionBody,
+    response: c.ApprovalView,
+    status: 200,
+    summary: 'Decide an approval once as a signed-in dashboard user; 409 when decided',
+  },
   'GET /operator/approvals': { status: 200, summary: 'Pending approvals (IAM)' },
   'GET /operator/approvals/{id}': {
     response: c.Approval,
@@ -173,8 +202,8 @@ export function renderOpenApi(): string {
     (paths[r.path] as Record<string, unknown>)[r.method.toLowerCase()] = {
       summary: b.summary,
       // IAM routes need SigV4; link and webhook routes carry their own signatures, checked by the handler.
-      security: routeAuth(r) === 'iam' ? [{ sigv4: [] }] : [],
-      ...(routeAuth(r) === 'iam' ? {} : { 'x-bie-auth': routeAuth(r) }),
+      security: routeAuth(r) === 'iam' ? [{ sigv4: [] }] : routeAuth(r) === 'user' ? [{ cognito: [] }] : [],
+      ...(routeAuth(r) === 'iam' || routeAuth(r) === 'user' ? {} : { 'x-bie-auth': routeAuth(r) }),
       operationId: `${r.functionId}_${r.method.toLowerCase()}_${r.path.replace(/[^a-z]+/gi, '_')}`,
       ...(params.length ? { parameters: params } : {}),
       ...(b.request
@@ -230,6 +259,13 @@ export function renderOpenApi(): string {
         in: 'header',
         description: 'AWS Signature Version 4 (IAM), checked by API Gateway',
         'x-amazon-apigateway-authtype': 'awsSigv4',
+      },
+      cognito: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "A Cognito access token of the dashboard's user pool, checked by API Gateway's JWT authorizer",
       },
     },
   };

@@ -8,19 +8,21 @@ import {
   LogGroupLogDestination,
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES, type RouteAuth, routeAuth } from '../../lambdas/catalog.js';
 import { acknowledge } from '../nag.js';
+import type { DashboardUsers } from './dashboard.js';
 import type { PillarFunctions } from './functions.js';
 
 /**
  * Why a route without an authorizer is safe, per catalog `auth` kind (lambdas/catalog.ts): the handler
- * authenticates it instead. Every `iam` route requires IAM (SigV4) authorization.
+ * authenticates it instead. Every `iam` route requires IAM (SigV4) authorization, every `user` route a
+ * Cognito JWT of the dashboard's user pool (API Gateway's JWT authorizer).
  */
-export const UNAUTHORIZED_ROUTE_REASONS: Record<Exclude<RouteAuth, 'iam'>, string> = {
+export const UNAUTHORIZED_ROUTE_REASONS: Record<Exclude<RouteAuth, 'iam' | 'user'>, string> = {
   link:
     'Opened and posted from a browser through a mailed approval link, which cannot carry AWS credentials. ' +
     'The handler requires the HMAC signature and expiry of the link (lambdas/approvals/domain/links.ts) ' +
@@ -41,7 +43,7 @@ export class CampaignApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
 
-  constructor(scope: Construct, id: string, props: { functions: PillarFunctions }) {
+  constructor(scope: Construct, id: string, props: { functions: PillarFunctions; users: DashboardUsers }) {
     super(scope, id);
     this.api = new HttpApi(this, 'Http', {
       description: 'Brand Infinity Engine API',
@@ -73,6 +75,9 @@ export class CampaignApi extends Construct {
     const iam = new HttpIamAuthorizer();
     // Explicit NONE (not "no authorizer"), so a default authorizer added to the API later cannot change it.
     const none = new HttpNoneAuthorizer();
+    const user = new HttpUserPoolAuthorizer('DashboardUsers', props.users.pool, {
+      userPoolClients: [props.users.client],
+    });
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const r of ROUTES) {
       let integration = integrations.get(r.functionId);
@@ -91,9 +96,10 @@ export class CampaignApi extends Construct {
         path: r.path,
         methods: [HttpMethod[r.method]],
         integration,
-        authorizer: auth === 'iam' ? iam : none,
+        authorizer: auth === 'iam' ? iam : auth === 'user' ? user : none,
       });
-      if (auth !== 'iam' && route) acknowledge(route, 'AwsSolutions-APIG4', UNAUTHORIZED_ROUTE_REASONS[auth]);
+      if (auth !== 'iam' && auth !== 'user' && route)
+        acknowledge(route, 'AwsSolutions-APIG4', UNAUTHORIZED_ROUTE_REASONS[auth]);
     }
   }
 

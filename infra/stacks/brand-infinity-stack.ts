@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { CfnOutput, type RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { MEDIA_PROFILES, type MediaProfile } from '../../lambdas/shared/config/index.js';
 import { CampaignApi } from '../constructs/api.js';
 import { Approvals } from '../constructs/approvals.js';
+import { DashboardSite, DashboardUsers } from '../constructs/dashboard.js';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer.js';
 import { type EntryResolver, PillarFunctions, type Providers } from '../constructs/functions.js';
 import { Observability } from '../constructs/observability.js';
@@ -34,9 +37,19 @@ export interface BrandInfinityStackProps extends StackProps {
    * masters, platform-size renditions) or `preview` (small and fast: rehearsals and as-deployed tests).
    */
   mediaProfile?: MediaProfile;
+  /** The built review dashboard (web/dist), served from S3 behind CloudFront. */
+  webDist?: string;
 }
 
 export { MEDIA_PROFILES, type MediaProfile };
+
+/** The built dashboard (`npm run build:web`, run before synth and tests). */
+export function webDistDir(): string {
+  const dir = path.resolve(import.meta.dirname, '../../web/dist');
+  if (!existsSync(path.join(dir, 'index.html')))
+    throw new Error(`the review dashboard is not built (${dir}): run "npm run build:web" first`);
+  return dir;
+}
 
 /** Composes the constructs; every resource is defined in infra/constructs. */
 export class BrandInfinityStack extends Stack {
@@ -47,6 +60,8 @@ export class BrandInfinityStack extends Stack {
   readonly api: CampaignApi;
   readonly scheduling: Scheduling;
   readonly observability: Observability;
+  readonly dashboardUsers: DashboardUsers;
+  readonly dashboard: DashboardSite;
 
   constructor(scope: Construct, id: string, props: BrandInfinityStackProps) {
     super(scope, id, props);
@@ -89,8 +104,18 @@ export class BrandInfinityStack extends Stack {
     this.functions.grantStateMachines(this.machines);
     this.functions.grantProviders(providers);
 
-    this.api = new CampaignApi(this, 'Api', { functions: this.functions });
+    this.dashboardUsers = new DashboardUsers(this, 'DashboardUsers', {
+      removalPolicy: props.dataRemovalPolicy,
+    });
+    this.api = new CampaignApi(this, 'Api', { functions: this.functions, users: this.dashboardUsers });
     this.functions.connectApi(this.api.url);
+    this.dashboard = new DashboardSite(this, 'Dashboard', {
+      api: this.api.api,
+      apiUrl: this.api.url,
+      users: this.dashboardUsers,
+      webDist: props.webDist ?? webDistDir(),
+    });
+    this.functions.setVariable('DASHBOARD_URL', this.dashboard.url);
     this.scheduling.attach(this.functions);
 
     this.observability = new Observability(this, 'Observability', {
@@ -107,6 +132,8 @@ export class BrandInfinityStack extends Stack {
     });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'MediaBucketName', { value: this.storage.bucket.bucketName });
+    new CfnOutput(this, 'DashboardUrl', { value: this.dashboard.url });
+    new CfnOutput(this, 'DashboardUserPoolId', { value: this.dashboardUsers.pool.userPoolId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
 }

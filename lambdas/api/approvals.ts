@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { approvalDeps } from '../approvals/deps.js';
-import { assertLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
+import { assertLink, assertReviewLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
 import { ApprovalLinkError } from '../approvals/domain/links.js';
-import { Approval, ApprovalDecisionBody, Decision, LinkDecisionBody } from '../shared/contracts/index.js';
+import { buildReview } from '../approvals/review.js';
+import {
+  Approval,
+  ApprovalDecisionBody,
+  Decision,
+  LinkDecisionBody,
+  ReviewLinkQuery,
+} from '../shared/contracts/index.js';
 import { approvals } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';
 import { parseOrThrow } from '../shared/validation.js';
@@ -37,6 +44,14 @@ function requireLink(fields: Record<string, unknown> | undefined, decisionKey: '
   const f = fields ?? {};
   if (!f.sig || f.exp === undefined || f.exp === '' || !f[decisionKey])
     throw new ApprovalLinkError('missing', MISSING_LINK);
+}
+
+/** The dashboard user API Gateway's JWT authorizer authenticated (Cognito claims; absent locally). */
+function userName(event: ApiEvent): string | undefined {
+  const ctx = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+  const claims = ctx.authorizer?.jwt?.claims ?? {};
+  const name = claims.email ?? claims['cognito:username'] ?? claims.username ?? claims.sub;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** The IAM principal API Gateway authenticated on an operator route (absent in the embedded runtime). */
@@ -88,7 +103,10 @@ export const handler = apiHandler({
       decision: body.decision,
       decided_by: body.decided_by,
       feedback: body.feedback,
-      authority: { via: 'link', sig: body.sig, exp: body.exp },
+      authority:
+        body.link === 'review'
+          ? { via: 'review', sig: body.sig, exp: body.exp }
+          : { via: 'link', sig: body.sig, exp: body.exp },
     });
     return (event.headers?.['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
       ? html(
@@ -96,6 +114,35 @@ export const handler = apiHandler({
           `<!doctype html><meta charset="utf-8"><h1>Thank you</h1><p>The ${esc(result.approval.checkpoint)} was ${esc(result.approval.status)}.</p>`,
         )
       : json(200, { ...view(result.approval), resumed: result.resumed });
+  },
+  /** The dashboard's review page opened from a mailed review link: the signature first, then the data. */
+  'GET /approvals/{id}/review': async (event) => {
+    const q = event.queryStringParameters ?? {};
+    if (!q.sig || !q.exp) throw new ApprovalLinkError('missing', MISSING_LINK);
+    const id = pathUuid(event);
+    const parsed = ReviewLinkQuery.safeParse(q);
+    if (!parsed.success) throw new ApprovalLinkError('invalid', 'the review link is malformed');
+    const deps = await approvalDeps();
+    assertReviewLink(deps.secret, id, parsed.data);
+    return json(200, await buildReview(deps, await mustGet(id), parsed.data.exp));
+  },
+  'GET /dashboard/approvals': async () => json(200, { approvals: (await approvals.listPending()).map(view) }),
+  'GET /dashboard/approvals/{id}': async (event) => {
+    const a = await mustGet(pathUuid(event));
+    return json(200, await buildReview(await approvalDeps(), a, Math.floor(Date.parse(a.expires_at) / 1000)));
+  },
+  'POST /dashboard/approvals/{id}/decision': async (event) => {
+    const id = pathUuid(event);
+    const body = parseBody(event, ApprovalDecisionBody, 'approval decision');
+    const user = userName(event);
+    const result = await decideApproval(await approvalDeps(), {
+      approval_id: id,
+      decision: body.decision,
+      decided_by: user ? `${body.decided_by} (${user})` : body.decided_by,
+      feedback: body.feedback,
+      authority: { via: 'user' },
+    });
+    return json(200, { ...view(result.approval), resumed: result.resumed });
   },
   'GET /operator/approvals': async (event) => {
     const status = queryParam(event, 'status', Approval.shape.status.default('pending'));

@@ -1,3 +1,4 @@
+import { campaignCards, campaignDetail } from '../campaign-manager/domain/campaign-cards.js';
 import { campaignView } from '../campaign-manager/domain/campaign-view.js';
 import { createCampaign } from '../campaign-manager/domain/campaigns.js';
 import { config } from '../shared/commons.js';
@@ -58,4 +59,7 @@ export const handler = apiHandler({
     return json(200, { campaigns: list });
   },
   'GET /campaigns/{id}': async (event) => json(200, await campaignView(pathUuid(event))),
+  'GET /dashboard/campaigns': async (event) =>
+    json(200, { campaigns: await campaignCards(queryParam(event, 'brand_id', Uuid.optional())) }),
+  'GET /dashboard/campaigns/{id}': async (event) => json(200, await campaignDetail(pathUuid(event))),
 });

@@ -13,6 +13,7 @@ export async function approvalDeps(): Promise<ApprovalDeps> {
     callbacks: taskCallbacks(),
     secret: await approvalSigningSecret(),
     baseUrl: config.APPROVAL_BASE_URL,
+    dashboardUrl: config.DASHBOARD_URL || undefined,
     audit: (campaignId, action, actor, details) => audit.append(campaignId, action, actor, details),
     events: approvalEvents,
   };

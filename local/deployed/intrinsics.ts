@@ -242,7 +242,35 @@ const NAMERS: Record<string, Namer> = {
   },
   'AWS::SES::ConfigurationSet': (c) => ({ ref: c.prop('Name') ?? c.generated(64) }),
   'AWS::CDK::Metadata': (c) => ({ ref: c.logicalId }),
+  // The review dashboard: CloudFront in front of its bucket, and the Cognito user pool of its users.
+  'AWS::CloudFront::Distribution': (c) => {
+    const id = `E${suffix(c.logicalId, 13, UPPER_ALNUM)}`;
+    return { ref: id, attrs: { Id: id, DomainName: distributionDomainFor(c.stackName, c.logicalId) } };
+  },
+  'AWS::CloudFront::OriginAccessControl': (c) => ({ ref: suffix(c.logicalId, 14, UPPER_ALNUM) }),
+  'AWS::Cognito::UserPool': (c) => {
+    const id = `${c.region}_${suffix(c.logicalId, 9)}`;
+    return {
+      ref: id,
+      attrs: {
+        Arn: arn(c, 'cognito-idp', `userpool/${id}`),
+        ProviderName: `cognito-idp.${c.region}.amazonaws.com/${id}`,
+        ProviderURL: `https://cognito-idp.${c.region}.amazonaws.com/${id}`,
+        UserPoolId: id,
+      },
+    };
+  },
+  'AWS::Cognito::UserPoolClient': (c) => {
+    const id = suffix(c.logicalId, 26, LOWER_ALNUM);
+    return { ref: id, attrs: { ClientId: id } };
+  },
+  // BucketDeployment's custom resource: it copies the built dashboard at deploy time (nothing runs locally).
+  'Custom::CDKBucketDeployment': (c) => ({ ref: c.generated(64) }),
 };
+
+/** The `dXXXXXXXXXXXXX.cloudfront.net` domain CloudFront gives a distribution (deterministic here). */
+export const distributionDomainFor = (stackName: string, logicalId: string): string =>
+  `d${suffix(`${stackName}/${logicalId}`, 13, LOWER_ALNUM)}.cloudfront.net`;
 
 function table(c: NameContext) {
   const name = c.prop('TableName') ?? c.generated(255);
@@ -291,8 +319,14 @@ export function createResolver(opts: ResolverOptions): Resolver {
       )
     : undefined;
 
+  // The dashboard's CloudFront site is served on the local API's origin (local/engine/site.ts).
+  const sites = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::CloudFront::Distribution')
+    .map(([id]) => distributionDomainFor(stackName, id).replace(/\./g, '\\.'));
+  const sitePattern = sites.length ? new RegExp(`^https://(?:${sites.join('|')})(/.*)?$`) : undefined;
+
   const localizeUrl = (value: string): string => {
-    const m = apiPattern?.exec(value);
+    const m = apiPattern?.exec(value) ?? sitePattern?.exec(value);
     // The path suffix is kept as the template wrote it: a double slash there is the stack's own bug.
     return m ? `${localApiBase}${m[1] ?? ''}` : value;
   };

@@ -14,6 +14,7 @@ import { type Emulators, startEmulators } from '../engine/emulators.js';
 import type { ApiRoute } from '../engine/http-api.js';
 import type { DataDirLock } from '../engine/lock.js';
 import { openEndpoints, startRuntime } from '../engine/runtime.js';
+import { siteBuilt, WEB_DIST } from '../engine/site.js';
 import { type AwsGateway, type GatewayDecision, type InvokeResult, startAwsGateway } from './aws-gateway.js';
 import { createAuthorizer } from './iam.js';
 import { type DeployedModel, type DeployedSchedule, loadDeployedModel } from './model.js';
@@ -277,7 +278,12 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
   mkdirSync(dataDir, { recursive: true });
   const cdkOut = ensureAssembly({ cdkOut: opts.cdkOut, context: opts.context, dataDir }, log);
 
-  const endpoints = await openEndpoints(opts.apiPort ?? 0);
+  // The dashboard on the API's origin (CloudFront's domain is localized to it). Its user routes (Cognito
+  // JWT) are not served here yet; the mailed review links work (their signature is the authority).
+  const endpoints = await openEndpoints(
+    opts.apiPort ?? 0,
+    siteBuilt() ? { dir: WEB_DIST, config: { apiUrl: '', auth: null } } : undefined,
+  );
   const cleanups: (() => Promise<void>)[] = [() => endpoints.close()];
   const undo = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);

@@ -6,6 +6,7 @@ import { type ApiRoute, httpApiRequestHandler } from './http-api.js';
 import { close, listen } from './http-util.js';
 import { type DataDirLock, isSameProcess, processStartTime } from './lock.js';
 import { sfnRequestHandler } from './sfn-server.js';
+import { siteRequestHandler } from './site.js';
 
 export interface MachineFile {
   arn: string;
@@ -77,7 +78,8 @@ export function readRuntimeInfo(dataDir: string): RuntimeInfo | undefined {
  * URLs can go into the environment (AWS_ENDPOINT_URL_SFN, APPROVAL_BASE_URL, WEBHOOK_BASE_URL) that
  * the handlers' clients and configuration read at load time.
  */
-export async function openEndpoints(apiPort = 0) {
+export async function openEndpoints(apiPort = 0, site?: { dir: string; config: Record<string, unknown> }) {
+  const serveSite = site ? siteRequestHandler(site.dir, site.config) : undefined;
   let sfnHandler: ReturnType<typeof sfnRequestHandler> | undefined;
   let apiHandler: ReturnType<typeof httpApiRequestHandler> | undefined;
   const notReady = (res: import('node:http').ServerResponse) => {
@@ -89,6 +91,7 @@ export async function openEndpoints(apiPort = 0) {
   let idleWaiters: (() => void)[] = [];
   const sfn = await listen(async (req, res) => (sfnHandler ? sfnHandler(req, res) : notReady(res)));
   const api = await listen(async (req, res) => {
+    if (serveSite?.(req, res)) return;
     if (!apiHandler) return notReady(res);
     inflight++;
     try {

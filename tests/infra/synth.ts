@@ -77,6 +77,8 @@ export function synthesize(
     stage: 'test',
     env: { account: '123456789012', region: 'us-east-1' },
     entryResolver: fixtureForMissing,
+    // A one-file site: infra tests do not need the built dashboard.
+    webDist: path.join(import.meta.dirname, 'fixtures/web'),
     ...props,
   });
   applyNag(app);

@@ -8,7 +8,14 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
 import type { Mailer, TaskCallbacks } from '../../shared/ports/index.js';
-import { ApprovalExpiredError, ApprovalLinkError, decisionLink, verifyDecision } from './links.js';
+import {
+  ApprovalExpiredError,
+  ApprovalLinkError,
+  decisionLink,
+  reviewLink,
+  verifyDecision,
+  verifyReview,
+} from './links.js';
 
 /** A week: matches the checkpoint TimeoutSeconds in the ASL and the seed's "< 24 h target, human-dependent". */
 export const APPROVAL_TTL_SECONDS = 7 * 24 * 3600;
@@ -38,6 +45,8 @@ export interface ApprovalDeps {
   callbacks: TaskCallbacks;
   secret: string;
   baseUrl: string;
+  /** The review dashboard: mails carry a link to the approval's review page there. */
+  dashboardUrl?: string;
   audit(campaignId: string, action: string, actor: string, details?: { new_state?: unknown }): Promise<void>;
   /** Lifecycle events (approval requested/decided) for dashboards and integrations. */
   events?: ApprovalEvents;
@@ -156,6 +165,7 @@ async function mailApproval(deps: ApprovalDeps, mailer: Mailer, a: Approval, to:
   const approve = decisionLink(deps.baseUrl, deps.secret, a.approval_id, 'approve', exp);
   const reject = decisionLink(deps.baseUrl, deps.secret, a.approval_id, 'reject', exp);
   const media = await mediaLinks(deps, a, exp);
+  const review = deps.dashboardUrl ? reviewLink(deps.dashboardUrl, deps.secret, a.approval_id, exp) : '';
   const title = `Approval needed: ${a.checkpoint.replace('_', ' ')} of campaign ${a.campaign_id.slice(0, 8)}`;
   const mediaText = media.map((m) => `${m.label}: ${m.url}`).join('\n');
   const mediaHtml = media.length
@@ -164,8 +174,8 @@ async function mailApproval(deps: ApprovalDeps, mailer: Mailer, a: Approval, to:
   await mailer.send({
     to: [to],
     subject: title,
-    text: `${a.summary}\n${mediaText ? `\n${mediaText}\n` : ''}\nApprove: ${approve}\nReject (with feedback): ${reject}\n\nThe links expire ${a.expires_at} and work once. The approval page always has fresh media links.\nApproval id: ${a.approval_id}\n`,
-    html: `<h2>${escapeHtml(title)}</h2><pre>${escapeHtml(a.summary)}</pre>${mediaHtml}<p><a href="${escapeHtml(approve)}">Approve</a> · <a href="${escapeHtml(reject)}">Reject with feedback</a></p><p>The links expire ${a.expires_at} and work once. The approval page always has fresh media links.</p>`,
+    text: `${a.summary}\n${mediaText ? `\n${mediaText}\n` : ''}${review ? `\nReview in the dashboard: ${review}\n` : ''}\nApprove: ${approve}\nReject (with feedback): ${reject}\n\nThe links expire ${a.expires_at} and work once. The approval page always has fresh media links.\nApproval id: ${a.approval_id}\n`,
+    html: `<h2>${escapeHtml(title)}</h2><pre>${escapeHtml(a.summary)}</pre>${mediaHtml}${review ? `<p><a href="${escapeHtml(review)}"><strong>Review in the dashboard</strong></a></p>` : ''}<p><a href="${escapeHtml(approve)}">Approve</a> · <a href="${escapeHtml(reject)}">Reject with feedback</a></p><p>The links expire ${a.expires_at} and work once. The approval page always has fresh media links.</p>`,
   });
 }
 
@@ -175,6 +185,10 @@ async function mailApproval(deps: ApprovalDeps, mailer: Mailer, a: Approval, to:
  */
 export type DecisionAuthority =
   | { via: 'link'; sig: string; exp: number }
+  /** The dashboard's review link (either decision, once). */
+  | { via: 'review'; sig: string; exp: number }
+  /** A dashboard user the API authenticated (Cognito JWT on AWS). */
+  | { via: 'user' }
   | { via: 'operator' }
   | { via: 'policy' };
 
@@ -186,6 +200,16 @@ export function assertLink(
   link: { sig: string; exp: number },
 ): void {
   const check = verifyDecision(secret, approvalId, decision, link.exp, link.sig);
+  if (!check.ok) throw new ApprovalLinkError(check.reason, check.message);
+}
+
+/** Throws ApprovalLinkError unless the review link signs this approval and has not expired. */
+export function assertReviewLink(
+  secret: string,
+  approvalId: string,
+  link: { sig: string; exp: number },
+): void {
+  const check = verifyReview(secret, approvalId, link.exp, link.sig);
   if (!check.ok) throw new ApprovalLinkError(check.reason, check.message);
 }
 
@@ -208,6 +232,7 @@ export async function decideApproval(
   // The link is checked before the approval is read: a caller without a valid one learns nothing.
   if (input.authority.via === 'link')
     assertLink(deps.secret, input.approval_id, input.decision, input.authority);
+  if (input.authority.via === 'review') assertReviewLink(deps.secret, input.approval_id, input.authority);
   const current = await deps.store.get(input.approval_id);
   if (!current) throw new NotFoundError('approval', input.approval_id);
   if (current.status !== 'pending')

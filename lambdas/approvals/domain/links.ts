@@ -2,11 +2,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Decision } from '../../shared/contracts/index.js';
 import { DomainError } from '../../shared/errors.js';
 
+/** What a link lets its holder do: decide one way, or review and decide either way (the dashboard). */
+export type LinkPurpose = Decision | 'review';
+
 /** HMAC-SHA256 over `approval_id|decision|expiry`: a link decides one approval one way until it expires. */
 export function signDecision(
   secret: string,
   approvalId: string,
-  decision: Decision,
+  decision: LinkPurpose,
   expiresEpoch: number,
 ): string {
   if (!secret) throw new Error('no approval-link signing secret');
@@ -22,7 +25,7 @@ export type LinkCheck = { ok: true } | { ok: false; reason: 'invalid' | 'expired
 export function verifyDecision(
   secret: string,
   approvalId: string,
-  decision: Decision,
+  decision: LinkPurpose,
   expiresEpoch: number,
   signature: string,
   now = Date.now(),
@@ -52,6 +55,35 @@ export function decisionLink(
 ): string {
   const sig = signDecision(secret, approvalId, decision, expiresEpoch);
   return `${baseUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(approvalId)}?d=${decision}&exp=${expiresEpoch}&sig=${sig}`;
+}
+
+/**
+ * The dashboard's review link: one signature over `approval_id|review|expiry` lets its holder see the
+ * approval's review page and decide it either way, once (the same power as holding both mailed links).
+ * The signature travels in the URL fragment, so it never reaches a server log or a Referer header.
+ */
+export function signReview(secret: string, approvalId: string, expiresEpoch: number): string {
+  return signDecision(secret, approvalId, 'review', expiresEpoch);
+}
+
+export function verifyReview(
+  secret: string,
+  approvalId: string,
+  expiresEpoch: number,
+  signature: string,
+  now = Date.now(),
+): LinkCheck {
+  return verifyDecision(secret, approvalId, 'review', expiresEpoch, signature, now);
+}
+
+export function reviewLink(
+  dashboardUrl: string,
+  secret: string,
+  approvalId: string,
+  expiresEpoch: number,
+): string {
+  const sig = signReview(secret, approvalId, expiresEpoch);
+  return `${dashboardUrl.replace(/\/$/, '')}/#/review/${encodeURIComponent(approvalId)}?exp=${expiresEpoch}&sig=${sig}`;
 }
 
 /** A public approval request without a link signature (`missing`), with a wrong one, or an expired one. */

@@ -131,6 +131,11 @@ export const ENVIRONMENT = {
     ENV_ROLES.campaignStarters,
     'Default approver of campaigns whose request names none.',
   ),
+  DASHBOARD_URL: setting(
+    z.union([httpUrl, z.literal('')]).default(''),
+    ENV_ROLES.linkSigners,
+    'Base URL of the review dashboard (CloudFront on AWS; the API origin in the embedded runtime): approval mails link to its review page. Empty: mails carry only the approve/reject links.',
+  ),
   MAIL_FROM: setting(
     Email.optional(),
     ENV_ROLES.mailSenders,

@@ -75,6 +75,10 @@ export const LinkDecisionBody = z
     ...decisionFields,
     exp: z.coerce.number().int().describe('the link expiry (epoch seconds) from the mailed link'),
     sig: z.string().min(1).describe('the link signature from the mailed link'),
+    link: z
+      .enum(['decision', 'review'])
+      .default('decision')
+      .describe('`review`: the signature is the dashboard review link, good for either decision'),
   })
   .strict()
   .refine(feedbackOnReject.check, feedbackOnReject.params);
