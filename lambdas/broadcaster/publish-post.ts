@@ -36,6 +36,8 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
         thumbnail_path: thumb,
         caption: f.caption,
         hashtags: f.hashtags,
+        // Every rendition is a generated video: platforms ask for the synthetic-media label.
+        ai_generated: true,
       });
     } catch (error) {
       // The PublishFailures alarm watches this metric; the state machine retries the task.

@@ -142,11 +142,32 @@ export interface PublishRequest {
   caption: string;
   hashtags: string[];
   scheduled_time?: string;
+  /** The video is synthetic media: TikTok `is_aigc`, YouTube `status.containsSyntheticMedia`. */
+  ai_generated: boolean;
 }
 
 export interface Publisher {
   readonly provider: string;
   publish(req: PublishRequest): Promise<{ post_id: string; url: string; status: 'published' | 'scheduled' }>;
+}
+
+/** One reading of a post's public counters on its platform. */
+export interface EngagementSnapshot {
+  platform: Platform;
+  platform_post_id: string;
+  collected_at: string;
+  views: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  watch_time_seconds?: number;
+  impressions?: number;
+}
+
+/** Reads engagement for posts on one platform; posts the platform no longer knows are left out. */
+export interface EngagementFetcher {
+  readonly platform: Platform;
+  fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]>;
 }
 
 export interface TrendItem {
