@@ -144,6 +144,20 @@ export interface PublishRequest {
   scheduled_time?: string;
   /** The video is synthetic media: TikTok `is_aigc`, YouTube `status.containsSyntheticMedia`. */
   ai_generated: boolean;
+  /** The rendition's key in the media bucket: publishers that hand the platform a URL presign it. */
+  video_key?: string;
+  /**
+   * Where the publisher keeps what it has done for this post (upload session, publish id, container,
+   * upload token, the final post id), so a retry or a restart resumes instead of posting again. Absent:
+   * progress lives only as long as the call.
+   */
+  progress?: PublishProgress;
+}
+
+/** One post's publishing progress, stored by the caller (a DynamoDB item per post key on AWS). */
+export interface PublishProgress {
+  load(): Promise<Record<string, unknown> | undefined>;
+  save(state: Record<string, unknown>): Promise<void>;
 }
 
 export interface Publisher {
