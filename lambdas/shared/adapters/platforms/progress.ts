@@ -10,16 +10,13 @@ import type { PublishProgress, PublishRequest } from '../../ports/index.js';
 export class Progress<S extends z.ZodObject> {
   private state: Partial<z.infer<S>> = {};
 
-  private constructor(
-    private readonly store: PublishProgress | undefined,
-    private readonly schema: S,
-  ) {}
+  private constructor(private readonly store: PublishProgress | undefined) {}
 
   static async load<S extends z.ZodObject>(
     store: PublishProgress | undefined,
     schema: S,
   ): Promise<Progress<S>> {
-    const p = new Progress(store, schema);
+    const p = new Progress<S>(store);
     const raw = await store?.load();
     const parsed = schema.partial().safeParse(raw ?? {});
     if (parsed.success) p.state = parsed.data as Partial<z.infer<S>>;
