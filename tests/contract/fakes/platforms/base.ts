@@ -24,6 +24,8 @@ export interface ScriptedFailure {
   reply?: Reply;
   /** Destroy the connection after reading the request (a network interruption). */
   drop?: boolean;
+  /** Matching requests let through (answered normally) before this one applies. */
+  after?: number;
 }
 
 /** OAuth 2 refresh grant as the platform's token endpoint speaks it. */
@@ -108,8 +110,14 @@ export abstract class FakePlatformServer {
     };
     this.requests.push({ method: r.method, path: url.pathname, headers: req.headers });
     const i = this.failures.findIndex((f) => `${r.method} ${url.pathname}`.startsWith(f.match));
+    const pending = this.failures[i];
+    let applies = pending !== undefined;
+    if (pending?.after) {
+      pending.after--;
+      applies = false;
+    }
     let reply: Reply | 'drop';
-    if (i >= 0) {
+    if (applies) {
       const [f] = this.failures.splice(i, 1);
       reply = f?.drop ? 'drop' : (f?.reply ?? { status: 500 });
     } else if (url.pathname === this.tokenEndpoint.path && r.method === this.tokenEndpoint.method) {
