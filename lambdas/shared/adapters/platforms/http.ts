@@ -168,6 +168,11 @@ export interface CallOptions {
   auth?: boolean;
   /** Statuses the caller handles itself (e.g. YouTube's 308, 404 of a lost session). */
   accept?: number[];
+  /**
+   * Not idempotent (creating a post): a 5xx may have created it, so it is not repeated here; the
+   * caller's progress decides on the next attempt. 429 is still waited out (nothing was done).
+   */
+  once?: boolean;
 }
 
 export interface PlatformHttpOptions {
@@ -179,6 +184,8 @@ export interface PlatformHttpOptions {
   maxWaitSeconds?: number;
   /** Extra headers of every call (LinkedIn-Version, ...). */
   headers?: Record<string, string>;
+  /** A refused token that is not a 401 (Meta answers 400 with OAuthException code 190). */
+  authFailure?: (status: number, body: string) => boolean;
   /** How the credential travels (default `Authorization: Bearer`). */
   authHeader?: (token: string) => Record<string, string>;
 }
@@ -252,9 +259,10 @@ export class PlatformHttp {
       } catch (error) {
         throw new ProviderRetryableError(`${this.platform}: ${String((error as Error).message ?? error)}`);
       }
-      if (opts.accept?.includes(res.status)) return res;
-      if (res.status === 401 && opts.auth !== false) {
-        await res.body?.cancel();
+      if (res.ok || opts.accept?.includes(res.status)) return res;
+      const text = await res.text();
+      const authFailed = res.status === 401 || (this.opts.authFailure?.(res.status, text) ?? false);
+      if (authFailed && opts.auth !== false) {
         if (refreshed) {
           throw new PlatformAuthError(this.platform, 'the access token was refused again after a refresh');
         }
@@ -264,9 +272,9 @@ export class PlatformHttp {
         continue;
       }
       if (res.status === 429 || res.status >= 500) {
-        const text = await res.text();
         const wait = retryAfterSeconds(res.headers.get('retry-after')) ?? 2 ** attempt;
-        if (attempt >= retries || wait > (this.opts.maxWaitSeconds ?? 60)) {
+        const stop = opts.once === true && res.status >= 500;
+        if (stop || attempt >= retries || wait > (this.opts.maxWaitSeconds ?? 60)) {
           throw new ProviderRetryableError(
             `${this.platform}: HTTP ${res.status} from ${new URL(url).pathname}: ${text.slice(0, 200)}`,
             wait,
@@ -275,15 +283,11 @@ export class PlatformHttp {
         await this.sleep(wait * 1000);
         continue;
       }
-      if (!res.ok) {
-        const text = await res.text();
-        throw new PlatformPublishError(
-          this.platform,
-          `HTTP ${res.status} from ${init.method ?? 'GET'} ${new URL(url).pathname}: ${text.slice(0, 300)}`,
-          res.status,
-        );
-      }
-      return res;
+      throw new PlatformPublishError(
+        this.platform,
+        `HTTP ${res.status} from ${init.method ?? 'GET'} ${new URL(url).pathname}: ${text.slice(0, 300)}`,
+        res.status,
+      );
     }
   }
 }

@@ -59,3 +59,26 @@ export function recordingSleep(): ((ms: number) => Promise<void>) & { waits: num
   };
   return Object.assign(sleep, { waits });
 }
+
+/** Serves one file over HTTP (what a presigned S3 URL is to the platform that fetches it). */
+export async function serveFile(
+  file: string,
+): Promise<{ url: string; fetches: number; stop: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const data = await readFile(file);
+  const state = { url: '', fetches: 0, stop: async () => {} };
+  const server = createServer((req, res) => {
+    state.fetches++;
+    if (!req.url?.includes('X-Amz-Signature=')) {
+      res.writeHead(403).end('AccessDenied');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(data.length) }).end(data);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  state.url = `http://127.0.0.1:${port}/renditions/video.mp4?X-Amz-Signature=abc`;
+  state.stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return state;
+}
