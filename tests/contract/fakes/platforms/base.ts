@@ -24,6 +24,8 @@ export interface ScriptedFailure {
   reply?: Reply;
   /** Destroy the connection after reading the request (a network interruption). */
   drop?: boolean;
+  /** Carry the request out, then drop the connection: the caller never learns it succeeded. */
+  lose?: boolean;
   /** Matching requests let through (answered normally) before this one applies. */
   after?: number;
 }
@@ -117,7 +119,11 @@ export abstract class FakePlatformServer {
       applies = false;
     }
     let reply: Reply | 'drop';
-    if (applies) {
+    if (applies && pending?.lose) {
+      this.failures.splice(i, 1);
+      await this.route(r);
+      reply = 'drop';
+    } else if (applies) {
       const [f] = this.failures.splice(i, 1);
       reply = f?.drop ? 'drop' : (f?.reply ?? { status: 500 });
     } else if (url.pathname === this.tokenEndpoint.path && r.method === this.tokenEndpoint.method) {
