@@ -14,6 +14,13 @@ export const SECRETS = {
   webhook: 'WEBHOOK_SECRET',
   /** OpenAI API key (BIE_TEXT_MODEL=openai or BIE_EMBEDDER=openai). */
   openAiApiKey: 'OPENAI_API_KEY',
+  /** Platform OAuth clients, JSON `{ client_id, client_secret, refresh_token }` (BIE_PUBLISH_<P>=api). */
+  youtubeOAuth: 'YOUTUBE_OAUTH',
+  tiktokOAuth: 'TIKTOK_OAUTH',
+  instagramOAuth: 'INSTAGRAM_OAUTH',
+  linkedInOAuth: 'LINKEDIN_OAUTH',
+  /** Blotato API key (any BIE_PUBLISH_<P>=blotato). */
+  blotatoApiKey: 'BLOTATO_API_KEY',
 } as const;
 
 export type SecretName = keyof typeof SECRETS;
