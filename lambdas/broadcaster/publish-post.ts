@@ -51,6 +51,7 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
         hashtags: f.hashtags,
         // Every rendition is a generated video: platforms ask for the synthetic-media label.
         ai_generated: true,
+        title: f.title,
         video_key: f.rendition_key,
         progress: progressOf(input.campaign_id, input.post.post_key),
       });

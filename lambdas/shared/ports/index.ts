@@ -144,6 +144,8 @@ export interface PublishRequest {
   scheduled_time?: string;
   /** The video is synthetic media: TikTok `is_aigc`, YouTube `status.containsSyntheticMedia`. */
   ai_generated: boolean;
+  /** A title where the platform has one (YouTube); otherwise the caption's first line serves. */
+  title?: string;
   /** The rendition's key in the media bucket: publishers that hand the platform a URL presign it. */
   video_key?: string;
   /**

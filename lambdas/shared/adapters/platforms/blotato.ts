@@ -167,7 +167,7 @@ export class BlotatoPublisher implements Publisher {
       case 'youtube':
         return {
           targetType: 'youtube',
-          title: titleOf(req.caption),
+          title: titleOf(req.title ?? req.caption),
           privacyStatus: this.opts.youtubePrivacy ?? 'public',
           shouldNotifySubscribers: true,
           containsSyntheticMedia: req.ai_generated,

@@ -154,7 +154,7 @@ export class LinkedInPublisher implements Publisher {
               targetEntities: [],
               thirdPartyDistributionChannels: [],
             },
-            content: { media: { id: state().video_urn, title: titleOf(req.caption, 200) } },
+            content: { media: { id: state().video_urn, title: titleOf(req.title ?? req.caption, 200) } },
             lifecycleState: 'PUBLISHED',
             isReshareDisabledByAuthor: false,
           },

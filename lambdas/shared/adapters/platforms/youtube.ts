@@ -107,7 +107,7 @@ export class YouTubePublisher implements Publisher {
         headers: { 'x-upload-content-length': String(total), 'x-upload-content-type': 'video/mp4' },
         json: {
           snippet: {
-            title: titleOf(req.caption),
+            title: titleOf(req.title ?? req.caption),
             description: postText(req).slice(0, 5000),
             tags: req.hashtags.map((h) => h.replace(/^#/, '')),
             categoryId: this.opts.categoryId ?? '22',
