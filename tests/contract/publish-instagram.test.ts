@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  OAuthAccessToken,
-  PlatformHttp,
-  PlatformPublishError,
-} from '../../lambdas/shared/adapters/platforms/http.js';
+import { PlatformHttp, PlatformPublishError } from '../../lambdas/shared/adapters/platforms/http.js';
 import {
   InstagramEngagement,
   InstagramPublisher,
@@ -18,6 +14,7 @@ import {
   publishRequest,
   recordingSleep,
   serveFile,
+  tokenFor,
 } from './fakes/platforms/support.js';
 
 const fake = new FakeInstagram();
@@ -50,19 +47,10 @@ beforeEach(() => {
 
 const build = (opts: { statusPolls?: number; sleep?: ReturnType<typeof recordingSleep> } = {}) => {
   const sleep = opts.sleep ?? recordingSleep();
-  const http = new PlatformHttp(
-    'instagram',
-    new OAuthAccessToken('instagram', {
-      accessToken: 'token-1',
-      client: async () => ({
-        client_id: 'meta-app',
-        client_secret: 'meta-secret',
-        refresh_token: 'EAAlonglived',
-      }),
-      tokenUrl: `${fake.graphUrl}/oauth/access_token`,
-    }),
-    { sleep, authFailure: metaAuthFailure },
-  );
+  const http = new PlatformHttp('instagram', tokenFor('instagram', fake), {
+    sleep,
+    authFailure: metaAuthFailure,
+  });
   return {
     http,
     sleep,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OAuthAccessToken, PlatformHttp } from '../../lambdas/shared/adapters/platforms/http.js';
+import { PlatformHttp } from '../../lambdas/shared/adapters/platforms/http.js';
 import {
   escapeLittleText,
   LinkedInEngagement,
@@ -8,7 +8,13 @@ import {
 } from '../../lambdas/shared/adapters/platforms/linkedin.js';
 import { ProviderRetryableError } from '../../lambdas/shared/ports/index.js';
 import { FakeLinkedIn } from './fakes/platforms/linkedin-server.js';
-import { mediaFiles, memoryProgress, publishRequest, recordingSleep } from './fakes/platforms/support.js';
+import {
+  mediaFiles,
+  memoryProgress,
+  publishRequest,
+  recordingSleep,
+  tokenFor,
+} from './fakes/platforms/support.js';
 
 const AUTHOR = 'urn:li:organization:2414183';
 const fake = new FakeLinkedIn();
@@ -28,19 +34,10 @@ beforeEach(() => {
 });
 
 const build = (version = '202605') => {
-  const http = new PlatformHttp(
-    'linkedin',
-    new OAuthAccessToken('linkedin', {
-      accessToken: 'token-1',
-      client: async () => ({
-        client_id: 'li-client',
-        client_secret: 'li-secret',
-        refresh_token: 'AQXrefresh',
-      }),
-      tokenUrl: fake.tokenUrl,
-    }),
-    { sleep: recordingSleep(), headers: linkedInHeaders(version) },
-  );
+  const http = new PlatformHttp('linkedin', tokenFor('linkedin', fake), {
+    sleep: recordingSleep(),
+    headers: linkedInHeaders(version),
+  });
   return {
     http,
     publisher: new LinkedInPublisher(http, {

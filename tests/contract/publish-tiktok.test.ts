@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  OAuthAccessToken,
   PlatformAuthError,
   PlatformHttp,
   PlatformPublishError,
@@ -12,7 +11,13 @@ import {
   tiktokChunks,
 } from '../../lambdas/shared/adapters/platforms/tiktok.js';
 import { ProviderRetryableError } from '../../lambdas/shared/ports/index.js';
-import { mediaFiles, memoryProgress, publishRequest, recordingSleep } from './fakes/platforms/support.js';
+import {
+  mediaFiles,
+  memoryProgress,
+  publishRequest,
+  recordingSleep,
+  tokenFor,
+} from './fakes/platforms/support.js';
 import { FakeTikTok } from './fakes/platforms/tiktok-server.js';
 
 const MB = 1024 * 1024;
@@ -42,19 +47,7 @@ const build = (
   } = {},
 ) => {
   const sleep = opts.sleep ?? recordingSleep();
-  const http = new PlatformHttp(
-    'tiktok',
-    new OAuthAccessToken('tiktok', {
-      accessToken: 'token-1',
-      client: async () => ({
-        client_id: 'tt-client-key',
-        client_secret: 'tt-secret',
-        refresh_token: 'rft.tiktok',
-      }),
-      tokenUrl: fake.tokenUrl,
-    }),
-    { sleep },
-  );
+  const http = new PlatformHttp('tiktok', tokenFor('tiktok', fake), { sleep });
   return {
     http,
     publisher: new TikTokPublisher(http, {
@@ -180,18 +173,7 @@ describe('the TikTok publisher (Direct Post, FILE_UPLOAD)', () => {
 
   it('fails naming TikTok when the refresh grant is refused', async () => {
     fake.expireTokens();
-    const http = new PlatformHttp(
-      'tiktok',
-      new OAuthAccessToken('tiktok', {
-        accessToken: 'token-1',
-        client: async () => ({
-          client_id: 'tt-client-key',
-          client_secret: 'wrong',
-          refresh_token: 'rft.tiktok',
-        }),
-        tokenUrl: fake.tokenUrl,
-      }),
-    );
+    const http = new PlatformHttp('tiktok', tokenFor('tiktok', fake, { client_secret: 'wrong' }));
     const publish = new TikTokPublisher(http, { baseUrl: fake.base }).publish(
       tiktokRequest(small, { progress: memoryProgress() }),
     );

@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  OAuthAccessToken,
   PlatformAuthError,
   PlatformHttp,
   PlatformPublishError,
 } from '../../lambdas/shared/adapters/platforms/http.js';
 import { YouTubeEngagement, YouTubePublisher } from '../../lambdas/shared/adapters/platforms/youtube.js';
 import { ProviderRetryableError } from '../../lambdas/shared/ports/index.js';
-import { mediaFiles, memoryProgress, publishRequest, recordingSleep } from './fakes/platforms/support.js';
+import {
+  mediaFiles,
+  memoryProgress,
+  publishRequest,
+  recordingSleep,
+  tokenFor,
+} from './fakes/platforms/support.js';
 import { FakeYouTube } from './fakes/platforms/youtube-server.js';
 
 const KIB = 1024;
@@ -28,11 +33,7 @@ beforeEach(() => {
 
 const build = (opts: { sleep?: ReturnType<typeof recordingSleep>; maxInterruptions?: number } = {}) => {
   const sleep = opts.sleep ?? recordingSleep();
-  const token = new OAuthAccessToken('youtube', {
-    accessToken: 'token-1',
-    client: async () => ({ client_id: 'yt-client', client_secret: 'yt-secret', refresh_token: 'yt-refresh' }),
-    tokenUrl: fake.tokenUrl,
-  });
+  const token = tokenFor('youtube', fake);
   const http = new PlatformHttp('youtube', token, { sleep });
   return {
     http,

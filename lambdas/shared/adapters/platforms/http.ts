@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { Platform } from '../../contracts/index.js';
-import { ProviderRetryableError } from '../../ports/index.js';
+import {
+  type EngagementFetcher,
+  type EngagementSnapshot,
+  ProviderRetryableError,
+} from '../../ports/index.js';
 
 /**
  * What every platform adapter shares: bearer tokens refreshed once on 401, 429 answered by waiting
@@ -314,4 +318,17 @@ export async function poll<T>(
     if (i < attempts - 1) await (sleep ?? realSleep)(intervalMs);
   }
   return undefined;
+}
+
+/** A platform's metrics API read through its client; `baseUrl` is the API base the platform's paths hang off. */
+export abstract class ApiEngagement implements EngagementFetcher {
+  abstract readonly platform: Platform;
+
+  constructor(
+    protected readonly http: PlatformHttp,
+    protected readonly baseUrl: string,
+    protected readonly now: () => Date = () => new Date(),
+  ) {}
+
+  abstract fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]>;
 }

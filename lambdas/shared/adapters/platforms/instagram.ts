@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import type {
-  BlobStore,
-  EngagementFetcher,
-  EngagementSnapshot,
-  Publisher,
-  PublishRequest,
-} from '../../ports/index.js';
+import type { BlobStore, EngagementSnapshot, Publisher, PublishRequest } from '../../ports/index.js';
 import { ProviderRetryableError } from '../../ports/index.js';
-import { type PlatformHttp, PlatformPublishError, poll, type Sleep } from './http.js';
+import { ApiEngagement, type PlatformHttp, PlatformPublishError, poll, type Sleep } from './http.js';
 import { Progress, postText } from './progress.js';
 
 export interface InstagramOptions {
@@ -182,19 +176,13 @@ const Insights = z.object({
 });
 
 /** Media insights of Reels (views, likes, comments, shares, reach, total watch time in ms). */
-export class InstagramEngagement implements EngagementFetcher {
+export class InstagramEngagement extends ApiEngagement {
   readonly platform = 'instagram' as const;
-
-  constructor(
-    private readonly http: PlatformHttp,
-    private readonly graphUrl: string,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
 
   async fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]> {
     const out: EngagementSnapshot[] = [];
     for (const id of platformPostIds) {
-      const url = `${this.graphUrl.replace(/\/$/, '')}/${id}/insights?metric=views,likes,comments,shares,reach,ig_reels_video_view_total_time`;
+      const url = `${this.baseUrl.replace(/\/$/, '')}/${id}/insights?metric=views,likes,comments,shares,reach,ig_reels_video_view_total_time`;
       let insights: z.infer<typeof Insights>;
       try {
         insights = await this.http.json(url, { method: 'GET' }, Insights);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { EngagementFetcher, EngagementSnapshot, Publisher, PublishRequest } from '../../ports/index.js';
+import type { EngagementSnapshot, Publisher, PublishRequest } from '../../ports/index.js';
 import { ProviderRetryableError } from '../../ports/index.js';
-import { type PlatformHttp, PlatformPublishError, poll, type Sleep } from './http.js';
+import { ApiEngagement, type PlatformHttp, PlatformPublishError, poll, type Sleep } from './http.js';
 import { fileSize, Progress, postText, readRange, titleOf } from './progress.js';
 
 /** Headers of every LinkedIn REST call (versioned API, Rest.li 2.0 encoding). */
@@ -229,14 +229,8 @@ const SocialMetadata = z.object({
 const VideoAnalytics = z.object({ elements: z.array(z.object({ value: z.number() })) });
 
 /** socialMetadata (reactions, comments) and videoAnalytics (views, watch time) of each post. */
-export class LinkedInEngagement implements EngagementFetcher {
+export class LinkedInEngagement extends ApiEngagement {
   readonly platform = 'linkedin' as const;
-
-  constructor(
-    private readonly http: PlatformHttp,
-    private readonly baseUrl: string,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
 
   async fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]> {
     const out: EngagementSnapshot[] = [];

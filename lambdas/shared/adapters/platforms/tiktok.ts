@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import type { EngagementFetcher, EngagementSnapshot, Publisher, PublishRequest } from '../../ports/index.js';
+import type { EngagementSnapshot, Publisher, PublishRequest } from '../../ports/index.js';
 import { ProviderRetryableError } from '../../ports/index.js';
-import { type PlatformHttp, PlatformPublishError, poll, type Sleep, safeJson } from './http.js';
+import {
+  ApiEngagement,
+  type PlatformHttp,
+  PlatformPublishError,
+  poll,
+  type Sleep,
+  safeJson,
+} from './http.js';
 import { fileSize, Progress, postText, readRange } from './progress.js';
 
 const MB = 1024 * 1024;
@@ -260,14 +267,8 @@ const VideoQuery = envelope(
 );
 
 /** `/v2/video/query/` with the count fields, 20 ids per call (scope video.list). */
-export class TikTokEngagement implements EngagementFetcher {
+export class TikTokEngagement extends ApiEngagement {
   readonly platform = 'tiktok' as const;
-
-  constructor(
-    private readonly http: PlatformHttp,
-    private readonly baseUrl: string,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
 
   async fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]> {
     const out: EngagementSnapshot[] = [];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { EngagementFetcher, EngagementSnapshot, Publisher, PublishRequest } from '../../ports/index.js';
+import type { EngagementSnapshot, Publisher, PublishRequest } from '../../ports/index.js';
 import { ProviderRetryableError } from '../../ports/index.js';
-import { type PlatformHttp, PlatformPublishError, type Sleep } from './http.js';
+import { ApiEngagement, type PlatformHttp, PlatformPublishError, type Sleep } from './http.js';
 import { fileSize, Progress, postText, readRange, titleOf } from './progress.js';
 
 /** Resumable uploads move in multiples of 256 KiB (all chunks but the last). */
@@ -239,14 +239,8 @@ const Statistics = z.object({
 });
 
 /** `videos.list?part=statistics` in pages of 50 ids (one quota unit each). YouTube reports no shares. */
-export class YouTubeEngagement implements EngagementFetcher {
+export class YouTubeEngagement extends ApiEngagement {
   readonly platform = 'youtube' as const;
-
-  constructor(
-    private readonly http: PlatformHttp,
-    private readonly baseUrl: string,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
 
   async fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]> {
     const out: EngagementSnapshot[] = [];

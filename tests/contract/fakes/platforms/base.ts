@@ -83,6 +83,11 @@ export abstract class FakePlatformServer {
     return this.requests.filter((r) => `${r.method} ${r.path}`.startsWith(match)).length;
   }
 
+  /** The OAuth client the token endpoint accepts (what the platform's secret would hold). */
+  get oauthClient(): TokenEndpoint['client'] {
+    return { ...this.tokenEndpoint.client };
+  }
+
   get tokenUrl(): string {
     return `${this.base}${this.tokenEndpoint.path}`;
   }

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { OAuthAccessToken, type PlatformName } from '../../../../lambdas/shared/adapters/platforms/http.js';
 import type { PublishProgress, PublishRequest } from '../../../../lambdas/shared/ports/index.js';
+import type { FakePlatformServer } from './base.js';
 
 /** A progress store in memory that records every save (what a DynamoDB item would hold). */
 export function memoryProgress(initial?: Record<string, unknown>): PublishProgress & {
@@ -81,4 +83,17 @@ export async function serveFile(
   state.url = `http://127.0.0.1:${port}/renditions/video.mp4?X-Amz-Signature=abc`;
   state.stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
+}
+
+/** The token a publisher starts with (`token-1`, valid on every fake) and the fake's OAuth client to renew it. */
+export function tokenFor(
+  platform: PlatformName,
+  fake: FakePlatformServer,
+  client: Partial<FakePlatformServer['oauthClient']> = {},
+): OAuthAccessToken {
+  return new OAuthAccessToken(platform, {
+    accessToken: 'token-1',
+    client: async () => ({ ...fake.oauthClient, ...client }),
+    tokenUrl: fake.tokenUrl,
+  });
 }
