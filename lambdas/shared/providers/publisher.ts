@@ -57,7 +57,8 @@ const OAUTH: Record<Platform, { secret: SecretName; token: EnvName; tokenUrl: ()
 function oauthToken(platform: Platform): AccessToken {
   const o = OAUTH[platform];
   return new OAuthAccessToken(platform, {
-    accessToken: config[o.token] as string | undefined,
+    // With a secret ARN (AWS) the local token variable is not even read: the stack never sets it.
+    accessToken: secretSource(o.secret) === 'arn' ? undefined : (config[o.token] as string | undefined),
     tokenUrl: o.tokenUrl(),
     client: async () => {
       if (secretSource(o.secret) === 'none') return undefined;
