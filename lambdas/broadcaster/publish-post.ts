@@ -89,6 +89,6 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
       },
       description: `publish to ${f.platform}`,
     });
-    return { platform: f.platform, post_id: result.post_id, status: result.status };
+    return { platform: f.platform, post_id: result.post_id, url: result.url, status: result.status };
   });
 });

@@ -20,6 +20,8 @@ export class PlatformPublishError extends Error {
     readonly platform: PlatformName,
     message: string,
     readonly status?: number,
+    /** The platform's whole answer, for callers that read its error codes. */
+    readonly body?: string,
   ) {
     super(`${platform}: ${message}`);
     this.name = 'PlatformPublishError';
@@ -291,6 +293,7 @@ export class PlatformHttp {
         this.platform,
         `HTTP ${res.status} from ${init.method ?? 'GET'} ${new URL(url).pathname}: ${text.slice(0, 300)}`,
         res.status,
+        text,
       );
     }
   }

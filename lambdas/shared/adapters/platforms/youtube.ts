@@ -207,7 +207,7 @@ export class YouTubePublisher implements Publisher {
       if (
         error instanceof PlatformPublishError &&
         error.status === 403 &&
-        /quotaExceeded/.test(error.message)
+        /"reason"\s*:\s*"quotaExceeded"/.test(error.body ?? '')
       ) {
         throw new PlatformPublishError(
           'youtube',
