@@ -178,6 +178,19 @@ describe('the YouTube publisher (resumable upload)', () => {
     expect(sleep.waits).toEqual([7000]);
   });
 
+  it('hands a long Retry-After back to the caller instead of sleeping through it', async () => {
+    const sleep = recordingSleep();
+    fake.script({
+      match: 'POST /upload/youtube/v3/videos',
+      reply: { status: 429, headers: { 'retry-after': '3600' }, body: { error: { code: 429 } } },
+    });
+
+    const publish = build({ sleep }).publisher.publish(publishRequest(media, { progress: memoryProgress() }));
+
+    await expect(publish).rejects.toMatchObject({ name: 'ProviderRetryableError', retryAfterSeconds: 3600 });
+    expect(sleep.waits).toEqual([]);
+  });
+
   it('fails at once, saying so, when the daily quota is used up', async () => {
     fake.quotaExceeded = true;
     const before = fake.count('POST /upload/youtube/v3/videos');

@@ -121,7 +121,14 @@ export class OAuthAccessToken implements AccessToken {
   }
 
   token(): Promise<string> {
-    this.current ??= this.client().then((c) => c.access_token ?? this.refresh());
+    if (!this.current) {
+      const first = this.client().then((c) => c.access_token ?? this.refresh());
+      this.current = first;
+      // A failure is not kept: the next call (a secret set meanwhile) tries again.
+      first.catch(() => {
+        if (this.current === first) this.current = undefined;
+      });
+    }
     return this.current;
   }
 
