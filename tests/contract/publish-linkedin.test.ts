@@ -110,6 +110,21 @@ describe('the LinkedIn publisher (Videos API + Posts API)', () => {
     expect(fake.posts).toHaveLength(posts + 1);
   });
 
+  it('does not finalize again when only the answer to finalizeUpload was lost', async () => {
+    const progress = memoryProgress();
+    fake.script({ match: 'POST /rest/videos', lose: true, after: 1 });
+    await expect(build().publisher.publish(liRequest({ progress }))).rejects.toBeInstanceOf(
+      ProviderRetryableError,
+    );
+    expect(fake.videos.at(-1)?.status).toBe('PROCESSING');
+    const finalizes = fake.count('POST /rest/videos');
+
+    const result = await build().publisher.publish(liRequest({ progress }));
+
+    expect(fake.count('POST /rest/videos')).toBe(finalizes);
+    expect(result.post_id).toBe(fake.posts.at(-1)?.urn);
+  });
+
   it('sends the LinkedIn-Version header the API requires', async () => {
     const before = fake.requests.length;
     await build().publisher.publish(liRequest({ progress: memoryProgress() }));

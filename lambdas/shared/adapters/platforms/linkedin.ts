@@ -104,6 +104,14 @@ export class LinkedInPublisher implements Publisher {
       });
     }
     const state = () => progress.value as z.infer<typeof LinkedInProgress>;
+    if (
+      !state().finalized &&
+      state().etags.every(Boolean) &&
+      (await this.videoStatus(state().video_urn)) !== 'WAITING_UPLOAD'
+    ) {
+      // Every part was in and LinkedIn moved on: the answer to finalizeUpload was lost, not the call.
+      await progress.save({ finalized: true });
+    }
     if (!state().finalized) {
       const etags = [...state().etags];
       for (const [i, part] of state().instructions.entries()) {
@@ -177,13 +185,9 @@ export class LinkedInPublisher implements Publisher {
       this.opts.pollIntervalMs ?? 5000,
       this.opts.statusPolls ?? 12,
       async () => {
-        const v = await this.http.json(
-          this.url(`/rest/videos/${encodeURIComponent(urn)}`),
-          { method: 'GET' },
-          VideoStatus,
-        );
-        if (v.status === 'AVAILABLE') return true;
-        if (v.status === 'PROCESSING_FAILED') {
+        const status = await this.videoStatus(urn);
+        if (status === 'AVAILABLE') return true;
+        if (status === 'PROCESSING_FAILED') {
           // The video is unusable: the next attempt uploads it again.
           await progress.drop('video_urn', 'upload_token', 'instructions', 'etags', 'finalized');
           throw new PlatformPublishError('linkedin', `video ${urn} failed processing`);
@@ -192,6 +196,15 @@ export class LinkedInPublisher implements Publisher {
       },
     );
     if (!ready) throw new ProviderRetryableError(`linkedin: video ${urn} is still processing`, 30);
+  }
+
+  private async videoStatus(urn: string): Promise<string> {
+    const v = await this.http.json(
+      this.url(`/rest/videos/${encodeURIComponent(urn)}`),
+      { method: 'GET' },
+      VideoStatus,
+    );
+    return v.status;
   }
 
   private async findPost(videoUrn: string): Promise<string | undefined> {
