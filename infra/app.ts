@@ -14,6 +14,8 @@ import { BrandInfinityStack } from './stacks/brand-infinity-stack.js';
  *   textModel      offline (default) | bedrock | openai (key: the OpenAiApiKey secret, set after deploy)
  *   embedder       offline (default) | titan | openai
  *   voice          offline (default) | polly
+ *   publish        publisher per platform, e.g. youtube:api,tiktok:blotato (default outbox for all); an
+ *                  api platform gets a <Platform>OAuth secret, Blotato a BlotatoApiKey (set after deploy)
  *   mediaProfile   full (default) | preview (180x320 masters, quarter-size renditions: rehearsals, tests)
  */
 const app = new App();
@@ -42,6 +44,23 @@ const providers: Providers = {
   textModel: choice('textModel', ['offline', 'bedrock', 'openai'] as const),
   embedder: choice('embedder', ['offline', 'titan', 'openai'] as const),
   voice: choice('voice', ['offline', 'polly'] as const),
+  publish: Object.fromEntries(
+    (context('publish') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [platform, mode] = pair.split(':');
+        if (
+          !['youtube', 'tiktok', 'instagram', 'linkedin'].includes(platform ?? '') ||
+          !['api', 'blotato', 'outbox'].includes(mode ?? '')
+        ) {
+          throw new Error(
+            `context publish=${pair}: expected <youtube|tiktok|instagram|linkedin>:<api|blotato|outbox>`,
+          );
+        }
+        return [platform, mode];
+      }),
+  ),
 };
 
 new BrandInfinityStack(app, `BrandInfinity-${stage}`, {

@@ -77,6 +77,8 @@ export interface Providers {
   textModel?: 'offline' | 'bedrock' | 'openai';
   embedder?: 'offline' | 'titan' | 'openai';
   voice?: 'offline' | 'polly';
+  /** Publisher per platform (BIE_PUBLISH_<PLATFORM>); absent platforms use the outbox. */
+  publish?: Partial<Record<'youtube' | 'tiktok' | 'instagram' | 'linkedin', 'api' | 'blotato' | 'outbox'>>;
 }
 
 export interface PillarFunctionsProps {
@@ -348,6 +350,37 @@ export class PillarFunctions extends Construct {
       );
       this.setVariable('OPENAI_API_KEY_ARN', key.secretArn);
       for (const spec of FUNCTIONS.filter(FUNCTION_ROLES.modelUsers)) key.grantRead(this.get(spec.id));
+    }
+    // Platform publishing: an OAuth client secret per `api` platform, one Blotato key if any platform
+    // uses Blotato. The values are set after deploy; only the publishing functions read them.
+    const publish = Object.entries(p.publish ?? {});
+    const secrets: [string, EnvName, string][] = [];
+    for (const [platform, mode] of publish) {
+      this.setVariable(`BIE_PUBLISH_${platform.toUpperCase()}` as EnvName, mode);
+      if (mode === 'api') {
+        const id = `${platform[0]?.toUpperCase()}${platform.slice(1)}OAuth`;
+        secrets.push([
+          id,
+          `${platform.toUpperCase()}_OAUTH_ARN` as EnvName,
+          `${platform} OAuth client and refresh token`,
+        ]);
+      }
+    }
+    if (publish.some(([, mode]) => mode === 'blotato')) {
+      secrets.push(['BlotatoApiKey', 'BLOTATO_API_KEY_ARN', 'Blotato API key']);
+    }
+    for (const [id, variable, what] of secrets) {
+      const secret = new Secret(this, id, {
+        description: `${what}, JSON or key (set the value after deploy)`,
+      });
+      acknowledge(
+        secret,
+        'AwsSolutions-SMG4',
+        'Issued by the platform (OAuth consent or its dashboard): a Lambda of ours cannot rotate it. The ' +
+          'publisher refreshes access tokens from it. Readable only by the publishing functions.',
+      );
+      this.setVariable(variable, secret.secretArn);
+      for (const fnId of ENV_ROLES.platformClients) secret.grantRead(this.get(fnId));
     }
     if (p.voice === 'polly') {
       for (const id of FUNCTION_ROLES.voiceUsers) {

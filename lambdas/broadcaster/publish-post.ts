@@ -6,7 +6,8 @@ import { publications, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { nowIso } from '../shared/ids.js';
 import { recordMetric } from '../shared/metrics.js';
-import { publisher } from '../shared/providers/publisher.js';
+import type { PublishProgress } from '../shared/ports/index.js';
+import { publisherFor } from '../shared/providers/publisher.js';
 import { blobs } from '../shared/services.js';
 import { withWorkDir } from '../shared/workdir.js';
 import { Formatted } from './context.js';
@@ -19,14 +20,26 @@ const Input = z.object({
   execution: z.string(),
 });
 
-/** Publishes one post (idempotent by post key: a replay gets the same post id, not a second post). */
+/** What a publisher has done for one post (session URI, publish id, ...), one item per post key. */
+const PROGRESS_KIND = 'publish-progress';
+const Progress = z.record(z.string(), z.unknown());
+const progressOf = (campaignId: string, postKey: string): PublishProgress => ({
+  load: () => workDocs.find(campaignId, PROGRESS_KIND, postKey, Progress),
+  save: (state) => workDocs.put(campaignId, PROGRESS_KIND, postKey, state),
+});
+
+/**
+ * Publishes one post with its platform's publisher (BIE_PUBLISH_<PLATFORM>). Idempotent by post key:
+ * the publisher's progress is kept per post key, so a retry or a restarted execution resumes the
+ * upload or returns the post already made, never a second post.
+ */
 export const handler = stepHandler('PublishPost', Input, async (input) => {
   const f = await workDocs.get(input.campaign_id, 'formatted', input.post.post_key, Formatted);
   return withWorkDir(`${input.execution}:${input.post.post_key}`, async (dir) => {
     const store = blobs();
     const video = await store.download(f.rendition_key, path.join(dir, 'video.mp4'));
     const thumb = await store.download(f.thumbnail_key, path.join(dir, 'thumbnail.jpg'));
-    const pub = publisher();
+    const pub = publisherFor(f.platform);
     let result: Awaited<ReturnType<typeof pub.publish>>;
     try {
       result = await pub.publish({
@@ -36,6 +49,11 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
         thumbnail_path: thumb,
         caption: f.caption,
         hashtags: f.hashtags,
+        // Every rendition is a generated video: platforms ask for the synthetic-media label.
+        ai_generated: true,
+        title: f.title,
+        video_key: f.rendition_key,
+        progress: progressOf(input.campaign_id, input.post.post_key),
       });
     } catch (error) {
       // The PublishFailures alarm watches this metric; the state machine retries the task.
@@ -71,6 +89,6 @@ export const handler = stepHandler('PublishPost', Input, async (input) => {
       },
       description: `publish to ${f.platform}`,
     });
-    return { platform: f.platform, post_id: result.post_id, status: result.status };
+    return { platform: f.platform, post_id: result.post_id, url: result.url, status: result.status };
   });
 });

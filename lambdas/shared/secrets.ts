@@ -16,6 +16,13 @@ export const SECRETS = {
   openAiApiKey: 'OPENAI_API_KEY',
   /** Gemini API key (Veo video models). */
   geminiApiKey: 'GEMINI_API_KEY',
+  /** Platform OAuth clients, JSON `{ client_id, client_secret, refresh_token }` (BIE_PUBLISH_<P>=api). */
+  youtubeOAuth: 'YOUTUBE_OAUTH',
+  tiktokOAuth: 'TIKTOK_OAUTH',
+  instagramOAuth: 'INSTAGRAM_OAUTH',
+  linkedInOAuth: 'LINKEDIN_OAUTH',
+  /** Blotato API key (any BIE_PUBLISH_<P>=blotato). */
+  blotatoApiKey: 'BLOTATO_API_KEY',
 } as const;
 
 export type SecretName = keyof typeof SECRETS;

@@ -90,6 +90,8 @@ export const ENV_ROLES = {
     'BudgetsApi',
     ...BUDGET_CHARGERS,
   ],
+  /** Call platform APIs: publish posts, read their engagement (the engagement collector joins here). */
+  platformClients: ['PublishPost'],
   /** Build the video model port (submit, poll). */
   videoModelUsers: ['SubmitRender', 'PollRenders'],
   /** Master size users: routing, submission, assembly, the quality gate. */
@@ -98,6 +100,25 @@ export const ENV_ROLES = {
   scratchUsers: (f: FunctionSpec) =>
     media(f) || ['SubmitRender', 'PollRenders', 'WebhooksApi', 'PublishPost'].includes(f.id),
 } as const;
+
+/** `BIE_PUBLISH_<PLATFORM>`: which publisher serves a platform. */
+const publishChoice = <P extends string>(platform: P) =>
+  ({
+    [`BIE_PUBLISH_${platform}`]: setting(
+      z.enum(['api', 'blotato', 'outbox']).default('outbox'),
+      ENV_ROLES.platformClients,
+      `Publisher of ${platform.toLowerCase()} posts: its API, Blotato, or the offline outbox.`,
+    ),
+  }) as Record<
+    `BIE_PUBLISH_${P}`,
+    VariableDef<z.ZodDefault<z.ZodEnum<{ api: 'api'; blotato: 'blotato'; outbox: 'outbox' }>>>
+  >;
+/** A platform secret: its Secrets Manager ARN (set by the stack) or, locally, the value itself. */
+const platformSecret = <N extends string>(name: N, doc: string) =>
+  ({
+    [`${name}_ARN`]: setting(arn.optional(), ENV_ROLES.platformClients, `Secrets Manager ARN: ${doc}`),
+    [name]: localOnly(z.string().min(1).optional(), doc),
+  }) as Record<`${N}_ARN` | N, VariableDef<z.ZodOptional<z.ZodString>>>;
 
 /** Call the text model or the embedder (strategist and copywriter steps, brand ingestion). */
 export const modelUsers = (f: FunctionSpec): boolean =>
@@ -204,6 +225,109 @@ export const ENVIRONMENT = {
     ENV_ROLES.videoModelUsers,
     'Gemini API base URL (Veo predictLongRunning, operations, file downloads).',
   ),
+  // Platform publishing (issue 8): per platform `api` (its own API), `blotato` (the aggregator) or
+  // `outbox` (the offline stand-in). Read by the publisher and the engagement fetchers.
+  ...publishChoice('YOUTUBE'),
+  ...publishChoice('TIKTOK'),
+  ...publishChoice('INSTAGRAM'),
+  ...publishChoice('LINKEDIN'),
+  YOUTUBE_API_URL: setting(
+    httpUrl.default('https://www.googleapis.com'),
+    ENV_ROLES.platformClients,
+    'YouTube Data API base, serving /youtube/v3 and /upload/youtube/v3.',
+  ),
+  YOUTUBE_TOKEN_URL: setting(
+    httpUrl.default('https://oauth2.googleapis.com/token'),
+    ENV_ROLES.platformClients,
+    'Google OAuth token endpoint (refresh grant).',
+  ),
+  YOUTUBE_PRIVACY_STATUS: setting(
+    z.enum(['public', 'unlisted', 'private']).default('public'),
+    ENV_ROLES.platformClients,
+    'Privacy of uploaded videos (unaudited API projects are forced to private by YouTube).',
+  ),
+  TIKTOK_API_URL: setting(
+    httpUrl.default('https://open.tiktokapis.com'),
+    ENV_ROLES.platformClients,
+    'TikTok Open API base (Content Posting API, video query).',
+  ),
+  TIKTOK_TOKEN_URL: setting(
+    httpUrl.default('https://open.tiktokapis.com/v2/oauth/token/'),
+    ENV_ROLES.platformClients,
+    'TikTok OAuth token endpoint (refresh grant).',
+  ),
+  TIKTOK_PRIVACY_LEVEL: setting(
+    z
+      .enum(['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'])
+      .default('SELF_ONLY'),
+    ENV_ROLES.platformClients,
+    'Privacy of TikTok posts: SELF_ONLY until TikTok has audited the app (it forces private posts before).',
+  ),
+  INSTAGRAM_GRAPH_URL: setting(
+    httpUrl.default('https://graph.facebook.com/v23.0'),
+    ENV_ROLES.platformClients,
+    'Instagram Graph API base, with its version.',
+  ),
+  INSTAGRAM_TOKEN_URL: setting(
+    httpUrl.default('https://graph.facebook.com/v23.0/oauth/access_token'),
+    ENV_ROLES.platformClients,
+    'Meta token endpoint that renews the long-lived user token (fb_exchange_token).',
+  ),
+  INSTAGRAM_USER_ID: setting(
+    z.string().regex(/^\d+$/).optional(),
+    ENV_ROLES.platformClients,
+    'Instagram professional account id that publishes (required for BIE_PUBLISH_INSTAGRAM=api).',
+  ),
+  LINKEDIN_API_URL: setting(
+    httpUrl.default('https://api.linkedin.com'),
+    ENV_ROLES.platformClients,
+    'LinkedIn REST API base (Videos, Posts, socialMetadata, videoAnalytics).',
+  ),
+  LINKEDIN_TOKEN_URL: setting(
+    httpUrl.default('https://www.linkedin.com/oauth/v2/accessToken'),
+    ENV_ROLES.platformClients,
+    'LinkedIn OAuth token endpoint (refresh grant).',
+  ),
+  LINKEDIN_VERSION: setting(
+    z
+      .string()
+      .regex(/^\d{6}$/, 'YYYYMM')
+      .default('202605'),
+    ENV_ROLES.platformClients,
+    'LinkedIn-Version header (YYYYMM; versions sunset after about a year).',
+  ),
+  LINKEDIN_AUTHOR_URN: setting(
+    z
+      .string()
+      .regex(/^urn:li:(person|organization):.+$/)
+      .optional(),
+    ENV_ROLES.platformClients,
+    'The member or organization that posts (required for BIE_PUBLISH_LINKEDIN=api).',
+  ),
+  BLOTATO_API_URL: setting(
+    httpUrl.default('https://backend.blotato.com'),
+    ENV_ROLES.platformClients,
+    'Blotato API base (serving /v2).',
+  ),
+  BLOTATO_ACCOUNT_IDS: setting(
+    z
+      .string()
+      .regex(/^\{.*\}$/s, 'a JSON object of platform → Blotato account id')
+      .optional(),
+    ENV_ROLES.platformClients,
+    'Blotato account id per platform, as JSON ({"tiktok":"123",...}).',
+  ),
+  // OAuth clients (JSON: client_id, client_secret, refresh_token) in Secrets Manager; locally the
+  // access token itself may be set instead (lambdas/shared/secrets.ts).
+  ...platformSecret('YOUTUBE_OAUTH', 'Google OAuth client and refresh token of the YouTube channel.'),
+  ...platformSecret('TIKTOK_OAUTH', 'TikTok client key/secret and refresh token of the creator.'),
+  ...platformSecret('INSTAGRAM_OAUTH', 'Meta app id/secret and the long-lived user token.'),
+  ...platformSecret('LINKEDIN_OAUTH', 'LinkedIn client and refresh token of the author.'),
+  ...platformSecret('BLOTATO_API_KEY', 'Blotato API key.'),
+  YOUTUBE_ACCESS_TOKEN: localOnly(z.string().min(1).optional(), 'A YouTube access token (local runs).'),
+  TIKTOK_ACCESS_TOKEN: localOnly(z.string().min(1).optional(), 'A TikTok access token (local runs).'),
+  INSTAGRAM_ACCESS_TOKEN: localOnly(z.string().min(1).optional(), 'An Instagram access token (local runs).'),
+  LINKEDIN_ACCESS_TOKEN: localOnly(z.string().min(1).optional(), 'A LinkedIn access token (local runs).'),
   BIE_WORK_DIR: setting(
     z.string().min(1).default('/tmp/bie-work'),
     ENV_ROLES.scratchUsers,

@@ -156,11 +156,48 @@ export interface PublishRequest {
   caption: string;
   hashtags: string[];
   scheduled_time?: string;
+  /** The video is synthetic media: TikTok `is_aigc`, YouTube `status.containsSyntheticMedia`. */
+  ai_generated: boolean;
+  /** A title where the platform has one (YouTube); otherwise the caption's first line serves. */
+  title?: string;
+  /** The rendition's key in the media bucket: publishers that hand the platform a URL presign it. */
+  video_key?: string;
+  /**
+   * Where the publisher keeps what it has done for this post (upload session, publish id, container,
+   * upload token, the final post id), so a retry or a restart resumes instead of posting again. Absent:
+   * progress lives only as long as the call.
+   */
+  progress?: PublishProgress;
+}
+
+/** One post's publishing progress, stored by the caller (a DynamoDB item per post key on AWS). */
+export interface PublishProgress {
+  load(): Promise<Record<string, unknown> | undefined>;
+  save(state: Record<string, unknown>): Promise<void>;
 }
 
 export interface Publisher {
   readonly provider: string;
   publish(req: PublishRequest): Promise<{ post_id: string; url: string; status: 'published' | 'scheduled' }>;
+}
+
+/** One reading of a post's public counters on its platform. */
+export interface EngagementSnapshot {
+  platform: Platform;
+  platform_post_id: string;
+  collected_at: string;
+  views: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  watch_time_seconds?: number;
+  impressions?: number;
+}
+
+/** Reads engagement for posts on one platform; posts the platform no longer knows are left out. */
+export interface EngagementFetcher {
+  readonly platform: Platform;
+  fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]>;
 }
 
 export interface TrendItem {

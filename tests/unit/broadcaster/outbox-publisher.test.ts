@@ -45,6 +45,7 @@ const request = (overrides: Partial<PublishRequest> = {}): PublishRequest => ({
   thumbnail_path: media.thumb,
   caption: 'What if your coffee woke up before you did?\n\n#LumenCoffee',
   hashtags: ['#LumenCoffee'],
+  ai_generated: true,
   ...overrides,
 });
 
