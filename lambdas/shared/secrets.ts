@@ -14,6 +14,8 @@ export const SECRETS = {
   webhook: 'WEBHOOK_SECRET',
   /** OpenAI API key (BIE_TEXT_MODEL=openai or BIE_EMBEDDER=openai). */
   openAiApiKey: 'OPENAI_API_KEY',
+  /** fal API key (BIE_VIDEO_PROVIDER includes fal). */
+  falKey: 'FAL_KEY',
 } as const;
 
 export type SecretName = keyof typeof SECRETS;
@@ -68,6 +70,9 @@ async function load(name: SecretName): Promise<string> {
 export const approvalSigningSecret = (): Promise<string> => readSecret('approvalSigning');
 /** The render-provider webhook secret. */
 export const webhookSecret = (): Promise<string> => readSecret('webhook');
+
+/** The fal API key (`Authorization: Key …`). */
+export const falKey = (): Promise<string> => readSecret('falKey');
 
 /** Tests only: forget cached values. */
 export function clearSecretCache(): void {

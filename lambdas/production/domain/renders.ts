@@ -83,7 +83,12 @@ export interface OutputPolicy {
 /** The policy of the media bucket and the S3 endpoint the SDK is configured with (none on AWS). */
 export function outputPolicyFor(
   bucket: string,
-  endpoints: (string | undefined)[] = [config.AWS_ENDPOINT_URL_S3, config.AWS_ENDPOINT_URL],
+  // Plus the CDN of a local fake provider (BIE_LOCAL_PROVIDER_ORIGINS): local-only, never set on AWS.
+  endpoints: (string | undefined)[] = [
+    config.AWS_ENDPOINT_URL_S3,
+    config.AWS_ENDPOINT_URL,
+    ...config.BIE_LOCAL_PROVIDER_ORIGINS,
+  ],
 ): OutputPolicy {
   const origins = endpoints.flatMap((u) => {
     try {
