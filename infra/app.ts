@@ -14,6 +14,7 @@ import { BrandInfinityStack } from './stacks/brand-infinity-stack.js';
  *   textModel      offline (default) | bedrock | openai (key: the OpenAiApiKey secret, set after deploy)
  *   embedder       offline (default) | titan | openai
  *   voice          offline (default) | polly
+ *   videoProvider  offline (default) | fal (key: the FalKey secret, set after deploy) | a comma list, e.g. fal,bedrock,gemini
  *   mediaProfile   full (default) | preview (180x320 masters, quarter-size renditions: rehearsals, tests)
  */
 const app = new App();
@@ -32,6 +33,14 @@ function choice<T extends string>(key: string, allowed: readonly T[]): T | undef
   return value as T | undefined;
 }
 
+function videoProviders(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^(offline|fal|bedrock|gemini)(,(offline|fal|bedrock|gemini))*$/.test(value))
+    throw new Error(
+      `context videoProvider=${value}: expected offline or a comma list of fal, bedrock, gemini`,
+    );
+  return value;
+}
+
 const stage = context('stage') ?? process.env.BIE_STAGE ?? 'dev';
 if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
   throw new Error(
@@ -42,6 +51,7 @@ const providers: Providers = {
   textModel: choice('textModel', ['offline', 'bedrock', 'openai'] as const),
   embedder: choice('embedder', ['offline', 'titan', 'openai'] as const),
   voice: choice('voice', ['offline', 'polly'] as const),
+  videoProvider: videoProviders(context('videoProvider')),
 };
 
 new BrandInfinityStack(app, `BrandInfinity-${stage}`, {
