@@ -7,6 +7,7 @@ import { encodeFalJobId } from '../../lambdas/shared/adapters/fal/fal-video-mode
 import type { RenderJob } from '../../lambdas/shared/contracts/index.js';
 import { FalJwks, verifyFalWebhook } from '../../lambdas/shared/webhooks/fal-signature.js';
 import type { Emulators } from '../../local/engine/emulators.js';
+import { campaignRecord, serveWebhooksApi } from '../support/records.js';
 import { FAKE_FAL_KEY, FakeFal, type FalOutcome } from './fakes/fal-server.js';
 
 /**
@@ -38,39 +39,8 @@ beforeAll(async () => {
   await (await import('../../lambdas/shared/data/table.js')).ensureTable();
   repos = await import('../../lambdas/shared/data/repositories.js');
   blobs = (await import('../../lambdas/shared/services.js')).blobs;
-  const now = new Date().toISOString();
-  await repos.campaigns.create({
-    campaign_id: CAMPAIGN,
-    campaign_name: 'fal webhooks',
-    brand_id: '00000000-0000-4000-8000-000000000001',
-    status: 'in_production',
-    request: {
-      product_category: 'coffee',
-      target_demographic: 'everyone',
-      campaign_objective: 'awareness',
-      budget_tier: 'standard',
-      brand_id: '00000000-0000-4000-8000-000000000001',
-    },
-    budget_limit_usd: 100,
-    current_cost_usd: 0,
-    auto_approve: true,
-    created_at: now,
-    updated_at: now,
-  });
-  const { handler } = await import('../../lambdas/api/webhooks.js');
-  const { httpApiRequestHandler } = await import('../../local/engine/http-api.js');
-  const { listen, close } = await import('../../local/engine/http-util.js');
-  const served = await listen(
-    httpApiRequestHandler([
-      {
-        method: 'POST',
-        path: '/webhooks/{provider}',
-        handler: handler as never,
-        functionName: 'bie-WebhooksApi',
-      },
-    ]),
-  );
-  api = { url: served.url, stop: () => close(served.server) };
+  await repos.campaigns.create(campaignRecord(CAMPAIGN, { name: 'fal webhooks' }));
+  api = await serveWebhooksApi();
 }, 60_000);
 
 afterAll(async () => {
