@@ -152,7 +152,7 @@ describe('fal through CDK context (videoProvider=fal)', () => {
   });
 
   it('enables fal for routing and rendering; webhooks verify against fal’s JWKS', () => {
-    for (const id of ['PlanRenders', 'SubmitRender', 'PollRenders', 'WebhooksApi'])
+    for (const id of ['PlanRenders', 'SubmitRender', 'PollRenders'])
       expect(envOf(openai, id).BIE_VIDEO_PROVIDER, id).toBe('fal');
     expect(envOf(openai, 'WebhooksApi').FAL_JWKS_URL).toBe('https://rest.alpha.fal.ai/.well-known/jwks.json');
     expect(envOf(s, 'SubmitRender').BIE_VIDEO_PROVIDER).toBe('offline');

@@ -93,8 +93,8 @@ export const ENV_ROLES = {
   ],
   /** Build the video model port (submit, poll). */
   videoModelUsers: ['SubmitRender', 'PollRenders'],
-  /** Route scenes among the enabled video providers, or finish their renders (BIE_VIDEO_PROVIDER). */
-  videoRouters: ['PlanRenders', 'SubmitRender', 'PollRenders', 'WebhooksApi'],
+  /** Route scenes among the enabled video providers, submit to and poll their adapters (BIE_VIDEO_PROVIDER). */
+  videoRouters: ['PlanRenders', 'SubmitRender', 'PollRenders'],
   /** Call the fal queue (submit, status, result, keyframes) with the fal key. */
   falCallers: ['SubmitRender', 'PollRenders'],
   /** Verify fal's signed webhooks against its JWKS. */
