@@ -123,6 +123,28 @@ describe('fal render callbacks', () => {
   });
 });
 
+describe('a fal render whose webhook never arrives', () => {
+  it('is finished by the poller from the queue status and result, the clip copied into the bucket', async () => {
+    // Prepare: fal ran the job, the webhook was lost.
+    const { job } = await falJob();
+    const { pollRenders } = await import('../../lambdas/production/poll-renders.js');
+    const { FalVideoModel } = await import('../../lambdas/shared/adapters/fal/fal-video-model.js');
+    const provider = new FalVideoModel({ queueUrl: fal.url, key: async () => FAKE_FAL_KEY, blobs: blobs() });
+    const callbacks = { success: async () => {}, failure: async () => {}, heartbeat: async () => {} };
+    const deps = { provider, callbacks, blobs: blobs(), workDir: process.env.BIE_WORK_DIR as string };
+    // Act: the first poll finds it queued, the next completed.
+    await pollRenders(deps);
+    const second = await pollRenders(deps);
+    // Assess
+    expect(second.finished).toBeGreaterThanOrEqual(1);
+    expect((await reread(job))?.status).toBe('completed');
+    const clip = await blobs().get(
+      `renders/${CAMPAIGN}/${job.variant_id}/scenes/${job.scene_id}-${job.job_id}.mp4`,
+    );
+    expect(Buffer.from(clip).subarray(4, 8).toString()).toBe('ftyp');
+  });
+});
+
 describe('forged fal callbacks are refused with 401 and change nothing', () => {
   it('a tampered body, or a signature that is not fal’s', async () => {
     const { job, body, requestId } = await falJob();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyzeSceneType,
+  enabledVideoProviders,
   fallbackChain,
   fallbackModel,
   renderAspect,
@@ -9,7 +10,7 @@ import {
   routeScene,
   unfit,
 } from '../../../lambdas/production/domain/router.js';
-import { MODELS } from '../../../lambdas/shared/config/index.js';
+import { MODELS, readVariable } from '../../../lambdas/shared/config/index.js';
 import { parseVideoModels } from '../../../lambdas/shared/config/models.js';
 import modelsJson from '../../../lambdas/shared/config/models.json' with { type: 'json' };
 import { VideoModelName } from '../../../lambdas/shared/contracts/index.js';
@@ -147,6 +148,17 @@ describe('the model router', () => {
     expect(renderListPrice('veo31_fast', 4)).toBe(0.4);
     expect(renderListPrice('veo31_fast', 4, true)).toBe(0.6);
     expect(renderListPrice('kling_i2v', 5, true)).toBe(0.785);
+  });
+});
+
+describe('BIE_VIDEO_PROVIDER', () => {
+  it('is offline by default (every model rendered by the stand-in), or a comma list of real providers', () => {
+    expect(readVariable('BIE_VIDEO_PROVIDER', {})).toBe('offline');
+    expect(enabledVideoProviders('offline')).toBeUndefined();
+    expect(enabledVideoProviders('fal,bedrock,gemini')).toEqual(['fal', 'bedrock', 'gemini']);
+    expect(() => readVariable('BIE_VIDEO_PROVIDER', { BIE_VIDEO_PROVIDER: 'fal,sora' })).toThrow(
+      /BIE_VIDEO_PROVIDER="fal,sora" is invalid: a comma list of offline, fal, bedrock, gemini/,
+    );
   });
 });
 
