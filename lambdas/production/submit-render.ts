@@ -26,6 +26,7 @@ import {
   renderListPrice,
   renderSeconds,
   rendersAudio,
+  sceneNeeds,
 } from './domain/router.js';
 
 const Input = z.object({
@@ -53,9 +54,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   const scene = script.scenes.find((s) => s.scene_id === input.scene_id);
   if (!scene) throw new NotFoundError('scene', input.scene_id);
   const tier = campaign.request.budget_tier;
-  const model = input.fallback
-    ? fallbackModel(input.model, tier, { duration_seconds: scene.duration_seconds })
-    : input.model;
+  const model = input.fallback ? fallbackModel(input.model, tier, sceneNeeds(scene)) : input.model;
   const provider = videoModelFor(model);
   const size = masterSize();
   const jobId = stableUuid('render', input.execution, input.scene_id, model);

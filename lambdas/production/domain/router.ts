@@ -133,6 +133,13 @@ export function fallbackModel(
   return fallbackChain(model, tier, scene, opts)[0] ?? model;
 }
 
+/** What a scene asks of the model that renders it. */
+export const sceneNeeds = (scene: { visual_prompt: string; duration_seconds?: number }): SceneNeeds => ({
+  duration_seconds: scene.duration_seconds ?? 0,
+  aspect_ratio: MASTER_ASPECT,
+  image_to_video: analyzeSceneType(scene.visual_prompt) === 'image_to_video',
+});
+
 /**
  * The seed's router, kept: style and scene type pick the model that is best at the shot; the budget
  * tier limits which price classes a campaign may use. Then the pick must fit the scene (duration,
@@ -169,11 +176,7 @@ export function routeScene(
     reason = `${reason}; ${wanted} is above the ${tier} tier, so ${preferred}`;
     wanted = preferred;
   }
-  const needs: SceneNeeds = {
-    duration_seconds: scene.duration_seconds ?? 0,
-    aspect_ratio: MASTER_ASPECT,
-    image_to_video: sceneType === 'image_to_video',
-  };
+  const needs = sceneNeeds(scene);
   const why = unfit(wanted, needs, opts);
   if (!why) return { model: wanted, scene_type: sceneType, reason };
   const next = fallbackChain(wanted, tier, needs, opts)[0];
