@@ -7,6 +7,7 @@ import type { RunResult } from '../../cli/run.js';
 import { clipKey } from '../../lambdas/production/domain/renders.js';
 import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
 import type { RenderJob } from '../../lambdas/shared/contracts/index.js';
+import { brandIdFor } from '../../lambdas/shared/ids.js';
 import type { Embedded } from '../../local/embedded.js';
 import { FAKE_FAL_KEY, FakeFal } from '../contract/fakes/fal-server.js';
 
@@ -117,5 +118,55 @@ describe('a campaign rendered by fal (against the local fal server)', () => {
     });
     expect(res.status).toBe(401);
     expect(await repos.renderJobs.get(result.campaign_id as string, job?.job_id as string)).toEqual(before);
+  });
+});
+
+describe('an abstract campaign rendered by fal: image-to-video scenes start from a brand keyframe', () => {
+  let abstract: RunResult;
+  let firstRequest = 0;
+
+  beforeAll(async () => {
+    // Prepare: the same brand, abstract: its scenes route to Seedream keyframes animated by Seedance.
+    firstRequest = fal.requests.length;
+    const name = 'Lumen Abstract';
+    const text = brandText
+      .replace('# Lumen Coffee', `# ${name}`)
+      .replace('Cinematic, natural light,', 'Abstract and surreal, natural light,');
+    abstract = await cli.runCampaign(app, {
+      brandText: text,
+      request: {
+        ...cli.readRequestFile(path.join(ROOT, 'examples/requests/lumen-coffee-launch.json')),
+        brand_id: brandIdFor(name),
+        target_duration_seconds: 15,
+      },
+      autoApprove: true,
+      out: path.join(dataDir, 'out-abstract'),
+    });
+  }, 300_000);
+
+  it('is published, every scene rendered by Seedance at fal', async () => {
+    expect(abstract.failure).toBeUndefined();
+    expect(abstract.status).toBe('published');
+    const done = (await repos.renderJobs.list(abstract.campaign_id as string)).filter(
+      (j) => j.status === 'completed',
+    );
+    expect(done.length).toBeGreaterThan(0);
+    for (const job of done) expect([job.provider, job.model_name]).toEqual(['fal', 'seedream']);
+  });
+
+  it('draws a palette keyframe before each clip and hands it to the clip as a presigned bucket URL', () => {
+    const requests = fal.requests.slice(firstRequest);
+    const clips = requests.filter((r) => r.model.includes('seedance'));
+    expect(clips.length).toBeGreaterThan(0);
+    for (const clip of clips) {
+      const at = requests.indexOf(clip);
+      const keyframe = requests
+        .slice(0, at)
+        .find((r) => r.model === 'fal-ai/bytedance/seedream/v4/text-to-image');
+      expect(keyframe, clip.request_id).toBeDefined();
+      expect(String(keyframe?.input.prompt)).toMatch(/Brand colour palette: #/);
+      expect(String(clip.input.image_url)).toMatch(/\/keyframes\/[^?]+\.png\?/);
+      expect(clip.input).toMatchObject({ aspect_ratio: '9:16', duration: '5' });
+    }
   });
 });
