@@ -227,7 +227,7 @@ describe('the fal keyframe model', () => {
       queueUrl: fal.url,
       key: async () => FAKE_FAL_KEY,
       blobs,
-      localOrigins: [fal.url],
+      localOrigins: () => [fal.url],
       pollMs: 1,
     });
     const out = await keyframes.generate({

@@ -78,17 +78,14 @@ export interface OutputPolicy {
    * `http:` is allowed, for presigned URLs of the local emulator. On AWS neither variable is set.
    */
   emulatorOrigins: string[];
+  /** The CDN of a local fake provider (BIE_LOCAL_PROVIDER_ORIGINS: local-only, never set on AWS). */
+  localProviderOrigins?: () => string[];
 }
 
 /** The policy of the media bucket and the S3 endpoint the SDK is configured with (none on AWS). */
 export function outputPolicyFor(
   bucket: string,
-  // Plus the CDN of a local fake provider (BIE_LOCAL_PROVIDER_ORIGINS): local-only, never set on AWS.
-  endpoints: (string | undefined)[] = [
-    config.AWS_ENDPOINT_URL_S3,
-    config.AWS_ENDPOINT_URL,
-    ...config.BIE_LOCAL_PROVIDER_ORIGINS,
-  ],
+  endpoints: (string | undefined)[] = [config.AWS_ENDPOINT_URL_S3, config.AWS_ENDPOINT_URL],
 ): OutputPolicy {
   const origins = endpoints.flatMap((u) => {
     try {
@@ -97,7 +94,8 @@ export function outputPolicyFor(
       return [];
     }
   });
-  return { bucket, emulatorOrigins: origins };
+  // Read only for a plain-http output from elsewhere (never on AWS, where outputs are https or s3://).
+  return { bucket, emulatorOrigins: origins, localProviderOrigins: () => config.BIE_LOCAL_PROVIDER_ORIGINS };
 }
 
 export type RenderOutput =
@@ -144,7 +142,10 @@ export function classifyRenderOutput(raw: string, policy: OutputPolicy): RenderO
     throw new RenderOutputRefusedError('render output URL carries credentials');
   }
   if (scheme === 'https') return { kind: 'http', url, checkAddresses: true };
-  if (scheme === 'http' && policy.emulatorOrigins.includes(url.origin)) {
+  if (
+    scheme === 'http' &&
+    (policy.emulatorOrigins.includes(url.origin) || policy.localProviderOrigins?.().includes(url.origin))
+  ) {
     return { kind: 'http', url, checkAddresses: false };
   }
   throw new RenderOutputRefusedError(

@@ -78,7 +78,7 @@ export const videoModel = offlineVideoModel;
 /** Keyframes of image-to-video scenes: fal when enabled, else none (the offline renderer needs none). */
 export const keyframeModel = lazy<KeyframeModel | undefined>(() =>
   enabledRealProviders().includes('fal')
-    ? new FalKeyframeModel({ ...falOptions(), localOrigins: config.BIE_LOCAL_PROVIDER_ORIGINS })
+    ? new FalKeyframeModel({ ...falOptions(), localOrigins: () => config.BIE_LOCAL_PROVIDER_ORIGINS })
     : undefined,
 );
 

@@ -8,7 +8,7 @@ export interface FalKeyframeModelOptions extends FalQueueOptions {
    * Origins whose plain-http image URLs may be fetched (a local fake's CDN; BIE_LOCAL_PROVIDER_ORIGINS).
    * Everything else must be https.
    */
-  localOrigins?: string[];
+  localOrigins?: () => string[];
   /** Queue polling: interval and how long an image may take (defaults 1 s, 120 s). */
   pollMs?: number;
   deadlineMs?: number;
@@ -84,7 +84,8 @@ export class FalKeyframeModel implements KeyframeModel {
 
   private async download(raw: string): Promise<Uint8Array> {
     const url = new URL(raw);
-    const local = url.protocol === 'http:' && (this.opts.localOrigins ?? []).includes(url.origin);
+    // Read only for a plain-http URL: on AWS fal's CDN is https and the variable is never looked at.
+    const local = url.protocol === 'http:' && (this.opts.localOrigins?.() ?? []).includes(url.origin);
     if (url.protocol !== 'https:' && !local)
       throw new Error(`keyframe URL scheme ${url.protocol} is not allowed (https only)`);
     const res = await (this.opts.fetchImpl ?? fetch)(url, {
