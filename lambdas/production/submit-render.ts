@@ -97,6 +97,10 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
         height: size.height,
         provider_model: MODELS.video_models[model].provider_model,
         cache_key: cacheKey,
+        // What the provider was asked for (its length, aspect and native audio) and billed at list price.
+        render_seconds: seconds,
+        aspect_ratio: renderAspect(model),
+        audio,
       },
       cost_usd: cost,
       list_price_usd: listPrice,
