@@ -202,6 +202,13 @@ describe('the fal queue video model', () => {
     silent.close();
   });
 
+  it('names the key when fal refuses it, instead of retrying or failing the render', async () => {
+    const wrongKey = new FalVideoModel({ queueUrl: fal.url, key: async () => 'not-the-key', blobs });
+    const { provider_job_id } = await model().submit(request());
+    await expect(wrongKey.submit(request())).rejects.toThrow(/fal refused the API key \(HTTP 401\)/);
+    await expect(wrongKey.status(provider_job_id)).rejects.toThrow(/FAL_KEY/);
+  });
+
   it('reports an id fal does not know, or not one of ours, as unknown', async () => {
     expect(await model().status('00000000-0000-4000-8000-000000000000~fal-ai/veo3.1/fast')).toEqual({
       state: 'unknown',

@@ -133,6 +133,11 @@ export class FalQueue {
         `fal ${method} ${new URL(url).pathname}: ${e.cause?.code ?? e.name}: ${e.message}`,
       );
     }
+    // A key problem is configuration, not the render's fault: neither retried nor a failed render.
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new Error(`fal refused the API key (HTTP ${res.status}): check the FAL_KEY secret`);
+    }
     if (res.status === 429 || res.status === 408)
       throw new ProviderRetryableError(`fal: HTTP ${res.status} (rate limited)`, retryAfter(res) ?? 30);
     return res;
