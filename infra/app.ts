@@ -16,6 +16,7 @@ import { BrandInfinityStack } from './stacks/brand-infinity-stack.js';
  *   voice          offline (default) | polly
  *   publish        publisher per platform, e.g. youtube:api,tiktok:blotato (default outbox for all); an
  *                  api platform gets a <Platform>OAuth secret, Blotato a BlotatoApiKey (set after deploy)
+ *   videoProvider  offline (default) | fal (key: the FalKey secret, set after deploy) | a comma list, e.g. fal,bedrock,gemini
  *   mediaProfile   full (default) | preview (180x320 masters, quarter-size renditions: rehearsals, tests)
  */
 const app = new App();
@@ -32,6 +33,14 @@ function choice<T extends string>(key: string, allowed: readonly T[]): T | undef
     throw new Error(`context ${key}=${value}: expected one of ${allowed.join(', ')}`);
   }
   return value as T | undefined;
+}
+
+function videoProviders(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^(offline|fal|bedrock|gemini)(,(offline|fal|bedrock|gemini))*$/.test(value))
+    throw new Error(
+      `context videoProvider=${value}: expected offline or a comma list of fal, bedrock, gemini`,
+    );
+  return value;
 }
 
 const stage = context('stage') ?? process.env.BIE_STAGE ?? 'dev';
@@ -61,6 +70,7 @@ const providers: Providers = {
         return [platform, mode];
       }),
   ),
+  videoProvider: videoProviders(context('videoProvider')),
 };
 
 new BrandInfinityStack(app, `BrandInfinity-${stage}`, {

@@ -79,6 +79,8 @@ export interface Providers {
   voice?: 'offline' | 'polly';
   /** Publisher per platform (BIE_PUBLISH_<PLATFORM>); absent platforms use the outbox. */
   publish?: Partial<Record<'youtube' | 'tiktok' | 'instagram' | 'linkedin', 'api' | 'blotato' | 'outbox'>>;
+  /** BIE_VIDEO_PROVIDER: `offline`, or a comma list of the real providers (`fal`, `fal,bedrock,gemini`). */
+  videoProvider?: string;
 }
 
 export interface PillarFunctionsProps {
@@ -381,6 +383,20 @@ export class PillarFunctions extends Construct {
       );
       this.setVariable(variable, secret.secretArn);
       for (const fnId of ENV_ROLES.platformClients) secret.grantRead(this.get(fnId));
+    }
+    if ((p.videoProvider ?? '').split(',').includes('fal')) {
+      // The key is set after deploy; the functions that call the fal queue read it by ARN.
+      const key = new Secret(this, 'FalKey', {
+        description: 'fal.ai API key of the video models (set the value after deploy)',
+      });
+      acknowledge(
+        key,
+        'AwsSolutions-SMG4',
+        'A third-party API key cannot be rotated by a Lambda of ours: fal issues keys in its dashboard. ' +
+          'Readable only by the functions that call the fal queue.',
+      );
+      this.setVariable('FAL_KEY_ARN', key.secretArn);
+      for (const id of ENV_ROLES.falCallers) key.grantRead(this.get(id));
     }
     if (p.voice === 'polly') {
       for (const id of FUNCTION_ROLES.voiceUsers) {

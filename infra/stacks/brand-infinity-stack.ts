@@ -94,6 +94,7 @@ export class BrandInfinityStack extends Stack {
         BIE_TEXT_MODEL: providers.textModel ?? 'offline',
         BIE_EMBEDDER: providers.embedder ?? 'offline',
         BIE_VOICE: providers.voice ?? 'offline',
+        BIE_VIDEO_PROVIDER: providers.videoProvider ?? 'offline',
         ...MEDIA_PROFILES[props.mediaProfile ?? 'full'],
       },
     });

@@ -5,13 +5,19 @@ import {
   failRender,
   outputPolicyFor,
 } from '../production/domain/renders.js';
+import { FalWebhookBody, webhookOutcome } from '../shared/adapters/fal/fal-queue.js';
+import { decodeFalJobId, encodeFalJobId } from '../shared/adapters/fal/fal-video-model.js';
 import { config } from '../shared/commons.js';
+import { MODELS } from '../shared/config/index.js';
+import type { RenderJob } from '../shared/contracts/index.js';
 import { renderJobs } from '../shared/data/repositories.js';
+import { falJwks } from '../shared/providers/video.js';
 import { webhookSecret } from '../shared/secrets.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { parseOrThrow } from '../shared/validation.js';
+import { verifyFalWebhook } from '../shared/webhooks/fal-signature.js';
 import { bindMessage } from '../shared/webhooks/messages.js';
-import { verifyWebhook } from '../shared/webhooks/standard-webhooks.js';
+import { verifyWebhook, WebhookVerificationError } from '../shared/webhooks/standard-webhooks.js';
 import { apiHandler, BODY_LIMITS, json, MEDIA_TYPES, parseJson, problem, requireBody } from './http.js';
 
 /** Lengths bound what reaches the table's keys (the provider's job id is an index key). */
@@ -62,6 +68,63 @@ async function unreachable(url: string): Promise<string | undefined> {
 }
 
 /**
+ * The fal job of a request id: provider job ids name the model too (fal-video-model.ts), and fal's
+ * webhook carries only the request id, so each configured fal model is tried (a handful of key reads).
+ */
+async function findFalJob(requestId: string): Promise<RenderJob | undefined> {
+  const candidates = new Set<string>();
+  for (const spec of Object.values(MODELS.video_models))
+    if (spec.provider === 'fal')
+      for (const audio of [false, true])
+        candidates.add(encodeFalJobId({ requestId, model: spec.provider_model, audio }));
+  for (const id of candidates) {
+    const job = await renderJobs.findByProviderJobId('fal', id);
+    if (job) return job;
+  }
+  return undefined;
+}
+
+/**
+ * fal's callbacks: ED25519 over request id, user id, timestamp and the body's SHA-256, by a key of fal's
+ * JWKS, within 300 s (a forged, re-signed or stale message is a 401 and changes nothing). Then the same
+ * path as every provider: find the job, answer a finished one as a duplicate, finish it (the output is
+ * copied to the media bucket by completeRender) or fail it with fal's reason.
+ */
+async function falWebhook(headers: Record<string, string | undefined>, raw: string) {
+  const verified = await verifyFalWebhook(falJwks(), headers, raw);
+  const body = parseOrThrow(FalWebhookBody, parseJson(raw, 'fal webhook'), 'fal webhook');
+  if (body.request_id !== verified.requestId)
+    throw new WebhookVerificationError(
+      'the body names another request than the signed X-Fal-Webhook-Request-Id',
+    );
+  const job = await findFalJob(body.request_id);
+  if (!job) return problem(404, 'Not found', `no render job for fal request ${body.request_id} (yet)`);
+  if (job.status === 'completed' || job.status === 'failed')
+    return json(200, { job_id: job.job_id, status: job.status, duplicate: true });
+  const outcome = webhookOutcome(body, decodeFalJobId(job.provider_job_id ?? '')?.audio);
+  const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
+  if (outcome.state === 'completed') {
+    const unfetchable = await unreachable(outcome.output_url);
+    if (unfetchable)
+      return problem(
+        422,
+        'Output not available',
+        `the output of fal request ${body.request_id} could not be fetched (${unfetchable}); nothing was recorded`,
+        [{ path: 'payload.video.url', message: `could not be fetched: ${unfetchable}` }],
+      );
+    await completeRender(deps, job, outcome.output_url, String(job.parameters.cache_key ?? ''));
+    return json(200, { job_id: job.job_id, status: 'completed' });
+  }
+  const error = outcome.state === 'failed' ? outcome.error : 'fal reported no outcome';
+  await failRender(deps, job, error);
+  return json(200, {
+    job_id: job.job_id,
+    status: 'failed',
+    kind: outcome.state === 'failed' ? outcome.kind : undefined,
+  });
+}
+
+/**
  * Provider callbacks (Standard Webhooks signatures, as OpenAI sends them): verify the signature and the
  * timestamp with the secret from Secrets Manager, find the job by the provider's id, bind the message id
  * to its body (a reused id with another body is refused), finish the job. Unknown jobs answer 404 so the
@@ -77,6 +140,7 @@ export const handler = apiHandler({
       types: MEDIA_TYPES.json,
       maxBytes: BODY_LIMITS.json,
     });
+    if (provider === 'fal') return falWebhook(event.headers ?? {}, raw);
     const message = verifyWebhook(await webhookSecret(), event.headers ?? {}, raw);
     const body = parseOrThrow(VideoEvent, parseJson(raw, 'webhook event'), 'webhook event');
     const job = await renderJobs.findByProviderJobId(provider, body.data.id);

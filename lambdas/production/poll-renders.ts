@@ -4,7 +4,7 @@ import type { RenderJob } from '../shared/contracts/index.js';
 import { renderJobs } from '../shared/data/repositories.js';
 import { nowIso } from '../shared/ids.js';
 import type { BlobStore, TaskCallbacks, VideoModel } from '../shared/ports/index.js';
-import { videoModel } from '../shared/providers/video.js';
+import { videoModels } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { completeRender, failRender, heartbeatFollowers, tokenGone } from './domain/renders.js';
 
@@ -87,11 +87,22 @@ async function heartbeat(callbacks: TaskCallbacks, job: RenderJob): Promise<bool
   }
 }
 
-export const handler = middy(async () =>
-  pollRenders({
-    provider: videoModel(),
-    callbacks: taskCallbacks(),
-    blobs: blobs(),
-    workDir: config.BIE_WORK_DIR,
-  }),
-);
+/** One pass per adapter in use (the offline stand-in and each enabled provider): each asks about its own jobs. */
+export const handler = middy(async () => {
+  const results: PollResult[] = [];
+  for (const provider of videoModels())
+    results.push(
+      await pollRenders({
+        provider,
+        callbacks: taskCallbacks(),
+        blobs: blobs(),
+        workDir: config.BIE_WORK_DIR,
+      }),
+    );
+  return results.reduce((sum, r) => ({
+    checked: sum.checked + r.checked,
+    finished: sum.finished + r.finished,
+    heartbeats: sum.heartbeats + r.heartbeats,
+    abandoned: sum.abandoned + r.abandoned,
+  }));
+});

@@ -8,9 +8,11 @@ import { campaigns, renderJobs, scripts } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, nowIso, stableUuid } from '../shared/ids.js';
-import { videoModel } from '../shared/providers/video.js';
+import { toMicros, toUsd } from '../shared/money.js';
+import { keyframeModel, videoModelFor } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
+import { keyframeFor, keyframeListPrice } from './domain/keyframes.js';
 import {
   completeRender,
   failRender,
@@ -19,7 +21,14 @@ import {
   supersedeJob,
   webhookCallbackUrl,
 } from './domain/renders.js';
-import { fallbackModel, renderListPrice } from './domain/router.js';
+import {
+  fallbackModel,
+  renderAspect,
+  renderListPrice,
+  renderSeconds,
+  rendersAudio,
+  sceneNeeds,
+} from './domain/router.js';
 
 const Input = z.object({
   token: z.string().min(1),
@@ -46,11 +55,17 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   const scene = script.scenes.find((s) => s.scene_id === input.scene_id);
   if (!scene) throw new NotFoundError('scene', input.scene_id);
   const tier = campaign.request.budget_tier;
-  const model = input.fallback ? fallbackModel(input.model, tier) : input.model;
-  const provider = videoModel();
+  const model = input.fallback ? fallbackModel(input.model, tier, sceneNeeds(scene)) : input.model;
+  const provider = videoModelFor(model);
   const size = masterSize();
   const jobId = stableUuid('render', input.execution, input.scene_id, model);
-  const listPrice = renderListPrice(model, scene.duration_seconds);
+  // A real provider renders one of its lengths (≥ the scene; the clip is trimmed later) and bills it;
+  // the offline stand-in renders the scene's length and records the price of what the model would bill.
+  const seconds = renderSeconds(model, scene.duration_seconds);
+  const audio = rendersAudio(model);
+  const listPrice = toUsd(
+    toMicros(renderListPrice(model, seconds, audio)) + toMicros(keyframeListPrice(model)),
+  );
   const cost = renderCostUsd(campaign, provider.provider, listPrice);
   const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
   const cacheKey = sceneCacheKeyFor(scene, model, size);
@@ -94,6 +109,10 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
         height: size.height,
         provider_model: MODELS.video_models[model].provider_model,
         cache_key: cacheKey,
+        // What the provider was asked for (its length, aspect and native audio) and billed at list price.
+        render_seconds: seconds,
+        aspect_ratio: renderAspect(model),
+        audio,
       },
       cost_usd: cost,
       list_price_usd: listPrice,
@@ -116,11 +135,20 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     if (status.state !== 'unknown') return { job_id: jobId, status: status.state };
   }
   await renderJobs.put(job);
+  const keyframe = await keyframeFor(
+    { blobs: deps.blobs, keyframes: provider.provider === 'offline' ? undefined : keyframeModel() },
+    input.campaign_id,
+    scene,
+    model,
+  );
   const { provider_job_id } = await provider.submit({
     job_id: jobId,
     model: MODELS.video_models[model].provider_model,
     prompt: scene.visual_prompt,
-    duration_seconds: scene.duration_seconds,
+    duration_seconds: provider.provider === 'offline' ? scene.duration_seconds : seconds,
+    aspect_ratio: renderAspect(model),
+    audio,
+    keyframe_key: keyframe,
     width: size.width,
     height: size.height,
     fps: size.fps,

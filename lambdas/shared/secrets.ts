@@ -23,6 +23,8 @@ export const SECRETS = {
   linkedInOAuth: 'LINKEDIN_OAUTH',
   /** Blotato API key (any BIE_PUBLISH_<P>=blotato). */
   blotatoApiKey: 'BLOTATO_API_KEY',
+  /** fal API key (BIE_VIDEO_PROVIDER includes fal). */
+  falKey: 'FAL_KEY',
 } as const;
 
 export type SecretName = keyof typeof SECRETS;
@@ -77,6 +79,9 @@ async function load(name: SecretName): Promise<string> {
 export const approvalSigningSecret = (): Promise<string> => readSecret('approvalSigning');
 /** The render-provider webhook secret. */
 export const webhookSecret = (): Promise<string> => readSecret('webhook');
+
+/** The fal API key (`Authorization: Key …`). */
+export const falKey = (): Promise<string> => readSecret('falKey');
 
 /** Tests only: forget cached values. */
 export function clearSecretCache(): void {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RenderJob } from '../../lambdas/shared/contracts/index.js';
 import type { Emulators } from '../../local/engine/emulators.js';
+import { serveWebhooksApi } from '../support/records.js';
 import { FakeSecretsManager } from './fakes/secrets-manager-server.js';
 import { keyInterpretations, secretLikeValues } from './repo-secrets.js';
 
@@ -39,20 +40,7 @@ beforeAll(async () => {
   await (await import('../../lambdas/shared/data/table.js')).ensureTable();
   repos = await import('../../lambdas/shared/data/repositories.js');
   secrets = await import('../../lambdas/shared/secrets.js');
-  const { handler } = await import('../../lambdas/api/webhooks.js');
-  const { httpApiRequestHandler } = await import('../../local/engine/http-api.js');
-  const { listen, close } = await import('../../local/engine/http-util.js');
-  const served = await listen(
-    httpApiRequestHandler([
-      {
-        method: 'POST',
-        path: '/webhooks/{provider}',
-        handler: handler as never,
-        functionName: 'bie-WebhooksApi',
-      },
-    ]),
-  );
-  api = { url: served.url, stop: () => close(served.server) };
+  api = await serveWebhooksApi();
 }, 60_000);
 
 afterAll(async () => {

@@ -41,8 +41,9 @@ type Pending = {
 };
 
 /**
- * A rehearsed, auto-approved premium campaign (the content checkpoints decide themselves; budgets never
- * do). At list price its text steps cost about $0.04 and its 15 s of scenes up to $1.50 (Sora, $0.10/s).
+ * A rehearsed, auto-approved standard campaign (the content checkpoints decide themselves; budgets never
+ * do). At list price its text steps cost about $0.04 and each of its 3–5 s scenes $0.60 or $0.90 (Veo 3.1
+ * fast with audio, $0.15/s, rendered 4 or 6 s): about $2.50–3.70 for 15 s.
  */
 async function startRehearsal(budget: number) {
   return cli.api<{ campaign_id: string; execution_arn: string }>(
@@ -52,7 +53,7 @@ async function startRehearsal(budget: number) {
     {
       campaign_request: {
         ...cli.readRequestFile(path.join(ROOT, 'examples/requests/lumen-coffee-launch.json')),
-        budget_tier: 'premium',
+        budget_tier: 'standard',
         target_duration_seconds: 15,
         budget_limit_usd: budget,
         rehearse: true,
@@ -132,7 +133,7 @@ describe('a rehearsed campaign whose budget is too small', () => {
       true,
     );
     const alerts = eventsOf(campaign.campaign_id, 'Budget Threshold Crossed');
-    // A scene render needs at most $0.50 and did not fit: more than half of the $1 is spent.
+    // A scene render needs at most $0.90 and did not fit: more than half of the $1 is spent.
     expect(alerts.map((a) => a.threshold_percent)).toEqual(levelsReached(v.ledger.total_usd, 1));
     expect(alerts.map((a) => a.threshold_percent)).toContain(50);
     for (const a of alerts) {
@@ -157,21 +158,21 @@ describe('a rehearsed campaign whose budget is too small', () => {
       budget_limit_usd: number;
       previous_budget_limit_usd: number;
     }>(app.runtime.info.apiUrl, 'POST', `/operator/campaigns/${campaign.campaign_id}/budget`, {
-      budget_limit_usd: 2,
+      budget_limit_usd: 4,
       decided_by: 'finance',
     });
     const done = await app.runtime.runner.waitForExecution(campaign.execution_arn);
     // Assess
-    expect(raised).toMatchObject({ previous_budget_limit_usd: 1, budget_limit_usd: 2 });
+    expect(raised).toMatchObject({ previous_budget_limit_usd: 1, budget_limit_usd: 4 });
     expect(raised.resumed).toEqual(expect.arrayContaining(pauses.map((p) => p.approval_id)));
     expect(done.status).toBe('SUCCEEDED');
     const v = await view(campaign.campaign_id);
-    expect(v.campaign).toMatchObject({ status: 'published', budget_limit_usd: 2 });
+    expect(v.campaign).toMatchObject({ status: 'published', budget_limit_usd: 4 });
     const decided = v.approvals.filter((a) => a.checkpoint === 'budget');
     expect(decided.length).toBeGreaterThanOrEqual(pauses.length);
     for (const a of decided) {
       expect(a).toMatchObject({ status: 'approved', decided_by: 'finance' });
-      expect(a.feedback).toBe('budget raised from $1.00 to $2.00 by finance');
+      expect(a.feedback).toBe('budget raised from $1.00 to $4.00 by finance');
     }
     expect(v.audit.map((a) => a.action)).toContain('budget_raised');
   }, 300_000);
@@ -187,16 +188,16 @@ describe('a rehearsed campaign whose budget is too small', () => {
     expect(v.ledger.entries.filter((e) => e.step === 'Broadcaster/PublishPost')).toHaveLength(4);
     expect(v.campaign.current_cost_usd).toBe(v.ledger.total_usd);
     expect(v.ledger.total_usd).toBeGreaterThan(1);
-    expect(v.ledger.total_usd).toBeLessThanOrEqual(2);
+    expect(v.ledger.total_usd).toBeLessThanOrEqual(4);
     expect(v.ledger.rehearsal_usd).toBe(v.ledger.total_usd);
   });
 
   it('alerts again at the levels of the raised budget that the resumed renders reach', async () => {
     const v = await view(campaign.campaign_id);
     const alerts = eventsOf(campaign.campaign_id, 'Budget Threshold Crossed').filter(
-      (a) => a.limit_usd === 2,
+      (a) => a.limit_usd === 4,
     );
-    expect(alerts.map((a) => a.threshold_percent)).toEqual(levelsReached(v.ledger.total_usd, 2));
+    expect(alerts.map((a) => a.threshold_percent)).toEqual(levelsReached(v.ledger.total_usd, 4));
   });
 });
 

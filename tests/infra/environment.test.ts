@@ -38,7 +38,7 @@ let openai: Synthesized;
 beforeAll(() => {
   s = synthesize();
   openai = synthesize(
-    { providers: { textModel: 'openai', embedder: 'openai' }, mediaProfile: 'preview' },
+    { providers: { textModel: 'openai', embedder: 'openai', videoProvider: 'fal' }, mediaProfile: 'preview' },
     'BrandInfinity-openai',
   );
 }, 240_000);
@@ -70,7 +70,7 @@ describe('function environments come from the one definition in lambdas/shared/c
   it('never sets a secret value, only Secrets Manager ARNs', () => {
     for (const spec of FUNCTIONS) {
       const env = envOf(s, spec.id);
-      for (const name of ['APPROVAL_SIGNING_SECRET', 'WEBHOOK_SECRET', 'OPENAI_API_KEY'])
+      for (const name of ['APPROVAL_SIGNING_SECRET', 'WEBHOOK_SECRET', 'OPENAI_API_KEY', 'FAL_KEY'])
         expect(env[name], `${spec.id} ${name}`).toBeUndefined();
     }
   });
@@ -124,6 +124,44 @@ describe('OpenAI through CDK context', () => {
 
   it('passes cdk-nag with OpenAI chosen', () => {
     expect(openai.violations.filter((v) => v.severity !== 'warning')).toEqual([]);
+  });
+});
+
+describe('fal through CDK context (videoProvider=fal)', () => {
+  const roleOf = (id: string) => logicalIdOf(openai.stack.functions.get(id).role as IConstruct);
+
+  it('gives the functions that call the fal queue the key’s ARN and read access, and no other function', () => {
+    const [secretId] = ofType(openai.resources, 'AWS::SecretsManager::Secret').find(([lid]) =>
+      lid.includes('FalKey'),
+    ) as [string, Resource];
+    const callers = ['SubmitRender', 'PollRenders'];
+    for (const spec of FUNCTIONS) {
+      const env = envOf(openai, spec.id);
+      const reads = grantsOf(openai.resources, roleOf(spec.id), 'secretsmanager:GetSecretValue').flatMap(
+        resourcesOf,
+      );
+      if (callers.includes(spec.id)) {
+        expect(env.FAL_KEY_ARN, spec.id).toEqual({ Ref: secretId });
+        expect(env.FAL_QUEUE_URL, spec.id).toBe('https://queue.fal.run');
+        expect(reads, spec.id).toContainEqual({ Ref: secretId });
+      } else {
+        expect(env.FAL_KEY_ARN, spec.id).toBeUndefined();
+        expect(reads, spec.id).not.toContainEqual({ Ref: secretId });
+      }
+    }
+  });
+
+  it('enables fal for routing and rendering; webhooks verify against fal’s JWKS', () => {
+    for (const id of ['PlanRenders', 'SubmitRender', 'PollRenders'])
+      expect(envOf(openai, id).BIE_VIDEO_PROVIDER, id).toBe('fal');
+    expect(envOf(openai, 'WebhooksApi').FAL_JWKS_URL).toBe('https://rest.alpha.fal.ai/.well-known/jwks.json');
+    expect(envOf(s, 'SubmitRender').BIE_VIDEO_PROVIDER).toBe('offline');
+  });
+
+  it('creates no fal key unless fal is chosen', () => {
+    expect(ofType(s.resources, 'AWS::SecretsManager::Secret').some(([lid]) => lid.includes('FalKey'))).toBe(
+      false,
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulators } from '../../local/engine/emulators.js';
+import { campaignRecord } from '../support/records.js';
 
 let emulators: Emulators;
 let ledger: typeof import('../../lambdas/shared/data/ledger.js');
@@ -28,25 +29,9 @@ afterAll(async () => {
 
 const now = '2026-11-24T00:00:00.000Z';
 async function campaign(id: string, limit: number) {
-  await repos.campaigns.create({
-    campaign_id: id,
-    campaign_name: 'c',
-    brand_id: '00000000-0000-4000-8000-000000000001',
-    status: 'in_production',
-    request: {
-      product_category: 'coffee',
-      target_demographic: 'everyone',
-      campaign_objective: 'awareness',
-      budget_tier: 'standard',
-      brand_id: '00000000-0000-4000-8000-000000000001',
-    },
-    budget_limit_usd: limit,
-    current_cost_usd: 0,
-    auto_approve: true,
-    approver_email: 'cmo@brand.example',
-    created_at: now,
-    updated_at: now,
-  });
+  await repos.campaigns.create(
+    campaignRecord(id, { budget_limit_usd: limit, at: now, approver_email: 'cmo@brand.example' }),
+  );
 }
 const entry = (campaignId: string, id: string, amount: number) => ({
   ledger_entry_id: id,

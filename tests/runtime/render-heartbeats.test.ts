@@ -8,6 +8,7 @@ import type { ProviderJobStatus, VideoModel } from '../../lambdas/shared/ports/i
 import { localFunctionArn, localMachineArn } from '../../local/engine/asl-runner.js';
 import type { Emulators } from '../../local/engine/emulators.js';
 import { openEndpoints, type Runtime, startRuntime } from '../../local/engine/runtime.js';
+import { campaignRecord } from '../support/records.js';
 
 // The real poller (lambdas/production/poll-renders.ts) against the local runner's heartbeat timeouts:
 // a render longer than HeartbeatSeconds survives only while the poller heartbeats its task.
@@ -85,25 +86,7 @@ beforeAll(async () => {
   const blobs = new S3BlobStore(BUCKET);
   await blobs.put('provider-renders/fixture/clip.mp4', 'clip-bytes', 'video/mp4');
   deps = { provider, callbacks: sfnTaskCallbacks, blobs, workDir: path.join(dataDir, 'work') };
-  const now = new Date().toISOString();
-  await repos.campaigns.create({
-    campaign_id: CAMPAIGN,
-    campaign_name: 'heartbeats',
-    brand_id: '00000000-0000-4000-8000-000000000001',
-    status: 'in_production',
-    request: {
-      product_category: 'coffee',
-      target_demographic: 'everyone',
-      campaign_objective: 'awareness',
-      budget_tier: 'standard',
-      brand_id: '00000000-0000-4000-8000-000000000001',
-    },
-    budget_limit_usd: 100,
-    current_cost_usd: 0,
-    auto_approve: true,
-    created_at: now,
-    updated_at: now,
-  });
+  await repos.campaigns.create(campaignRecord(CAMPAIGN, { name: 'heartbeats' }));
 
   runtime = startRuntime({
     dataDir,

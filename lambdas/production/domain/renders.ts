@@ -154,6 +154,8 @@ export interface OutputPolicy {
    * `http:` is allowed, for presigned URLs of the local emulator. On AWS neither variable is set.
    */
   emulatorOrigins: string[];
+  /** The CDN of a local fake provider (BIE_LOCAL_PROVIDER_ORIGINS: local-only, never set on AWS). */
+  localProviderOrigins?: () => string[];
 }
 
 /** The policy of the media bucket and the S3 endpoint the SDK is configured with (none on AWS). */
@@ -168,7 +170,8 @@ export function outputPolicyFor(
       return [];
     }
   });
-  return { bucket, emulatorOrigins: origins };
+  // Read only for a plain-http output from elsewhere (never on AWS, where outputs are https or s3://).
+  return { bucket, emulatorOrigins: origins, localProviderOrigins: () => config.BIE_LOCAL_PROVIDER_ORIGINS };
 }
 
 export type RenderOutput =
@@ -215,7 +218,10 @@ export function classifyRenderOutput(raw: string, policy: OutputPolicy): RenderO
     throw new RenderOutputRefusedError('render output URL carries credentials');
   }
   if (scheme === 'https') return { kind: 'http', url, checkAddresses: true };
-  if (scheme === 'http' && policy.emulatorOrigins.includes(url.origin)) {
+  if (
+    scheme === 'http' &&
+    (policy.emulatorOrigins.includes(url.origin) || policy.localProviderOrigins?.().includes(url.origin))
+  ) {
     return { kind: 'http', url, checkAddresses: false };
   }
   throw new RenderOutputRefusedError(

@@ -1,4 +1,6 @@
+import { config } from '../../shared/commons.js';
 import { MODELS } from '../../shared/config/index.js';
+import type { AspectRatio, VideoModelSpec, VideoProviderName } from '../../shared/config/models.js';
 import type { BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
 import { toMicros, toUsd } from '../../shared/money.js';
 
@@ -33,23 +35,128 @@ export interface RouteDecision {
   reason: string;
 }
 
-const isModel = (m: string): m is VideoModelName => m in MODELS.video_models;
+type Routing = typeof MODELS.routing;
+type Models = Record<VideoModelName, VideoModelSpec>;
+
+/** What a model must do for one scene. */
+export interface SceneNeeds {
+  duration_seconds: number;
+  /** The master's aspect (9:16); a model without it renders its own and the plan reframes. */
+  aspect_ratio?: AspectRatio;
+  /** The scene animates a still: only a model that takes a keyframe can render it. */
+  image_to_video?: boolean;
+}
+
+/** Everything a routing decision reads, so tests can route with other rules or providers. */
+export interface RouterOptions {
+  routing?: Routing;
+  models?: Models;
+  /** Providers whose adapters are configured; undefined: all (the offline stand-in renders every model). */
+  enabledProviders?: readonly VideoProviderName[];
+  /** Retirement is decided against this day (default today). */
+  today?: string;
+}
+
+const MASTER_ASPECT: AspectRatio = '9:16';
 
 /**
- * The seed's router: style and scene type pick the model that is best at the shot; the budget tier
- * then limits which price classes a campaign may use (premium → Sora allowed, volume → Seedream/Nano B).
+ * The providers BIE_VIDEO_PROVIDER enables: `offline` (the default) stands in for every model, so
+ * routing stays what it would be with every provider; `fal`, `fal,bedrock,gemini`, ... limit it.
+ */
+export function enabledVideoProviders(
+  setting: string = config.BIE_VIDEO_PROVIDER,
+): VideoProviderName[] | undefined {
+  const names = setting
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0 || names.includes('offline')) return undefined;
+  return names as VideoProviderName[];
+}
+
+const todayIso = () => new Date().toISOString().slice(0, 10);
+
+export const isRetired = (spec: { retired_on?: string }, today = todayIso()): boolean =>
+  spec.retired_on !== undefined && spec.retired_on <= today;
+
+/** Why a model cannot render a scene, or undefined when it can. */
+export function unfit(
+  model: VideoModelName,
+  needs: Partial<SceneNeeds>,
+  opts: RouterOptions = {},
+): string | undefined {
+  const spec = (opts.models ?? MODELS.video_models)[model];
+  if (!spec) return 'not configured';
+  if (isRetired(spec, opts.today)) return `retired on ${spec.retired_on}`;
+  const enabled = opts.enabledProviders ?? enabledVideoProviders();
+  if (enabled && !enabled.includes(spec.provider)) return `provider ${spec.provider} not enabled`;
+  const caps = spec.capabilities;
+  const longest = caps.durations_seconds[caps.durations_seconds.length - 1] as number;
+  if (needs.duration_seconds !== undefined && needs.duration_seconds > longest)
+    return `renders at most ${longest} s`;
+  if (needs.image_to_video && !caps.image_to_video) return 'takes no keyframe';
+  return undefined;
+}
+
+/** A model that renders the master's aspect natively needs no reframe: preferred among equals. */
+const native = (model: VideoModelName, needs: Partial<SceneNeeds>, models: Models): boolean =>
+  models[model].capabilities.aspect_ratios.includes(needs.aspect_ratio ?? MASTER_ASPECT);
+
+/**
+ * The ordered models that take over a scene when `primary` fails, refuses or times out: the tier's
+ * fallback chain without the primary, only models that fit the scene, are not retired and whose
+ * provider is enabled; natively vertical models first (stable otherwise).
+ */
+export function fallbackChain(
+  primary: VideoModelName,
+  tier: BudgetTier,
+  scene: Partial<SceneNeeds> = {},
+  opts: RouterOptions = {},
+): VideoModelName[] {
+  const models = opts.models ?? MODELS.video_models;
+  const chain = (opts.routing ?? MODELS.routing).fallback_chains[tier].filter(
+    (m) => m !== primary && !unfit(m, scene, opts),
+  );
+  return [
+    ...chain.filter((m) => native(m, scene, models)),
+    ...chain.filter((m) => !native(m, scene, models)),
+  ];
+}
+
+/** The first of the fallback chain (the model itself when nothing else fits). */
+export function fallbackModel(
+  model: VideoModelName,
+  tier: BudgetTier,
+  scene: Partial<SceneNeeds> = {},
+  opts: RouterOptions = {},
+): VideoModelName {
+  return fallbackChain(model, tier, scene, opts)[0] ?? model;
+}
+
+/** What a scene asks of the model that renders it. */
+export const sceneNeeds = (scene: { visual_prompt: string; duration_seconds?: number }): SceneNeeds => ({
+  duration_seconds: scene.duration_seconds ?? 0,
+  aspect_ratio: MASTER_ASPECT,
+  image_to_video: analyzeSceneType(scene.visual_prompt) === 'image_to_video',
+});
+
+/**
+ * The seed's router, kept: style and scene type pick the model that is best at the shot; the budget
+ * tier limits which price classes a campaign may use. Then the pick must fit the scene (duration,
+ * keyframe), be in service and have an enabled provider; otherwise the tier's fallback chain decides.
  */
 export function routeScene(
-  scene: Pick<Scene, 'visual_prompt' | 'visual_cues'>,
+  scene: Pick<Scene, 'visual_prompt' | 'visual_cues'> & { duration_seconds?: number },
   tier: BudgetTier,
+  opts: RouterOptions = {},
 ): RouteDecision {
-  const rules = MODELS.routing;
+  const rules = opts.routing ?? MODELS.routing;
   const sceneType = analyzeSceneType(scene.visual_prompt);
   const style = scene.visual_cues.style;
-  let wanted: string = rules.default;
-  let reason = 'default: highest quality';
-  const byStyle = (rules.style as Record<string, string>)[style];
-  const byType = (rules.scene_type as Record<string, string>)[sceneType];
+  let wanted: VideoModelName = rules.default;
+  let reason = 'default';
+  const byStyle = rules.style[style];
+  const byType = rules.scene_type[sceneType];
   if (style === 'hyper_realistic' || sceneType === 'product_shot') {
     wanted = byStyle ?? byType ?? rules.default;
     reason = style === 'hyper_realistic' ? 'hyper-realistic style' : 'product shot';
@@ -57,7 +164,7 @@ export function routeScene(
     wanted = byType;
     reason = 'fast-paced social montage';
   } else if ((style === 'abstract' || sceneType === 'trippy') && (byStyle ?? byType)) {
-    wanted = (byStyle ?? byType) as string;
+    wanted = (byStyle ?? byType) as VideoModelName;
     reason = style === 'abstract' ? 'abstract style' : 'trippy scene';
   } else if (sceneType === 'image_to_video' && byType) {
     wanted = byType;
@@ -69,20 +176,43 @@ export function routeScene(
     reason = `${reason}; ${wanted} is above the ${tier} tier, so ${preferred}`;
     wanted = preferred;
   }
-  if (!isModel(wanted)) throw new Error(`routing configuration names an unknown model: ${wanted}`);
-  return { model: wanted, scene_type: sceneType, reason };
+  const needs = sceneNeeds(scene);
+  const why = unfit(wanted, needs, opts);
+  if (!why) return { model: wanted, scene_type: sceneType, reason };
+  const next = fallbackChain(wanted, tier, needs, opts)[0];
+  if (!next)
+    throw new Error(
+      `no configured video model of the ${tier} tier can render this scene (${wanted}: ${why})`,
+    );
+  return { model: next, scene_type: sceneType, reason: `${reason}; ${wanted} ${why}, so ${next}` };
 }
 
-/** The fallback when the routed model fails, kept inside the campaign's tier. */
-export function fallbackModel(model: VideoModelName, tier: BudgetTier): VideoModelName {
-  const allowed = MODELS.routing.budget_tier_allowed[tier];
-  const configured = MODELS.video_models[model].fallback;
-  const pick = allowed.includes(configured) ? configured : (allowed.find((m) => m !== model) ?? model);
-  if (!isModel(pick)) throw new Error(`routing configuration names an unknown model: ${pick}`);
-  return pick;
+/** The length a model is asked for: the shortest it accepts that covers the scene (trimmed later). */
+export function renderSeconds(model: VideoModelName, sceneSeconds: number): number {
+  const durations = MODELS.video_models[model].capabilities.durations_seconds;
+  return durations.find((d) => d >= sceneSeconds) ?? (durations[durations.length - 1] as number);
 }
 
-/** List price of a render: seconds × the model's configured price per second, to the micro-dollar. */
-export function renderListPrice(model: VideoModelName, seconds: number): number {
-  return toUsd(Math.round(toMicros(MODELS.video_models[model].usd_per_second) * seconds));
+/** The aspect a model is asked for: the master's when it has it, else its first (the plan reframes). */
+export function renderAspect(model: VideoModelName): AspectRatio {
+  const ratios = MODELS.video_models[model].capabilities.aspect_ratios;
+  return ratios.includes(MASTER_ASPECT) ? MASTER_ASPECT : (ratios[0] as AspectRatio);
+}
+
+/** Native audio is asked for where the model offers it (the mix keeps or mutes it). */
+export const rendersAudio = (model: VideoModelName): boolean =>
+  MODELS.video_models[model].capabilities.native_audio;
+
+/** The model renders only from a keyframe: one is drawn first. */
+export const needsKeyframe = (model: VideoModelName): boolean =>
+  !MODELS.video_models[model].capabilities.text_to_video;
+
+/**
+ * List price of a render: seconds × the model's configured price per second (with audio where it is
+ * priced apart), to the micro-dollar.
+ */
+export function renderListPrice(model: VideoModelName, seconds: number, audio = false): number {
+  const spec = MODELS.video_models[model];
+  const perSecond = audio ? (spec.usd_per_second_audio ?? spec.usd_per_second) : spec.usd_per_second;
+  return toUsd(Math.round(toMicros(perSecond) * seconds));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FunctionSpec } from '../../catalog.js';
 import { Email } from '../contracts/common.js';
+import { parseVideoModels, type VideoModelSpec } from './models.js';
 import models from './models.json' with { type: 'json' };
 
 /**
@@ -94,6 +95,12 @@ export const ENV_ROLES = {
   platformClients: ['PublishPost'],
   /** Build the video model port (submit, poll). */
   videoModelUsers: ['SubmitRender', 'PollRenders'],
+  /** Route scenes among the enabled video providers, submit to and poll their adapters (BIE_VIDEO_PROVIDER). */
+  videoRouters: ['PlanRenders', 'SubmitRender', 'PollRenders'],
+  /** Call the fal queue (submit, status, result, keyframes) with the fal key. */
+  falCallers: ['SubmitRender', 'PollRenders'],
+  /** Verify fal's signed webhooks against its JWKS. */
+  falWebhookReceivers: ['WebhooksApi'],
   /** Master size users: routing, submission, assembly, the quality gate. */
   masterSizeUsers: ['PlanRenders', 'SubmitRender', 'AssembleMaster', 'CheckQuality'],
   /** Scratch files: every media function, and the functions that download clips or post files. */
@@ -198,9 +205,39 @@ export const ENVIRONMENT = {
     'Embedding provider.',
   ),
   BIE_VIDEO_PROVIDER: setting(
-    z.enum(['offline']).default('offline'),
-    ENV_ROLES.videoModelUsers,
-    'Video model provider.',
+    z
+      .string()
+      .regex(
+        /^(offline|fal|bedrock|gemini)(,(offline|fal|bedrock|gemini))*$/,
+        'a comma list of offline, fal, bedrock, gemini',
+      )
+      .default('offline'),
+    ENV_ROLES.videoRouters,
+    'Video providers: offline (default: the procedural stand-in renders every model at its list price), or the enabled real ones, e.g. fal or fal,bedrock,gemini; the router picks only models of enabled providers.',
+  ),
+  FAL_KEY_ARN: setting(
+    arn.optional(),
+    ENV_ROLES.falCallers,
+    'Secrets Manager ARN of the fal API key (set when fal is chosen).',
+  ),
+  FAL_KEY: localOnly(z.string().min(1).optional(), 'The fal API key itself.'),
+  FAL_QUEUE_URL: setting(
+    httpUrl.default('https://queue.fal.run'),
+    ENV_ROLES.falCallers,
+    'fal queue host (tests point it at a local server).',
+  ),
+  FAL_JWKS_URL: setting(
+    httpUrl.default('https://rest.alpha.fal.ai/.well-known/jwks.json'),
+    ENV_ROLES.falWebhookReceivers,
+    "fal's webhook signing keys (JWKS, ED25519).",
+  ),
+  // Plain-http provider outputs are fetched only from these origins (a local fake provider's CDN).
+  BIE_LOCAL_PROVIDER_ORIGINS: localOnly(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',').map((o) => new URL(o.trim()).origin) : [])),
+    'Comma list of origins of local provider stand-ins whose http: outputs may be fetched. Never set on AWS.',
   ),
   BIE_VOICE: setting(
     z.enum(['offline', 'polly']).default('offline'),
@@ -469,5 +506,13 @@ export function lazyConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return out as AppConfig;
 }
 
-export const MODELS = models;
-export type VideoModelConfig = (typeof models.video_models)[keyof typeof models.video_models];
+const video = parseVideoModels(models);
+/** models.json; its video and keyframe sections parsed (lambdas/shared/config/models.ts). */
+export const MODELS = {
+  ...models,
+  video_models: video.video_models,
+  keyframe_models: video.keyframe_models,
+  keyframe_default: video.keyframe_default,
+  routing: video.routing,
+};
+export type VideoModelConfig = VideoModelSpec;

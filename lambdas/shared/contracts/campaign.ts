@@ -86,7 +86,11 @@ export const DEFAULT_DURATION_SECONDS = 30;
 export function leastVideoCostUsd(
   r: Pick<CampaignRequest, 'budget_tier' | 'target_duration_seconds' | 'variants'>,
 ): { usd: number; why: string } {
-  const allowed = MODELS.routing.budget_tier_allowed[r.budget_tier] as (keyof typeof MODELS.video_models)[];
+  const today = new Date().toISOString().slice(0, 10);
+  // Retired models are never routed, so they do not make the least cost cheaper.
+  const allowed = MODELS.routing.budget_tier_allowed[r.budget_tier].filter(
+    (m) => !(MODELS.video_models[m].retired_on && (MODELS.video_models[m].retired_on as string) <= today),
+  );
   const perSecond = Math.min(...allowed.map((m) => MODELS.video_models[m].usd_per_second));
   const seconds = r.target_duration_seconds ?? DEFAULT_DURATION_SECONDS;
   const variants = r.variants?.length ?? 1;

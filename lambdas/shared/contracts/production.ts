@@ -1,8 +1,22 @@
 import { z } from 'zod';
 import { ApprovalStatus, SCENE_SECONDS, SCRIPT_SECONDS, Score, Timestamp, Usd, Uuid } from './common.js';
 
-/** The seed's router targets. Which provider actually renders a model is configuration. */
-export const VideoModelName = z.enum(['sora', 'veo3', 'seedream', 'nano_b']);
+/**
+ * The router's targets (models.json `video_models`): the seed's four (Sora and Nano Banana are retired
+ * but stay valid names for the jobs that used them) and the current models. Which provider renders a
+ * model is configuration.
+ */
+export const VideoModelName = z.enum([
+  'sora',
+  'veo3',
+  'seedream',
+  'nano_b',
+  'veo31_fast',
+  'kling_i2v',
+  'nova_reel',
+  'luma_ray2',
+  'gemini_veo31',
+]);
 export type VideoModelName = z.infer<typeof VideoModelName>;
 
 export const SceneClip = z.object({

@@ -52,7 +52,8 @@ describe('list prices', () => {
   });
 
   it('price a render per second, to the micro-dollar', () => {
-    expect(renderListPrice('veo3', 4.5)).toBe(0.225);
+    expect(renderListPrice('veo3', 4.5)).toBe(0.45);
+    expect(renderListPrice('veo3', 4, true)).toBe(0.6);
     expect(renderListPrice('nano_b', 3)).toBe(0.06);
   });
 });

@@ -259,7 +259,7 @@ describe('a campaign budget', () => {
   });
 
   it("covers the requested seconds of every variant at the tier's cheapest video model, or names the least", () => {
-    // Prepare: 4 variants × 60 s at $0.02/s (nano_b, allowed in every tier) = $4.80.
+    // Prepare: 4 variants × 60 s at $0.052/s (Seedance, allowed in every tier) = $12.48.
     const request = {
       product_category: 'specialty coffee',
       target_demographic: 'urban professionals 25-40',
@@ -270,17 +270,17 @@ describe('a campaign budget', () => {
       target_duration_seconds: 60,
     };
     // Act
-    const short = CampaignRequest.safeParse({ ...request, budget_limit_usd: 4.79 });
-    const enough = CampaignRequest.safeParse({ ...request, budget_limit_usd: 4.8 });
+    const short = CampaignRequest.safeParse({ ...request, budget_limit_usd: 12.47 });
+    const enough = CampaignRequest.safeParse({ ...request, budget_limit_usd: 12.48 });
     // Assess
     expect(short.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
       [
         'budget_limit_usd',
-        'must be at least $4.80: 4 variants of 60 s at $0.02/s, the cheapest video model of the premium tier',
+        'must be at least $12.48: 4 variants of 60 s at $0.052/s, the cheapest video model of the premium tier',
       ],
     ]);
     expect(enough.success).toBe(true);
-    expect(leastVideoCostUsd({ budget_tier: 'volume' }).usd).toBe(0.6);
+    expect(leastVideoCostUsd({ budget_tier: 'volume' }).usd).toBe(1.56);
   });
 
   it('is at least one render of the shortest script with the cheapest video model', () => {

@@ -125,6 +125,30 @@ describe('which render outputs the engine reads', () => {
     expect(outputPolicyFor('b', [undefined, undefined]).emulatorOrigins).toEqual([]);
   });
 
+  it('allows plain http from a local fake provider only when BIE_LOCAL_PROVIDER_ORIGINS names it', () => {
+    // Prepare
+    const fake = 'http://127.0.0.1:4599/cdn/r1.mp4';
+    const before = process.env.BIE_LOCAL_PROVIDER_ORIGINS;
+    try {
+      delete process.env.BIE_LOCAL_PROVIDER_ORIGINS;
+      // Act / Assess: unset (as on AWS), refused; set locally, allowed without address checks.
+      expect(() => classifyRenderOutput(fake, outputPolicyFor('b', [undefined, undefined]))).toThrow(
+        /"http:"/,
+      );
+      process.env.BIE_LOCAL_PROVIDER_ORIGINS = 'http://127.0.0.1:4599';
+      expect(classifyRenderOutput(fake, outputPolicyFor('b', [undefined, undefined]))).toMatchObject({
+        kind: 'http',
+        checkAddresses: false,
+      });
+      expect(() =>
+        classifyRenderOutput('http://127.0.0.1:4600/x.mp4', outputPolicyFor('b', [undefined, undefined])),
+      ).toThrow(/"http:"/);
+    } finally {
+      if (before === undefined) delete process.env.BIE_LOCAL_PROVIDER_ORIGINS;
+      else process.env.BIE_LOCAL_PROVIDER_ORIGINS = before;
+    }
+  });
+
   it.each([
     '127.0.0.1',
     '10.1.2.3',
