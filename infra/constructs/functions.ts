@@ -10,6 +10,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionSpec, RUNTIME_PACKAGES, STATE_MACHINES } from '../../lambdas/catalog.js';
+import { LUMA_RAY_2 } from '../../lambdas/shared/adapters/bedrock/bedrock-video-model.js';
 import {
   declaredEnvironment,
   defaultValue,
@@ -24,6 +25,7 @@ import { acknowledge, wildcardResourceFinding } from '../nag.js';
 import type { Approvals } from './approvals.js';
 import { BaseFunction, LAYER_BIN } from './base-function.js';
 import type { MachineId, PillarStateMachines } from './state-machines.js';
+import { geminiApiKeySecret, grantBedrockVideo } from './video-providers.js';
 import type { WebhookSigning } from './webhooks.js';
 
 /**
@@ -104,9 +106,11 @@ export interface PillarFunctionsProps {
 /** A function per catalog entry, with the grants its flags and roles ask for and nothing more. */
 export class PillarFunctions extends Construct {
   readonly byId = new Map<string, NodejsFunction>();
+  private readonly mediaBucket: IBucket;
 
   constructor(scope: Construct, id: string, props: PillarFunctionsProps) {
     super(scope, id);
+    this.mediaBucket = props.bucket;
     checkRoleIds();
     const entries = resolveEntries(props.entryResolver);
     for (const spec of FUNCTIONS) {
@@ -397,6 +401,26 @@ export class PillarFunctions extends Construct {
       );
       this.setVariable('FAL_KEY_ARN', key.secretArn);
       for (const id of ENV_ROLES.falCallers) key.grantRead(this.get(id));
+    }
+    const video = (p.videoProvider ?? '').split(',').map((v) => v.trim());
+    if (video.includes('bedrock')) {
+      // Bedrock writes output.mp4 (and reads Nova Reel's start keyframe) with the caller's permissions.
+      const models = Object.values(MODELS.video_models)
+        .filter((m) => typeof m === 'object' && m.provider === 'bedrock' && !('retired_on' in m))
+        .map((m) => (m as { provider_model: string }).provider_model);
+      for (const id of ENV_ROLES.videoModelUsers)
+        grantBedrockVideo(this.get(id), this.mediaBucket, {
+          models,
+          modelRegions: { [LUMA_RAY_2]: 'us-west-2' },
+          keyframePrefix: 'keyframes/',
+        });
+    }
+    if (video.includes('gemini')) {
+      const key = geminiApiKeySecret(
+        this,
+        ENV_ROLES.videoModelUsers.map((id) => this.get(id)),
+      );
+      this.setVariable('GEMINI_API_KEY_ARN', key.secretArn);
     }
     if (p.voice === 'polly') {
       for (const id of FUNCTION_ROLES.voiceUsers) {

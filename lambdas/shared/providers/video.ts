@@ -1,13 +1,15 @@
 import { lambdaInvoker } from '../adapters/aws/lambda-invoker.js';
+import { bedrockVideoModel, LUMA_RAY_2 } from '../adapters/bedrock/bedrock-video-model.js';
 import { FalKeyframeModel } from '../adapters/fal/fal-keyframe-model.js';
 import { FalVideoModel } from '../adapters/fal/fal-video-model.js';
+import { geminiVeoModel } from '../adapters/gemini/gemini-veo-model.js';
 import { ProceduralVideoModel } from '../adapters/offline/procedural-video-model.js';
 import { config } from '../commons.js';
 import { MODELS } from '../config/index.js';
 import type { VideoProviderName } from '../config/models.js';
 import type { VideoModelName } from '../contracts/index.js';
 import type { KeyframeModel, VideoModel } from '../ports/index.js';
-import { falKey } from '../secrets.js';
+import { falKey, readSecret } from '../secrets.js';
 import { blobs } from '../services.js';
 import { FalJwks } from '../webhooks/fal-signature.js';
 import { lazy } from './lazy.js';
@@ -32,14 +34,21 @@ const falOptions = () => ({
 const falVideoModel = lazy<VideoModel>(() => new FalVideoModel(falOptions()));
 
 /**
- * The adapters of the real providers. bedrock and gemini: the factories of the vid-bedrock branch
- * (Nova Reel / Luma Ray 2 through Bedrock async invoke, Veo 3.1 through the Gemini API) are wired here
- * at merge; until then a model of theirs is rendered by the offline stand-in.
+ * The adapters of the real providers: fal's queue (Veo 3.1 fast, Kling, Seedance), Bedrock async invoke
+ * (Nova Reel, Luma Ray 2 — Luma is offered in us-west-2 only) and the Gemini API (Veo 3.1).
  */
 const ADAPTERS: Partial<Record<VideoProviderName, () => VideoModel>> = {
   fal: falVideoModel,
-  // bedrock: bedrockVideoModel,   // TODO(merge): vid-bedrock's factory
-  // gemini: geminiVideoModel,     // TODO(merge): vid-bedrock's factory
+  bedrock: lazy<VideoModel>(() =>
+    bedrockVideoModel({ blobs: blobs(), modelRegions: { [LUMA_RAY_2]: 'us-west-2' } }),
+  ),
+  gemini: lazy<VideoModel>(() =>
+    geminiVeoModel({
+      blobs: blobs(),
+      apiKey: () => readSecret('geminiApiKey'),
+      baseUrl: config.GEMINI_API_URL,
+    }),
+  ),
 };
 
 /** The providers BIE_VIDEO_PROVIDER enables (`offline` alone: none). */
