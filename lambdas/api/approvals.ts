@@ -88,6 +88,7 @@ export const handler = apiHandler({
       decision: body.decision,
       decided_by: body.decided_by,
       feedback: body.feedback,
+      scenes: body.scenes,
       authority: { via: 'link', sig: body.sig, exp: body.exp },
     });
     return (event.headers?.['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
@@ -115,6 +116,7 @@ export const handler = apiHandler({
       decision: body.decision,
       decided_by: arn ? `${body.decided_by} (${arn})` : body.decided_by,
       feedback: body.feedback,
+      scenes: body.scenes,
       authority: { via: 'operator' },
     });
     return json(200, { ...view(result.approval), resumed: result.resumed });
