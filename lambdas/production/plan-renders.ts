@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { campaigns, sceneCache, scripts, workDocs } from '../shared/data/repositories.js';
+import { campaigns, sceneCache, scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { masterSize } from '../shared/workdir.js';
 import { sceneCacheKeyFor } from './domain/renders.js';
 import { routeScene } from './domain/router.js';
+import { applyRework, NO_REWORK, Rework } from './domain/scene-rework.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -12,6 +13,8 @@ const Input = z.object({
   feedback: z.string().default(''),
   attempt: z.number().int().min(1),
   execution: z.string(),
+  /** Scenes to render again (a reviewer's scene rejection, a failed clip check); the others are reused. */
+  rework: Rework.default(NO_REWORK),
 });
 
 /** Routes every scene (style, scene type, budget tier) and looks up the scene cache. */
@@ -39,6 +42,18 @@ export const handler = stepHandler('PlanRenders', Input, async (input) => {
       cache_key: key,
     });
   }
-  await workDocs.put(input.campaign_id, 'render_plan', `${input.execution}`, plan);
-  return { scenes: plan.map(({ reason: _r, cache_key: _k, ...p }) => p) };
+  const reworked = applyRework(plan, input.rework, await reusableClips(input.campaign_id, input.rework));
+  await workDocs.put(input.campaign_id, 'render_plan', `${input.execution}`, reworked);
+  return { scenes: reworked.map(({ reason: _r, cache_key: _k, ...p }) => p) };
 });
+
+/** Scene id → the job of its clip to reuse: this execution's earlier clips, else the reviewed video's. */
+async function reusableClips(campaignId: string, rework: Rework): Promise<Map<string, string>> {
+  if (!rework.scenes.length) return new Map();
+  const fromVideo = rework.video_id
+    ? (await videos.get(campaignId, rework.video_id)).scene_clips.map(
+        (c) => [c.scene_id, c.generation_job_id] as const,
+      )
+    : [];
+  return new Map([...fromVideo, ...rework.clips.map((c) => [c.scene_id, c.job_id] as const)]);
+}

@@ -61,7 +61,7 @@ const decisionFields = {
   feedback: z.string().trim().max(2000).optional(),
   decided_by: z.string().trim().min(1).max(200).default('reviewer'),
   /** Video checkpoint only: reject these scenes alone; each carries its own feedback. */
-  scenes: z.array(SceneRejection).min(1).max(30).optional(),
+  scenes: z.array(SceneRejection).min(1).max(20).optional(),
 };
 type DecisionFields = { decision: Decision; feedback?: string; scenes?: SceneRejection[] };
 /** Field-level rules every decision body shares (a refinement per rule, so each error names its field). */
