@@ -8,7 +8,7 @@ import { campaigns, renderJobs, scripts } from '../shared/data/repositories.js';
 import { NotFoundError, RenderFailedError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, nowIso } from '../shared/ids.js';
-import type { RenderFailureKind, VideoModel } from '../shared/ports/index.js';
+import type { BlobStore, RenderFailureKind, TaskCallbacks, VideoModel } from '../shared/ports/index.js';
 import { videoModel } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
@@ -61,7 +61,27 @@ const Input = z.object({
  * only the second; the first is an orphan the provider may bill, at most once per crash in that window.
  * The render is charged once, when it completes (see failRender for failed attempts).
  */
-export const handler = stepHandler('SubmitRender', Input, async (input) => {
+export const handler = stepHandler('SubmitRender', Input, (input) =>
+  submitRender(
+    { provider: videoModel(), blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR },
+    input,
+  ),
+);
+
+export interface SubmitDeps {
+  provider: VideoModel;
+  blobs: BlobStore;
+  callbacks: TaskCallbacks;
+  workDir: string;
+}
+
+/** One attempt of one scene (the handler's work, with its provider and callbacks given). */
+export async function submitRender(
+  deps: SubmitDeps,
+  raw: z.input<typeof Input>,
+): Promise<{ job_id: string; status?: string; provider_job_id?: string }> {
+  const input = Input.parse(raw);
+  const { provider } = deps;
   const [campaign, script] = await Promise.all([
     campaigns.mustGet(input.campaign_id),
     scripts.latest(input.campaign_id, input.script_id),
@@ -75,12 +95,10 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
       `scene ${scene.sequence}: every model of its chain failed (${chain.join(' → ')}); see its render jobs`,
     );
   }
-  const provider = videoModel();
   const size = masterSize();
   const jobId = renderJobIdFor(input.execution, input.scene_id, model, input.rework_round);
   const listPrice = renderListPrice(model, scene.duration_seconds);
   const cost = renderCostUsd(campaign, provider.provider, listPrice);
-  const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
   // A reworked scene is a new render with a changed prompt: it neither reads nor fills the scene cache.
   const cacheKey = input.rework_round === 0 ? sceneCacheKeyFor(scene, model, size) : '';
   const previous = nextModel(chain, input.attempt_index - 1);
@@ -158,7 +176,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     attempt: existing ? existing.attempt + 1 : 1,
   });
   return { job_id: jobId, provider_job_id };
-});
+}
 
 /**
  * One submission with bounded backoff on 429/5xx/network (ProviderRetryableError goes up when the
@@ -190,7 +208,10 @@ async function submitOnce(
         lighting: scene.visual_cues.lighting,
         style: scene.visual_cues.style,
         on_screen_text: scene.on_screen_text,
-        seed: hashSeed(scene.scene_id, model),
+        // A scene rendered again gets another seed: the same seed would bring back the same clip.
+        seed: job.parameters.rework_round
+          ? hashSeed(scene.scene_id, model, Number(job.parameters.rework_round))
+          : hashSeed(scene.scene_id, model),
         callback_url: webhookCallbackUrl(config.WEBHOOK_BASE_URL, provider.provider),
       }),
     );
