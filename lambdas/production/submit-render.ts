@@ -8,7 +8,13 @@ import { campaigns, renderJobs, scripts } from '../shared/data/repositories.js';
 import { NotFoundError, RenderFailedError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, nowIso } from '../shared/ids.js';
-import type { BlobStore, RenderFailureKind, TaskCallbacks, VideoModel } from '../shared/ports/index.js';
+import type {
+  BlobStore,
+  RenderFailureKind,
+  RenderRequest,
+  TaskCallbacks,
+  VideoModel,
+} from '../shared/ports/index.js';
 import { videoModel } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
@@ -193,28 +199,28 @@ async function submitOnce(
   size: ReturnType<typeof masterSize>,
   deps: Parameters<typeof failRender>[0],
 ): Promise<string> {
+  // Built outside the try: a configuration error is not the provider's failure.
+  const request: RenderRequest = {
+    job_id: job.job_id,
+    model: MODELS.video_models[model].provider_model,
+    prompt,
+    duration_seconds: scene.duration_seconds,
+    width: size.width,
+    height: size.height,
+    fps: size.fps,
+    palette: scene.visual_cues.color_palette,
+    camera_movement: scene.visual_cues.camera_movement,
+    lighting: scene.visual_cues.lighting,
+    style: scene.visual_cues.style,
+    on_screen_text: scene.on_screen_text,
+    // A scene rendered again gets another seed: the same seed would bring back the same clip.
+    seed: job.parameters.rework_round
+      ? hashSeed(scene.scene_id, model, Number(job.parameters.rework_round))
+      : hashSeed(scene.scene_id, model),
+    callback_url: webhookCallbackUrl(config.WEBHOOK_BASE_URL, provider.provider),
+  };
   try {
-    const { provider_job_id } = await withProviderRetries(() =>
-      provider.submit({
-        job_id: job.job_id,
-        model: MODELS.video_models[model].provider_model,
-        prompt,
-        duration_seconds: scene.duration_seconds,
-        width: size.width,
-        height: size.height,
-        fps: size.fps,
-        palette: scene.visual_cues.color_palette,
-        camera_movement: scene.visual_cues.camera_movement,
-        lighting: scene.visual_cues.lighting,
-        style: scene.visual_cues.style,
-        on_screen_text: scene.on_screen_text,
-        // A scene rendered again gets another seed: the same seed would bring back the same clip.
-        seed: job.parameters.rework_round
-          ? hashSeed(scene.scene_id, model, Number(job.parameters.rework_round))
-          : hashSeed(scene.scene_id, model),
-        callback_url: webhookCallbackUrl(config.WEBHOOK_BASE_URL, provider.provider),
-      }),
-    );
+    const { provider_job_id } = await withProviderRetries(() => provider.submit(request));
     return provider_job_id;
   } catch (error) {
     if (isRetryable(error)) throw error;

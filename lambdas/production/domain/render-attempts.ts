@@ -44,12 +44,12 @@ export const renderJobIdFor = (execution: string, sceneId: string, model: string
     ? stableUuid('render', execution, sceneId, model)
     : stableUuid('render', execution, sceneId, model, `rework-${reworkRound}`);
 
-/** Without a configured `max_render_seconds`, a render may take this long (real providers: 5–30 min). */
-export const DEFAULT_RENDER_TIMEOUT_SECONDS = 1800;
+/** Without a configured `max_render_seconds`, a render may take 45 min (real providers: 5–30 min, plus queueing). */
+export const DEFAULT_RENDER_TIMEOUT_SECONDS = 2700;
 
 /**
  * How long a model may take before its job counts as timed out and the next model of the chain takes
- * over: models.json `max_render_seconds` when a model sets it, else 30 minutes.
+ * over: models.json `max_render_seconds` when a model sets it, else 45 minutes.
  */
 export function renderTimeoutSeconds(model: VideoModelName): number {
   const configured = (MODELS.video_models[model] as { max_render_seconds?: unknown }).max_render_seconds;

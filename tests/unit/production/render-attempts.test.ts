@@ -40,9 +40,9 @@ describe('the render chain', () => {
     ).toBe(3);
   });
 
-  it('times a render out after 30 minutes when the model sets no limit', () => {
+  it('times a render out after 45 minutes when the model sets no limit', () => {
     expect(renderTimeoutSeconds('veo3')).toBe(DEFAULT_RENDER_TIMEOUT_SECONDS);
-    expect(DEFAULT_RENDER_TIMEOUT_SECONDS).toBe(1800);
+    expect(DEFAULT_RENDER_TIMEOUT_SECONDS).toBe(2700);
   });
 });
 
