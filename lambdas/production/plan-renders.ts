@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { campaigns, sceneCache, scripts, videos, workDocs } from '../shared/data/repositories.js';
+import { campaigns, renderJobs, sceneCache, scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { masterSize } from '../shared/workdir.js';
 import { sceneCacheKeyFor } from './domain/renders.js';
@@ -47,13 +47,25 @@ export const handler = stepHandler('PlanRenders', Input, async (input) => {
   return { scenes: reworked.map(({ reason: _r, cache_key: _k, ...p }) => p) };
 });
 
-/** Scene id → the job of its clip to reuse: this execution's earlier clips, else the reviewed video's. */
+/**
+ * Scene id → the render job of its clip to reuse: this execution's earlier clips, else the reviewed
+ * video's (its scene clips name the provider's job id, or ours).
+ */
 async function reusableClips(campaignId: string, rework: Rework): Promise<Map<string, string>> {
   if (!rework.scenes.length) return new Map();
-  const fromVideo = rework.video_id
-    ? (await videos.get(campaignId, rework.video_id)).scene_clips.map(
-        (c) => [c.scene_id, c.generation_job_id] as const,
-      )
-    : [];
+  const fromVideo: (readonly [string, string])[] = [];
+  if (rework.video_id) {
+    const [video, jobs] = await Promise.all([
+      videos.get(campaignId, rework.video_id),
+      renderJobs.list(campaignId),
+    ]);
+    const done = jobs.filter((j) => j.status === 'completed');
+    for (const clip of video.scene_clips) {
+      const job = done.find(
+        (j) => j.job_id === clip.generation_job_id || j.provider_job_id === clip.generation_job_id,
+      );
+      if (job) fromVideo.push([clip.scene_id, job.job_id]);
+    }
+  }
   return new Map([...fromVideo, ...rework.clips.map((c) => [c.scene_id, c.job_id] as const)]);
 }
