@@ -5,6 +5,7 @@ import { campaigns } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { approvalDeps } from './deps.js';
 import { requestApproval } from './domain/approvals.js';
+import { QualityIssue, qualityReview } from './domain/quality-review.js';
 import { describeSubject } from './summary.js';
 
 const Input = z.object({
@@ -17,18 +18,8 @@ const Input = z.object({
   subject_id: z.string().min(1),
   attempt: z.number().int().min(1),
   /** Video checkpoint: scenes still failing the clip check after their reworks (production VideoReady). */
-  quality_issues: z
-    .array(z.object({ scene_id: z.string(), sequence: z.number().int(), issues: z.array(z.string()) }))
-    .default([]),
+  quality_issues: z.array(QualityIssue).default([]),
 });
-
-/** The reason a human must look, first in the summary: every failing scene and what is wrong with it. */
-const qualityNote = (issues: z.infer<typeof Input>['quality_issues']): string =>
-  issues.length
-    ? `NEEDS HUMAN REVIEW: ${issues.length} scene(s) failed the clip check after two re-renders.\n${issues
-        .map((i) => `- scene ${i.sequence} (${i.scene_id}): ${i.issues.join('; ')}`)
-        .join('\n')}\nApprove to ship as is, or reject the scenes (scenes: [{ scene_id, feedback }]).\n\n`
-    : '';
 
 /** A `.waitForTaskToken` checkpoint: parks the token on an Approval and mails signed links. */
 export const handler = stepHandler('RequestApproval', Input, async (input) => {
@@ -36,13 +27,13 @@ export const handler = stepHandler('RequestApproval', Input, async (input) => {
   const subject = await describeSubject(input.campaign_id, input.checkpoint, input.subject_id);
   const deps = await approvalDeps();
   const { quality_issues, ...request } = input;
+  const review = qualityReview(quality_issues, campaign.auto_approve);
   const { approval, alreadyDecided } = await requestApproval(deps, {
     ...request,
-    summary: `${qualityNote(quality_issues)}${subject.summary}`,
+    summary: `${review.summaryPrefix}${subject.summary}`,
     media: subject.media,
     approver_email: campaign.approver_email ?? config.APPROVER_EMAIL,
-    // A video with known quality issues is never shipped by policy alone.
-    auto_approve: campaign.auto_approve && quality_issues.length === 0,
+    auto_approve: review.autoApprove,
   });
   if (approval.notified === 'none' && approval.decided_by !== 'auto-approve policy' && !alreadyDecided)
     logger.warn('approvals are API-only: no sender is configured (MAIL_FROM), so no mail was sent', {
