@@ -8,15 +8,8 @@ import { type MediaInfo, probeMedia } from '../shared/media/probe.js';
 import type { BlobStore } from '../shared/ports/index.js';
 import { blobs } from '../shared/services.js';
 import { masterSize, withWorkDir } from '../shared/workdir.js';
-import {
-  type ClipSignals,
-  clipIssues,
-  decideAfterCheck,
-  detectBlackAndFrozen,
-  NO_REWORK,
-  Rework,
-  type SceneCheck,
-} from './domain/scene-rework.js';
+import { type ClipSignals, clipIssues, detectBlackAndFrozen } from './domain/clip-check.js';
+import { decideAfterCheck, NO_REWORK, Rework, type SceneCheck } from './domain/scene-rework.js';
 
 const MasterInput = z.object({
   campaign_id: z.uuid(),

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  applyRework,
   clipIssues,
-  decideAfterCheck,
   detectBlackAndFrozen,
+  parseDetectors,
+} from '../../../lambdas/production/domain/clip-check.js';
+import {
+  applyRework,
+  decideAfterCheck,
   MAX_QUALITY_REWORKS,
   NO_REWORK,
-  parseDetectors,
   promptWithFeedback,
   Rework,
   type SceneCheck,
