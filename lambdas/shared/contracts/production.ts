@@ -55,7 +55,13 @@ export type VideoAssets = z.infer<typeof VideoAssets>;
 /** `submitting`: the intent is recorded and the provider is being asked; no provider job id yet. */
 export const RenderJobStatus = z.enum(['queued', 'submitting', 'processing', 'completed', 'failed']);
 /** Why an attempt failed (ports `RenderFailureKind`): a reviewer reads it, the fallback chain acts on it. */
-export const RenderFailureKind = z.enum(['provider_error', 'refused', 'timeout', 'rate_limited', 'invalid_request']);
+export const RenderFailureKind = z.enum([
+  'provider_error',
+  'refused',
+  'timeout',
+  'rate_limited',
+  'invalid_request',
+]);
 
 /** One scene render at a provider (the seed's `generation_jobs`), holding the task token to resume. */
 export const RenderJob = z.object({
