@@ -60,7 +60,19 @@ function setup(checkpoint: Approval['checkpoint'] = 'video') {
       approver_email: 'cmo@agency.example',
       auto_approve: false,
     });
-  return { deps, all, failures, request };
+  /** The operator rejects the approval of this checkpoint with the given feedback and scenes. */
+  const reject = (
+    approvalId: string,
+    over: { feedback?: string; scenes?: { scene_id: string; feedback: string }[] },
+  ) =>
+    decideApproval(deps, {
+      approval_id: approvalId,
+      decision: 'reject',
+      decided_by: 'cmo',
+      ...over,
+      authority: { via: 'operator' },
+    });
+  return { deps, all, failures, request, reject };
 }
 
 describe('the decision body', () => {
@@ -115,13 +127,9 @@ describe('a video rejection of named scenes', () => {
   it('stores the scenes and resumes the state machine with ScenesRejected naming the video and the scenes', async () => {
     const ctx = setup();
     const { approval } = await ctx.request();
-    const out = await decideApproval(ctx.deps, {
-      approval_id: approval.approval_id,
-      decision: 'reject',
-      decided_by: 'cmo',
+    const out = await ctx.reject(approval.approval_id, {
       feedback: 'almost there',
       scenes: [{ scene_id: SCENE_B, feedback: 'the logo is cut off' }],
-      authority: { via: 'operator' },
     });
     expect(out.approval.scenes).toEqual([{ scene_id: SCENE_B, feedback: 'the logo is cut off' }]);
     expect(ctx.failures).toHaveLength(1);
@@ -137,12 +145,8 @@ describe('a video rejection of named scenes', () => {
   it('is handed back the same way when the checkpoint is visited again after a restart', async () => {
     const ctx = setup();
     const { approval } = await ctx.request();
-    await decideApproval(ctx.deps, {
-      approval_id: approval.approval_id,
-      decision: 'reject',
-      decided_by: 'cmo',
+    await ctx.reject(approval.approval_id, {
       scenes: [{ scene_id: SCENE_A, feedback: 'warmer light' }],
-      authority: { via: 'operator' },
     });
     await ctx.request();
     expect(ctx.failures.map((f) => f.error)).toEqual([SCENES_REJECTED, SCENES_REJECTED]);
@@ -153,15 +157,11 @@ describe('a video rejection of named scenes', () => {
     const ctx = setup();
     const { approval } = await ctx.request();
     await expect(
-      decideApproval(ctx.deps, {
-        approval_id: approval.approval_id,
-        decision: 'reject',
-        decided_by: 'cmo',
+      ctx.reject(approval.approval_id, {
         scenes: [
           { scene_id: SCENE_A, feedback: 'ok' },
           { scene_id: STRANGER, feedback: 'which?' },
         ],
-        authority: { via: 'operator' },
       }),
     ).rejects.toThrow(/scenes\.1\.scene_id: scene .* is not a scene of video/);
     expect(ctx.all.get(approval.approval_id)?.status).toBe('pending');
@@ -172,13 +172,9 @@ describe('a video rejection of named scenes', () => {
     const ctx = setup('script');
     const { approval } = await ctx.request();
     await expect(
-      decideApproval(ctx.deps, {
-        approval_id: approval.approval_id,
-        decision: 'reject',
-        decided_by: 'cmo',
+      ctx.reject(approval.approval_id, {
         feedback: 'no',
         scenes: [{ scene_id: SCENE_A, feedback: 'x' }],
-        authority: { via: 'operator' },
       }),
     ).rejects.toThrow(/scenes: scenes can be rejected at the video checkpoint, not at script/);
     expect(ctx.all.get(approval.approval_id)?.status).toBe('pending');
@@ -187,12 +183,8 @@ describe('a video rejection of named scenes', () => {
   it('without scenes fails with ApprovalRejected and the feedback, as before', async () => {
     const ctx = setup();
     const { approval } = await ctx.request();
-    await decideApproval(ctx.deps, {
-      approval_id: approval.approval_id,
-      decision: 'reject',
-      decided_by: 'cmo',
+    await ctx.reject(approval.approval_id, {
       feedback: 'start over',
-      authority: { via: 'operator' },
     });
     expect(ctx.failures).toEqual([{ token: 'token-1', error: 'ApprovalRejected', cause: 'start over' }]);
   });

@@ -77,35 +77,33 @@ describe('provider retries', () => {
     expect(waits).toEqual([3000, 1000]);
   });
 
-  it('stop after the bounded number of calls and let the error go up', async () => {
+  /** Runs withProviderRetries over a call that always throws `error`; counts calls and waits. */
+  const alwaysFailing = (error: Error) => {
     const waits: number[] = [];
     let calls = 0;
     const run = withProviderRetries(async () => {
       calls++;
-      throw new ProviderRetryableError('502');
+      throw error;
     }, opts(waits));
+    return { run, waits, calls: () => calls };
+  };
+
+  it('stop after the bounded number of calls and let the error go up', async () => {
+    const { run, waits, calls } = alwaysFailing(new ProviderRetryableError('502'));
     await expect(run).rejects.toThrow('502');
-    expect(calls).toBe(3);
+    expect(calls()).toBe(3);
     expect(waits).toHaveLength(2);
   });
 
   it('leave a Retry-After longer than the cap to the state machine instead of sleeping in the function', async () => {
-    const waits: number[] = [];
-    const run = withProviderRetries(async () => {
-      throw new ProviderRetryableError('429', 120);
-    }, opts(waits));
+    const { run, waits } = alwaysFailing(new ProviderRetryableError('429', 120));
     await expect(run).rejects.toMatchObject({ name: 'ProviderRetryableError', retryAfterSeconds: 120 });
     expect(waits).toEqual([]);
   });
 
   it('never retry an error that is not retryable (a refusal, a bad request)', async () => {
-    const waits: number[] = [];
-    let calls = 0;
-    const run = withProviderRetries(async () => {
-      calls++;
-      throw new Error('400 invalid prompt');
-    }, opts(waits));
+    const { run, calls } = alwaysFailing(new Error('400 invalid prompt'));
     await expect(run).rejects.toThrow('400 invalid prompt');
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
   });
 });
