@@ -88,6 +88,16 @@ describe('a video approval that rejects one scene', () => {
     chargesBefore = (await renderCharges(campaign.campaign_id)).length;
   }, 240_000);
 
+  it('lists every scene of the video by id for the reviewer, with its clip', async () => {
+    expect(first.summary).toContain(`- scene 2 (${rejectedScene}):`);
+    const view = await cli.api<{ media_links: { label: string }[] }>(
+      base,
+      'GET',
+      `/operator/approvals/${first.approval_id}`,
+    );
+    expect(view.media_links.map((m) => m.label)).toContain('Scene 2 clip');
+  });
+
   it('refuses a scene that is not in the video with a field-level error and changes nothing', async () => {
     const res = await decide(first.approval_id, {
       decision: 'reject',
