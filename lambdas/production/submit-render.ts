@@ -61,7 +61,8 @@ const Input = z.object({
  * idempotency token (the job id) before the provider is called, and with the provider's id right after.
  * A replay finds the job: finished → resume at once; with a provider id → asked for its status, never
  * submitted again (in flight → only the token is refreshed); still `submitting` (died between the call
- * and the record) → submitted again with the same job id. Bedrock makes that safe (the job id is the
+ * and the record; such a job gets no poller heartbeat, so its task times out and the ASL retry
+ * replays it) → submitted again with the same job id. Bedrock makes that safe (the job id is the
  * `clientRequestToken`: the same invocation comes back). A provider without an idempotency key (fal
  * queue, Gemini) may then hold two jobs for one attempt: the engine records, uses and is charged for
  * only the second; the first is an orphan the provider may bill, at most once per crash in that window.
@@ -171,7 +172,14 @@ export async function submitRender(
     logger.warn('the provider lost a submitted render; submitting it again', { job_id: jobId });
   }
   // The intent, before the provider is called: a crash from here on is repaired by a replay.
-  const intent = RenderJob.parse({ ...job, status: 'submitting', provider_job_id: undefined });
+  const intent = RenderJob.parse({
+    ...job,
+    status: 'submitting',
+    provider_job_id: undefined,
+    error_message: undefined,
+    error_kind: undefined,
+    completed_at: undefined,
+  });
   await renderJobs.put(intent);
   const provider_job_id = await submitOnce(provider, intent, scene, model, prompt, size, deps);
   await renderJobs.put({
