@@ -47,15 +47,22 @@ async function checkClips(input: z.infer<typeof ClipsInput>) {
     for (const clip of input.clips) {
       const scene = script.scenes.find((s) => s.scene_id === clip.scene_id);
       const job = await renderJobs.get(input.campaign_id, clip.job_id);
-      const issues =
-        job?.status === 'completed' && job.result_url && scene
-          ? await checkClip(
-              store,
-              keyOf(job.result_url),
-              path.join(dir, `${clip.job_id}.mp4`),
-              scene.duration_seconds,
-            )
-          : ['the clip is missing'];
+      let issues: string[];
+      if (!job) {
+        // A scene-cache hit rendered for another campaign: checked when it was rendered. (A clip that
+        // is really gone fails AssembleMaster loudly.)
+        logger.info('clip check skipped: the clip was rendered outside this campaign', {
+          job_id: clip.job_id,
+        });
+        issues = [];
+      } else if (job.status === 'completed' && job.result_url && scene) {
+        issues = await checkClip(
+          store,
+          keyOf(job.result_url),
+          path.join(dir, `${clip.job_id}.mp4`),
+          scene.duration_seconds,
+        );
+      } else issues = [`the clip is missing (render job ${job.job_id} is ${job.status})`];
       out.push({ scene_id: clip.scene_id, sequence: scene?.sequence ?? 0, job_id: clip.job_id, issues });
     }
     return out;
