@@ -8,7 +8,7 @@ Usage:
   bie resume CAMPAIGN_ID [--out DIR] [--json] [--as-deployed]
   bie approvals list
   bie approvals approve ID
-  bie approvals reject ID --feedback TEXT
+  bie approvals reject ID --feedback TEXT [--scene SCENE_ID=FEEDBACK ...]
   bie status CAMPAIGN_ID [--json] [--as-deployed]
   bie serve [--port N] [--as-deployed]
 
@@ -53,10 +53,28 @@ export type Command =
     } & RuntimeMode)
   | ({ kind: 'resume'; campaignId: string; out: string; json: boolean; data: string } & RuntimeMode)
   | { kind: 'approvals-list'; data: string; json: boolean }
-  | { kind: 'approvals-decide'; id: string; decision: 'approve' | 'reject'; feedback?: string; data: string }
+  | {
+      kind: 'approvals-decide';
+      id: string;
+      decision: 'approve' | 'reject';
+      feedback?: string;
+      /** A video rejection of named scenes only (`--scene ID=FEEDBACK`, repeatable). */
+      scenes?: { scene_id: string; feedback: string }[];
+      data: string;
+    }
   | ({ kind: 'status'; campaignId: string; json: boolean; data: string } & RuntimeMode)
   | ({ kind: 'serve'; port?: number; data: string } & RuntimeMode)
   | { kind: 'help' };
+
+/** `--scene ID=FEEDBACK`: the scene's id, then everything after the first `=` as its feedback. */
+function sceneFeedback(raw: string): { scene_id: string; feedback: string } {
+  const at = raw.indexOf('=');
+  const scene_id = raw.slice(0, Math.max(0, at)).trim();
+  const feedback = raw.slice(at + 1).trim();
+  if (at < 0 || !scene_id || !feedback)
+    throw new UsageError(`--scene needs SCENE_ID=FEEDBACK, got "${raw.slice(0, 80)}"`);
+  return { scene_id, feedback };
+}
 
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
   const { values, positionals } = parseArgs({
@@ -72,6 +90,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       json: { type: 'boolean', default: false },
       data: { type: 'string' },
       feedback: { type: 'string' },
+      scene: { type: 'string', multiple: true },
       port: { type: 'string' },
       'as-deployed': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
@@ -129,12 +148,21 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (sub === 'list') return { kind: 'approvals-list', data, json: values.json };
       if (sub === 'approve' || sub === 'reject') {
         if (!arg) throw new UsageError(`bie approvals ${sub} needs an approval ID`);
-        if (sub === 'reject' && !values.feedback?.trim()) {
+        const scenes = (values.scene ?? []).map(sceneFeedback);
+        if (scenes.length && sub !== 'reject') throw new UsageError('--scene goes with bie approvals reject');
+        if (sub === 'reject' && !values.feedback?.trim() && !scenes.length) {
           throw new UsageError(
-            'bie approvals reject needs --feedback TEXT (the step is regenerated with it)',
+            'bie approvals reject needs --feedback TEXT or --scene ID=FEEDBACK (the step is regenerated with it)',
           );
         }
-        return { kind: 'approvals-decide', id: arg, decision: sub, feedback: values.feedback, data };
+        return {
+          kind: 'approvals-decide',
+          id: arg,
+          decision: sub,
+          feedback: values.feedback,
+          ...(scenes.length ? { scenes } : {}),
+          data,
+        };
       }
       throw new UsageError('bie approvals list | approve ID | reject ID --feedback TEXT');
     case 'status':

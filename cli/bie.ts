@@ -287,7 +287,12 @@ async function main(argv: string[]): Promise<number> {
         runtimeApi(cmd.data),
         'POST',
         `/operator/approvals/${encodeURIComponent(cmd.id)}/decision`,
-        { decision: cmd.decision, feedback: cmd.feedback, decided_by: process.env.USER ?? 'cli' },
+        {
+          decision: cmd.decision,
+          feedback: cmd.feedback,
+          scenes: cmd.scenes,
+          decided_by: process.env.USER ?? 'cli',
+        },
         undefined,
         signerFor(cmd.data),
       );

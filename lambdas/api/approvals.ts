@@ -103,6 +103,7 @@ export const handler = apiHandler({
       decision: body.decision,
       decided_by: body.decided_by,
       feedback: body.feedback,
+      scenes: body.scenes,
       authority:
         body.link === 'review'
           ? { via: 'review', sig: body.sig, exp: body.exp }
@@ -162,6 +163,7 @@ export const handler = apiHandler({
       decision: body.decision,
       decided_by: arn ? `${body.decided_by} (${arn})` : body.decided_by,
       feedback: body.feedback,
+      scenes: body.scenes,
       authority: { via: 'operator' },
     });
     return json(200, { ...view(result.approval), resumed: result.resumed });

@@ -1,5 +1,5 @@
 import { config } from '../shared/commons.js';
-import { approvals, audit } from '../shared/data/repositories.js';
+import { approvals, audit, videos } from '../shared/data/repositories.js';
 import { approvalEvents } from '../shared/events.js';
 import { approvalSigningSecret } from '../shared/secrets.js';
 import { blobs, mailer, taskCallbacks } from '../shared/services.js';
@@ -16,5 +16,7 @@ export async function approvalDeps(): Promise<ApprovalDeps> {
     dashboardUrl: config.DASHBOARD_URL || undefined,
     audit: (campaignId, action, actor, details) => audit.append(campaignId, action, actor, details),
     events: approvalEvents,
+    videoScenes: async (campaignId, videoId) =>
+      (await videos.get(campaignId, videoId)).scene_clips.map((c) => c.scene_id),
   };
 }

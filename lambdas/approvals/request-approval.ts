@@ -5,6 +5,7 @@ import { campaigns } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { approvalDeps } from './deps.js';
 import { requestApproval } from './domain/approvals.js';
+import { QualityIssue, qualityReview } from './domain/quality-review.js';
 import { describeSubject } from './summary.js';
 
 const Input = z.object({
@@ -16,6 +17,8 @@ const Input = z.object({
   checkpoint: Checkpoint,
   subject_id: z.string().min(1),
   attempt: z.number().int().min(1),
+  /** Video checkpoint: scenes still failing the clip check after their reworks (production VideoReady). */
+  quality_issues: z.array(QualityIssue).default([]),
 });
 
 /** A `.waitForTaskToken` checkpoint: parks the token on an Approval and mails signed links. */
@@ -23,14 +26,16 @@ export const handler = stepHandler('RequestApproval', Input, async (input) => {
   const campaign = await campaigns.mustGet(input.campaign_id);
   const subject = await describeSubject(input.campaign_id, input.checkpoint, input.subject_id);
   const deps = await approvalDeps();
+  const { quality_issues, ...request } = input;
+  const review = qualityReview(quality_issues, campaign.auto_approve);
   const { approval, alreadyDecided } = await requestApproval(deps, {
-    ...input,
-    summary: subject.summary,
+    ...request,
+    summary: `${review.summaryPrefix}${subject.summary}`,
     media: subject.media,
     approver_email: campaign.approver_email ?? config.APPROVER_EMAIL,
-    auto_approve: campaign.auto_approve,
+    auto_approve: review.autoApprove,
   });
-  if (approval.notified === 'none' && !campaign.auto_approve && !alreadyDecided)
+  if (approval.notified === 'none' && approval.decided_by !== 'auto-approve policy' && !alreadyDecided)
     logger.warn('approvals are API-only: no sender is configured (MAIL_FROM), so no mail was sent', {
       approval_id: approval.approval_id,
       checkpoint: approval.checkpoint,

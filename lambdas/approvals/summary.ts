@@ -59,7 +59,18 @@ async function summarize(
       const captions = keyOfS3(v.captions_url);
       if (master) media.push({ label: 'Master video', key: master, content_type: 'video/mp4' });
       if (captions) media.push({ label: 'Captions', key: captions, content_type: 'text/vtt' });
-      return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}`;
+      // Each scene by id, with its clip: a reviewer may send back named scenes only.
+      let start = 0;
+      const scenes = [...v.scene_clips]
+        .sort((a, b) => a.sequence - b.sequence)
+        .map((c) => {
+          const clip = keyOfS3(c.clip_url);
+          if (clip) media.push({ label: `Scene ${c.sequence} clip`, key: clip, content_type: 'video/mp4' });
+          const line = `- scene ${c.sequence} (${c.scene_id}): ${start.toFixed(1)}–${(start + c.duration_seconds).toFixed(1)} s, ${c.model_used}`;
+          start += c.duration_seconds;
+          return line;
+        });
+      return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}\nScenes (reject some by id: scenes: [{ scene_id, feedback }]):\n${scenes.join('\n')}`;
     }
     case 'publication': {
       const posts = await workDocs.find(

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { campaigns, sceneCache, scripts, workDocs } from '../shared/data/repositories.js';
+import { campaigns, renderJobs, sceneCache, scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { masterSize } from '../shared/workdir.js';
 import { sceneCacheKeyFor } from './domain/renders.js';
 import { renderListPrice, routeScene } from './domain/router.js';
+import { applyRework, NO_REWORK, Rework } from './domain/scene-rework.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -12,6 +13,8 @@ const Input = z.object({
   feedback: z.string().default(''),
   attempt: z.number().int().min(1),
   execution: z.string(),
+  /** Scenes to render again (a reviewer's scene rejection, a failed clip check); the others are reused. */
+  rework: Rework.default(NO_REWORK),
 });
 
 /** Routes every scene (style, scene type, budget tier) and looks up the scene cache. */
@@ -43,8 +46,37 @@ export const handler = stepHandler('PlanRenders', Input, async (input) => {
       list_price_saved_usd: cached ? renderListPrice(route.model, scene.duration_seconds) : 0,
     });
   }
-  await workDocs.put(input.campaign_id, 'render_plan', `${input.execution}`, plan);
+  // A scene sent back (by a reviewer or the clip check) renders its own clip: never the cache, never
+  // another variant's render of the same shot in flight.
+  const named = new Set(input.rework.scenes.map((s) => s.scene_id));
+  const reworked = applyRework(plan, input.rework, await reusableClips(input.campaign_id, input.rework)).map(
+    (p) => (named.has(p.scene_id) ? { ...p, may_reuse: false, list_price_saved_usd: 0 } : p),
+  );
+  await workDocs.put(input.campaign_id, 'render_plan', `${input.execution}`, reworked);
   return {
-    scenes: plan.map(({ reason: _r, cache_key: _k, may_reuse: _m, list_price_saved_usd: _s, ...p }) => p),
+    scenes: reworked.map(({ reason: _r, cache_key: _k, may_reuse: _m, list_price_saved_usd: _s, ...p }) => p),
   };
 });
+
+/**
+ * Scene id → the render job of its clip to reuse: this execution's earlier clips, else the reviewed
+ * video's (its scene clips name the provider's job id, or ours).
+ */
+async function reusableClips(campaignId: string, rework: Rework): Promise<Map<string, string>> {
+  if (!rework.scenes.length) return new Map();
+  const fromVideo: (readonly [string, string])[] = [];
+  if (rework.video_id) {
+    const [video, jobs] = await Promise.all([
+      videos.get(campaignId, rework.video_id),
+      renderJobs.list(campaignId),
+    ]);
+    const done = jobs.filter((j) => j.status === 'completed');
+    for (const clip of video.scene_clips) {
+      const job = done.find(
+        (j) => j.job_id === clip.generation_job_id || j.provider_job_id === clip.generation_job_id,
+      );
+      if (job) fromVideo.push([clip.scene_id, job.job_id]);
+    }
+  }
+  return new Map([...fromVideo, ...rework.clips.map((c) => [c.scene_id, c.job_id] as const)]);
+}

@@ -1,18 +1,34 @@
 import { z } from 'zod';
 import { renderCostUsd } from '../shared/charges.js';
-import { config } from '../shared/commons.js';
+import { config, logger } from '../shared/commons.js';
 import { MODELS } from '../shared/config/index.js';
-import { RenderJob, VideoModelName } from '../shared/contracts/index.js';
+import { RenderJob, type Scene, VideoModelName } from '../shared/contracts/index.js';
 import { assertBudgetAllows } from '../shared/data/ledger.js';
 import { campaigns, renderJobs, scripts } from '../shared/data/repositories.js';
-import { NotFoundError } from '../shared/errors.js';
+import { NotFoundError, RenderFailedError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
-import { hashSeed, nowIso, stableUuid } from '../shared/ids.js';
+import { hashSeed, nowIso } from '../shared/ids.js';
 import { toMicros, toUsd } from '../shared/money.js';
+import type {
+  BlobStore,
+  KeyframeModel,
+  RenderFailureKind,
+  RenderRequest,
+  TaskCallbacks,
+  VideoModel,
+} from '../shared/ports/index.js';
 import { keyframeModel, videoModelFor } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
 import { keyframeFor, keyframeListPrice } from './domain/keyframes.js';
+import {
+  isRetryable,
+  nextModel,
+  RenderChainExhaustedError,
+  renderChain,
+  renderJobIdFor,
+  withProviderRetries,
+} from './domain/render-attempts.js';
 import {
   completeRender,
   failRender,
@@ -21,14 +37,8 @@ import {
   supersedeJob,
   webhookCallbackUrl,
 } from './domain/renders.js';
-import {
-  fallbackModel,
-  renderAspect,
-  renderListPrice,
-  renderSeconds,
-  rendersAudio,
-  sceneNeeds,
-} from './domain/router.js';
+import { renderAspect, renderListPrice, renderSeconds, rendersAudio, sceneNeeds } from './domain/router.js';
+import { promptWithFeedback } from './domain/scene-rework.js';
 
 const Input = z.object({
   token: z.string().min(1),
@@ -38,27 +48,75 @@ const Input = z.object({
   variant_id: z.uuid(),
   script_id: z.uuid(),
   scene_id: z.uuid(),
+  /** The routed model: attempt 0 renders with it, later attempts with the next models of its chain. */
   model: VideoModelName,
-  fallback: z.boolean(),
+  attempt_index: z.number().int().min(0).default(0),
+  /** 0 for the first render of the scene; 1, 2 … when a quality failure or a reviewer sends it back. */
+  rework_round: z.number().int().min(0).default(0),
+  /** A reviewer's words about this scene: appended to its prompt. */
+  feedback: z.string().max(4000).default(''),
 });
 
 /**
- * Submits one scene render and parks the task token on the job; the provider's webhook (or the
- * poller) finishes it. A replay finds the job: finished → resume at once; in flight → only the token
- * is refreshed; lost by the provider → submitted again. The render is charged once, when it completes.
+ * Submits one render attempt of a scene and parks the task token on its job; the provider's webhook
+ * (or the poller) finishes it. Every attempt is its own job (model, provider, status, error kind, cost).
+ *
+ * Nothing is lost when the process dies mid-render: the job is stored as `submitting` with its
+ * idempotency token (the job id) before the provider is called, and with the provider's id right after.
+ * A replay finds the job: finished → resume at once; with a provider id → asked for its status, never
+ * submitted again (in flight → only the token is refreshed); still `submitting` (died between the call
+ * and the record; such a job gets no poller heartbeat, so its task times out and the ASL retry
+ * replays it) → submitted again with the same job id. Bedrock makes that safe (the job id is the
+ * `clientRequestToken`: the same invocation comes back). A provider without an idempotency key (fal
+ * queue, Gemini) may then hold two jobs for one attempt: the engine records, uses and is charged for
+ * only the second; the first is an orphan the provider may bill, at most once per crash in that window.
+ * The render is charged once, when it completes (see failRender for failed attempts).
  */
-export const handler = stepHandler('SubmitRender', Input, async (input) => {
+export const handler = stepHandler('SubmitRender', Input, (input) =>
+  submitRender(
+    {
+      providerFor: videoModelFor,
+      keyframes: keyframeModel,
+      blobs: blobs(),
+      callbacks: taskCallbacks(),
+      workDir: config.BIE_WORK_DIR,
+    },
+    input,
+  ),
+);
+
+export interface SubmitDeps {
+  /** The adapter that renders a model (its provider's, or the offline stand-in). */
+  providerFor: (model: VideoModelName) => VideoModel;
+  /** Keyframes for image-to-video models (real providers only). */
+  keyframes?: () => KeyframeModel | undefined;
+  blobs: BlobStore;
+  callbacks: TaskCallbacks;
+  workDir: string;
+}
+
+/** One attempt of one scene (the handler's work, with its provider and callbacks given). */
+export async function submitRender(
+  deps: SubmitDeps,
+  raw: z.input<typeof Input>,
+): Promise<{ job_id: string; status?: string; provider_job_id?: string }> {
+  const input = Input.parse(raw);
   const [campaign, script] = await Promise.all([
     campaigns.mustGet(input.campaign_id),
     scripts.latest(input.campaign_id, input.script_id),
   ]);
   const scene = script.scenes.find((s) => s.scene_id === input.scene_id);
   if (!scene) throw new NotFoundError('scene', input.scene_id);
-  const tier = campaign.request.budget_tier;
-  const model = input.fallback ? fallbackModel(input.model, tier, sceneNeeds(scene)) : input.model;
-  const provider = videoModelFor(model);
+  const chain = renderChain(input.model, campaign.request.budget_tier, sceneNeeds(scene));
+  const model = nextModel(chain, input.attempt_index);
+  if (!model) {
+    throw new RenderChainExhaustedError(
+      `scene ${scene.sequence}: every model of its chain failed (${chain.join(' → ')}); see its render jobs`,
+    );
+  }
+  const provider = deps.providerFor(model);
   const size = masterSize();
-  const jobId = stableUuid('render', input.execution, input.scene_id, model);
+  const jobId = renderJobIdFor(input.execution, input.scene_id, model, input.rework_round);
   // A real provider renders one of its lengths (≥ the scene; the clip is trimmed later) and bills it;
   // the offline stand-in renders the scene's length and records the price of what the model would bill.
   const seconds = renderSeconds(model, scene.duration_seconds);
@@ -67,14 +125,15 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     toMicros(renderListPrice(model, seconds, audio)) + toMicros(keyframeListPrice(model)),
   );
   const cost = renderCostUsd(campaign, provider.provider, listPrice);
-  const deps = { blobs: blobs(), callbacks: taskCallbacks(), workDir: config.BIE_WORK_DIR };
-  const cacheKey = sceneCacheKeyFor(scene, model, size);
-  if (model !== input.model) {
-    const primary = await renderJobs.get(
+  // A reworked scene is a new render with a changed prompt: it neither reads nor fills the scene cache.
+  const cacheKey = input.rework_round === 0 ? sceneCacheKeyFor(scene, model, size) : '';
+  const previous = nextModel(chain, input.attempt_index - 1);
+  if (previous && previous !== model) {
+    const earlier = await renderJobs.get(
       input.campaign_id,
-      stableUuid('render', input.execution, input.scene_id, input.model),
+      renderJobIdFor(input.execution, input.scene_id, previous, input.rework_round),
     );
-    if (primary) await supersedeJob(primary, jobId);
+    if (earlier) await supersedeJob(earlier, jobId);
   }
   const existing = await renderJobs.get(input.campaign_id, jobId);
   if (existing?.status === 'completed') {
@@ -83,8 +142,9 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
   }
   await assertBudgetAllows(input.campaign_id, cost, `scene ${scene.sequence}`);
   // One render per shot and campaign: a shot another variant renders (or rendered) is joined, not paid
-  // again. After the budget check, so a claim is never held by a render the budget paused.
-  if (!existing) {
+  // again. After the budget check, so a claim is never held by a render the budget paused. A reworked
+  // scene has no cache key: it renders its own clip.
+  if (!existing && cacheKey) {
     const share = await shareShot(deps, {
       ...input,
       job_id: jobId,
@@ -93,6 +153,7 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     });
     if (share.action !== 'render') return { job_id: share.job_id, status: share.action };
   }
+  const prompt = promptWithFeedback(scene.visual_prompt, input.feedback);
   const job = RenderJob.parse({
     ...(existing ?? {
       job_id: jobId,
@@ -101,8 +162,8 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
       scene_id: input.scene_id,
       model_name: model,
       provider: provider.provider,
-      status: 'queued',
-      prompt: scene.visual_prompt,
+      status: 'submitting',
+      prompt,
       parameters: {
         duration_seconds: scene.duration_seconds,
         width: size.width,
@@ -113,6 +174,10 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
         render_seconds: seconds,
         aspect_ratio: renderAspect(model),
         audio,
+        attempt_index: input.attempt_index,
+        rework_round: input.rework_round,
+        chain,
+        idempotency_token: jobId,
       },
       cost_usd: cost,
       list_price_usd: listPrice,
@@ -122,33 +187,80 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     task_token: input.token,
   });
   if (existing?.provider_job_id) {
-    const status = await provider.status(existing.provider_job_id);
+    const status = await withProviderRetries(() => provider.status(existing.provider_job_id as string));
     // Still rendering: back in flight under this attempt's token, even if the poller abandoned it
     // when an earlier attempt's task timed out (else neither the poller nor the webhook would finish it).
     const current =
       status.state === 'queued' || status.state === 'processing'
-        ? RenderJob.parse({ ...job, status: 'processing', error_message: undefined, completed_at: undefined })
+        ? RenderJob.parse({
+            ...job,
+            status: 'processing',
+            error_message: undefined,
+            error_kind: undefined,
+            completed_at: undefined,
+          })
         : job;
     await renderJobs.put(current);
     if (status.state === 'completed') await completeRender(deps, current, status.output_url, cacheKey);
-    else if (status.state === 'failed') await failRender(deps, current, status.error);
+    else if (status.state === 'failed') await failRender(deps, current, status.error, status.kind);
     if (status.state !== 'unknown') return { job_id: jobId, status: status.state };
+    logger.warn('the provider lost a submitted render; submitting it again', { job_id: jobId });
   }
-  await renderJobs.put(job);
+  // The intent, before the provider is called: a crash from here on is repaired by a replay.
+  const intent = RenderJob.parse({
+    ...job,
+    status: 'submitting',
+    provider_job_id: undefined,
+    error_message: undefined,
+    error_kind: undefined,
+    completed_at: undefined,
+  });
+  await renderJobs.put(intent);
+  // Image-to-video models start from a brand-palette keyframe (drawn once per scene and model).
   const keyframe = await keyframeFor(
-    { blobs: deps.blobs, keyframes: provider.provider === 'offline' ? undefined : keyframeModel() },
+    { blobs: deps.blobs, keyframes: provider.provider === 'offline' ? undefined : deps.keyframes?.() },
     input.campaign_id,
     scene,
     model,
   );
-  const { provider_job_id } = await provider.submit({
-    job_id: jobId,
-    model: MODELS.video_models[model].provider_model,
-    prompt: scene.visual_prompt,
+  const provider_job_id = await submitOnce(provider, intent, scene, model, prompt, size, deps, {
     duration_seconds: provider.provider === 'offline' ? scene.duration_seconds : seconds,
     aspect_ratio: renderAspect(model),
     audio,
     keyframe_key: keyframe,
+  });
+  await renderJobs.put({
+    ...intent,
+    status: 'processing',
+    provider_job_id,
+    started_at: nowIso(),
+    attempt: existing ? existing.attempt + 1 : 1,
+  });
+  return { job_id: jobId, provider_job_id };
+}
+
+/**
+ * One submission with bounded backoff on 429/5xx/network (ProviderRetryableError goes up when the
+ * retries are spent: the ASL retries the task later, and the job, still `submitting`, is resubmitted
+ * with the same idempotency token). Any other provider error is this attempt's failure: recorded with
+ * its kind, and the next model of the chain takes over.
+ */
+async function submitOnce(
+  provider: VideoModel,
+  job: RenderJob,
+  scene: Scene,
+  model: VideoModelName,
+  prompt: string,
+  size: ReturnType<typeof masterSize>,
+  deps: Parameters<typeof failRender>[0],
+  asked: Pick<RenderRequest, 'duration_seconds' | 'aspect_ratio' | 'audio' | 'keyframe_key'>,
+): Promise<string> {
+  // Built outside the try: a configuration error is not the provider's failure.
+  const request: RenderRequest = {
+    job_id: job.job_id,
+    model: MODELS.video_models[model].provider_model,
+    prompt,
+    ...asked,
     width: size.width,
     height: size.height,
     fps: size.fps,
@@ -157,15 +269,33 @@ export const handler = stepHandler('SubmitRender', Input, async (input) => {
     lighting: scene.visual_cues.lighting,
     style: scene.visual_cues.style,
     on_screen_text: scene.on_screen_text,
-    seed: hashSeed(scene.scene_id, model),
+    // A scene rendered again gets another seed: the same seed would bring back the same clip.
+    seed: job.parameters.rework_round
+      ? hashSeed(scene.scene_id, model, Number(job.parameters.rework_round))
+      : hashSeed(scene.scene_id, model),
     callback_url: webhookCallbackUrl(config.WEBHOOK_BASE_URL, provider.provider),
-  });
-  await renderJobs.put({
-    ...job,
-    status: 'processing',
-    provider_job_id,
-    started_at: nowIso(),
-    attempt: (existing?.attempt ?? 0) + 1,
-  });
-  return { job_id: jobId, provider_job_id };
-});
+  };
+  try {
+    const { provider_job_id } = await withProviderRetries(() => provider.submit(request));
+    return provider_job_id;
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    const message = `submitting to ${provider.provider} failed: ${(error as Error).message}`;
+    // The token is failed by the throw below (the task's own error), not through the callback.
+    await failRender(
+      { callbacks: deps.callbacks },
+      { ...job, task_token: undefined },
+      message,
+      submitKind(error),
+    );
+    throw new RenderFailedError(`[${submitKind(error)}] ${message}`);
+  }
+}
+
+/** A provider error at submit: a refusal or a bad request when the adapter says so, else a provider error. */
+function submitKind(error: unknown): RenderFailureKind {
+  const kind = (error as { kind?: unknown }).kind;
+  return kind === 'refused' || kind === 'invalid_request' || kind === 'rate_limited'
+    ? kind
+    : 'provider_error';
+}

@@ -64,6 +64,10 @@ describe('a campaign killed mid-production', () => {
     expect(r.briefs).toBe(1);
     expect(r.render_charges).toBe(r.scenes);
     expect(r.completed_jobs).toBe(r.scenes);
+    // Each scene was submitted once: its job found again after the restart, never a second one.
+    expect(r.render_jobs).toBe(r.scenes);
+    expect(r.provider_jobs).toBe(r.scenes);
+    expect(r.submitting_jobs).toBe(0);
     expect(new Set(r.ledger_ids).size).toBe(r.ledger_ids.length);
     expect(r.publications).toBe(1);
   }, 240_000);

@@ -35,7 +35,8 @@ const job = (id: string, token: string): RenderJob => ({
   cost_usd: 0,
   list_price_usd: 0.5,
   attempt: 1,
-  created_at: '2026-11-29T00:00:00.000Z',
+  // Just started: a job older than its model's render timeout is failed by the poller instead.
+  created_at: new Date().toISOString(),
 });
 
 const stillRendering: VideoModel = {

@@ -4,6 +4,7 @@ import {
   ApprovalOutcome,
   type Checkpoint,
   type Decision,
+  type SceneRejection,
 } from '../../shared/contracts/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
@@ -33,7 +34,7 @@ export interface ApprovalStore {
   setToken(a: Approval, token: string): Promise<void>;
   decide(
     a: Approval,
-    d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>,
+    d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback' | 'scenes'>,
   ): Promise<Approval>;
 }
 
@@ -50,6 +51,8 @@ export interface ApprovalDeps {
   audit(campaignId: string, action: string, actor: string, details?: { new_state?: unknown }): Promise<void>;
   /** Lifecycle events (approval requested/decided) for dashboards and integrations. */
   events?: ApprovalEvents;
+  /** The scene ids of a video (the subject of a video approval): scenes a rejection names must be among them. */
+  videoScenes?(campaignId: string, videoId: string): Promise<string[]>;
 }
 
 export interface ApprovalEvents {
@@ -85,10 +88,31 @@ const outcomeOf = (a: Approval) =>
     feedback: a.feedback || undefined,
   });
 
-/** Hands the decision to the waiting state: success carries the outcome, a rejection its feedback as the Cause. */
+/** The error a rejection of named scenes fails the waiting state with (its Cause is {@link ScenesRejectedCause} JSON). */
+export const SCENES_REJECTED = 'ScenesRejected';
+
+/** What the video checkpoint's state reads from a `ScenesRejected` Cause (`States.StringToJson`). */
+export interface ScenesRejectedCause {
+  feedback: string;
+  video_id: string;
+  scenes: SceneRejection[];
+}
+
+/**
+ * Hands the decision to the waiting state: success carries the outcome, a rejection its feedback as the
+ * Cause. A rejection of named scenes fails with `ScenesRejected` and a JSON Cause naming the scenes and
+ * the video they come from, so the state machine re-renders only those and reuses the others.
+ */
 async function resume(deps: ApprovalDeps, a: Approval, token: string): Promise<void> {
   if (a.status === 'approved') await deps.callbacks.success(token, outcomeOf(a));
-  else await deps.callbacks.failure(token, 'ApprovalRejected', a.feedback || 'rejected without feedback');
+  else if (a.scenes?.length) {
+    const cause: ScenesRejectedCause = {
+      feedback: a.feedback ?? '',
+      video_id: a.subject_id,
+      scenes: a.scenes,
+    };
+    await deps.callbacks.failure(token, SCENES_REJECTED, JSON.stringify(cause));
+  } else await deps.callbacks.failure(token, 'ApprovalRejected', a.feedback || 'rejected without feedback');
 }
 
 /**
@@ -218,6 +242,8 @@ export interface DecisionInput {
   decision: Decision;
   decided_by: string;
   feedback?: string;
+  /** Video checkpoint: reject only these scenes (each with its feedback). */
+  scenes?: SceneRejection[];
   authority: DecisionAuthority;
 }
 
@@ -238,23 +264,30 @@ export async function decideApproval(
   if (current.status !== 'pending')
     throw new ConflictError(`approval ${input.approval_id} was already ${current.status}`);
   if (Date.parse(current.expires_at) < Date.now()) throw new ApprovalExpiredError(input.approval_id);
-  if (input.decision === 'reject' && !input.feedback?.trim()) {
+  const scenes = input.scenes?.length ? input.scenes : undefined;
+  if (input.decision === 'reject' && !input.feedback?.trim() && !scenes) {
     throw new ValidationError('invalid decision', [
       { path: 'feedback', message: 'a rejection needs feedback so the step can be regenerated' },
     ]);
   }
+  if (scenes) await assertScenesOfVideo(deps, current, input.decision, scenes);
   const decided = await deps.store.decide(current, {
     status: input.decision === 'approve' ? 'approved' : 'rejected',
     decided_by: input.decided_by,
     decided_at: nowIso(),
     feedback: input.feedback?.trim() || undefined,
+    ...(scenes && { scenes }),
   });
   await deps.audit(
     decided.campaign_id,
     `approval_${decided.status}_${decided.checkpoint}`,
     input.decided_by,
     {
-      new_state: { approval_id: decided.approval_id, feedback: decided.feedback },
+      new_state: {
+        approval_id: decided.approval_id,
+        feedback: decided.feedback,
+        ...(decided.scenes && { scenes: decided.scenes }),
+      },
     },
   );
   // Announced before the token is sent: if the event cannot be put, the caller retries the whole
@@ -269,6 +302,36 @@ export async function decideApproval(
       return { approval: decided, resumed: false };
     throw error;
   }
+}
+
+/** Scenes can be rejected only at the video checkpoint, and only scenes of the video under review. */
+async function assertScenesOfVideo(
+  deps: ApprovalDeps,
+  a: Approval,
+  decision: Decision,
+  scenes: SceneRejection[],
+): Promise<void> {
+  if (decision !== 'reject')
+    throw new ValidationError('invalid decision', [
+      { path: 'scenes', message: 'scenes can only be rejected' },
+    ]);
+  if (a.checkpoint !== 'video')
+    throw new ValidationError('invalid decision', [
+      { path: 'scenes', message: `scenes can be rejected at the video checkpoint, not at ${a.checkpoint}` },
+    ]);
+  if (!deps.videoScenes) return;
+  const known = new Set(await deps.videoScenes(a.campaign_id, a.subject_id));
+  const issues = scenes.flatMap((s, i) =>
+    known.has(s.scene_id)
+      ? []
+      : [
+          {
+            path: `scenes.${i}.scene_id`,
+            message: `scene ${s.scene_id} is not a scene of video ${a.subject_id}`,
+          },
+        ],
+  );
+  if (issues.length) throw new ValidationError('invalid decision', issues);
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

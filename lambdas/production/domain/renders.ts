@@ -8,7 +8,7 @@ import { config } from '../../shared/commons.js';
 import type { RenderJob } from '../../shared/contracts/index.js';
 import { renderJobs, sceneCache, workDocs } from '../../shared/data/repositories.js';
 import { nowIso, shortHash } from '../../shared/ids.js';
-import type { BlobStore, TaskCallbacks } from '../../shared/ports/index.js';
+import type { BlobStore, RenderFailureKind, TaskCallbacks } from '../../shared/ports/index.js';
 
 export const clipKey = (job: RenderJob): string =>
   `renders/${job.campaign_id}/${job.variant_id}/scenes/${job.scene_id}-${job.job_id}.mp4`;
@@ -385,22 +385,31 @@ export async function completeRender(
   return done;
 }
 
+/**
+ * Records a failed attempt and fails the waiting task with `RenderFailedError` (Cause `[kind] message`),
+ * so the next model of the chain takes over. The ledger rule: a render is charged when it completes
+ * ({@link completeRender}); a failed, refused or timed-out attempt is charged nothing, because no adapter
+ * reports a bill for a failed job (the providers price delivered seconds of output). The attempt keeps
+ * its list price in `cost_usd` as the estimate it was, with `status: failed` and the `error_kind`.
+ */
 export async function failRender(
   deps: { callbacks: TaskCallbacks },
   job: RenderJob,
   error: string,
+  kind: RenderFailureKind = 'provider_error',
 ): Promise<void> {
   await renderJobs.put({
     ...job,
     status: 'failed',
     error_message: error.slice(0, 1000),
+    error_kind: kind,
     completed_at: nowIso(),
   });
   const cacheKey = String(job.parameters.cache_key ?? '');
   if (cacheKey) await answerFollowers(deps.callbacks, job, cacheKey, 'failure', error);
   if (!job.task_token) return;
   try {
-    await deps.callbacks.failure(job.task_token, 'RenderFailedError', error);
+    await deps.callbacks.failure(job.task_token, 'RenderFailedError', `[${kind}] ${error}`);
   } catch (e) {
     if (!tokenGone(e)) throw e;
   }

@@ -24,6 +24,15 @@ export const ApprovalMedia = z.object({
 });
 export type ApprovalMedia = z.infer<typeof ApprovalMedia>;
 
+/** One scene of a video the reviewer sends back, with what to change in it. */
+export const SceneRejection = z
+  .object({
+    scene_id: Uuid,
+    feedback: z.string().trim().min(1, 'a rejected scene needs feedback').max(1000),
+  })
+  .strict();
+export type SceneRejection = z.infer<typeof SceneRejection>;
+
 export const Approval = z.object({
   approval_id: z.string().min(1),
   campaign_id: Uuid,
@@ -40,6 +49,8 @@ export const Approval = z.object({
   decided_by: z.string().optional(),
   decided_at: Timestamp.optional(),
   feedback: z.string().optional(),
+  /** Scenes a video rejection names: only these re-render (with their feedback); the others are reused. */
+  scenes: z.array(SceneRejection).optional(),
   expires_at: Timestamp,
   created_at: Timestamp,
 });
@@ -49,21 +60,34 @@ const decisionFields = {
   decision: Decision,
   feedback: z.string().trim().max(2000).optional(),
   decided_by: z.string().trim().min(1).max(200).default('reviewer'),
+  /** Video checkpoint only: reject these scenes alone; each carries its own feedback. */
+  scenes: z.array(SceneRejection).min(1).max(20).optional(),
 };
-const feedbackOnReject = {
-  check: (b: { decision: Decision; feedback?: string }) =>
-    b.decision === 'approve' || (b.feedback !== undefined && b.feedback.length > 0),
-  params: { path: ['feedback'], message: 'a rejection needs feedback so the step can be regenerated' },
+type DecisionFields = { decision: Decision; feedback?: string; scenes?: SceneRejection[] };
+/** Field-level rules every decision body shares (a refinement per rule, so each error names its field). */
+const decisionRules = (b: DecisionFields, ctx: z.RefinementCtx): void => {
+  if (b.decision === 'reject' && !b.feedback && !b.scenes?.length)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['feedback'],
+      message: 'a rejection needs feedback so the step can be regenerated',
+    });
+  if (b.scenes && b.decision !== 'reject')
+    ctx.addIssue({ code: 'custom', path: ['scenes'], message: 'scenes can only be rejected' });
+  const seen = new Set<string>();
+  b.scenes?.forEach((s, i) => {
+    if (seen.has(s.scene_id))
+      ctx.addIssue({ code: 'custom', path: ['scenes', i, 'scene_id'], message: 'scene named twice' });
+    seen.add(s.scene_id);
+  });
 };
 
 /**
  * What an operator, the CLI or a script sends to decide (`POST /operator/approvals/{id}/decision`,
- * IAM-authenticated; `bie approvals approve|reject`).
+ * IAM-authenticated; `bie approvals approve|reject`). A video rejection may name scenes
+ * (`scenes: [{ scene_id, feedback }]`): only those re-render; without scenes the whole video does.
  */
-export const ApprovalDecisionBody = z
-  .object(decisionFields)
-  .strict()
-  .refine(feedbackOnReject.check, feedbackOnReject.params);
+export const ApprovalDecisionBody = z.object(decisionFields).strict().superRefine(decisionRules);
 export type ApprovalDecisionBody = z.infer<typeof ApprovalDecisionBody>;
 
 /**
@@ -81,7 +105,7 @@ export const LinkDecisionBody = z
       .describe('`review`: the signature is the dashboard review link, good for either decision'),
   })
   .strict()
-  .refine(feedbackOnReject.check, feedbackOnReject.params);
+  .superRefine(decisionRules);
 export type LinkDecisionBody = z.infer<typeof LinkDecisionBody>;
 
 /** The output an approval task resumes the state machine with. */

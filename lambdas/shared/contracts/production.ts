@@ -66,7 +66,16 @@ export const VideoAssets = z.object({
 });
 export type VideoAssets = z.infer<typeof VideoAssets>;
 
-export const RenderJobStatus = z.enum(['queued', 'processing', 'completed', 'failed']);
+/** `submitting`: the intent is recorded and the provider is being asked; no provider job id yet. */
+export const RenderJobStatus = z.enum(['queued', 'submitting', 'processing', 'completed', 'failed']);
+/** Why an attempt failed (ports `RenderFailureKind`): a reviewer reads it, the fallback chain acts on it. */
+export const RenderFailureKind = z.enum([
+  'provider_error',
+  'refused',
+  'timeout',
+  'rate_limited',
+  'invalid_request',
+]);
 
 /** One scene render at a provider (the seed's `generation_jobs`), holding the task token to resume. */
 export const RenderJob = z.object({
@@ -83,6 +92,7 @@ export const RenderJob = z.object({
   task_token: z.string().optional(),
   result_url: z.string().optional(),
   error_message: z.string().optional(),
+  error_kind: RenderFailureKind.optional(),
   cost_usd: Usd,
   list_price_usd: Usd,
   attempt: z.number().int().min(1),

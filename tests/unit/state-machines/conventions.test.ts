@@ -2,6 +2,11 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS, STATE_MACHINES } from '../../../lambdas/catalog.js';
 import {
+  MAX_RENDER_ATTEMPTS,
+  renderTimeoutSeconds,
+} from '../../../lambdas/production/domain/render-attempts.js';
+import { VideoModelName } from '../../../lambdas/shared/contracts/index.js';
+import {
   type AslDefinition,
   type AslState,
   allStates,
@@ -197,19 +202,58 @@ describe('the orchestrator', () => {
     expect(approve?.Catch?.[0]).toMatchObject({ ErrorEquals: ['ApprovalRejected'], Next: 'ReviseBrief' });
     expect(byName.get('CanReviseBrief')).toMatchObject({ Choices: [{ Next: 'RunStrategist' }] });
   });
+
+  it('sends a rejection of named scenes to production with the scenes, and a whole rejection with none', () => {
+    const approve = byName.get('ApproveVideo');
+    expect(approve?.Catch?.find((c) => c.ErrorEquals.includes('ScenesRejected'))?.Next).toBe('ReviseScenes');
+    expect(byName.get('ReviseScenes')).toMatchObject({
+      Parameters: { feedback: '', 'rework.$': 'States.StringToJson($.rejection.Cause)' },
+      Next: 'CanReviseVideo',
+    });
+    expect(byName.get('ReviseVideo')).toMatchObject({ Parameters: { rework: { scenes: [] } } });
+  });
 });
 
 describe('the production house', () => {
   const states = new Map(allStates(readAsl('state-machines/production.asl.json').definition.States));
 
-  it('renders scenes in a Map as callback tasks with a heartbeat and a fallback model', () => {
+  it('renders scenes in a Map as callback tasks with a heartbeat and a fallback chain', () => {
     expect(states.get('RenderScenes')?.Type).toBe('Map');
     const render = states.get('RenderScene');
     expect(render?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(render?.HeartbeatSeconds).toBeGreaterThan(0);
-    expect(render?.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next).toBe(
-      'RenderSceneFallback',
-    );
+    expect(render?.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next).toBe('NextRenderAttempt');
+    expect(states.get('NextRenderAttempt')?.Next).toBe('CanRenderAgain');
+    expect(states.get('CanRenderAgain')).toMatchObject({
+      Choices: [{ Variable: '$.render.attempt', NumericLessThan: MAX_RENDER_ATTEMPTS, Next: 'RenderScene' }],
+      Default: 'SceneFailed',
+    });
+  });
+
+  it('heartbeats outlive the poll interval and the task outlives the longest render', () => {
+    const render = states.get('RenderScene');
+    // The poller runs every minute and heartbeats every job in flight.
+    expect(render?.HeartbeatSeconds).toBeGreaterThanOrEqual(5 * 60);
+    for (const model of VideoModelName.options)
+      expect(render?.TimeoutSeconds).toBeGreaterThan(renderTimeoutSeconds(model) + 5 * 60);
+  });
+
+  it('moves to the next model at once on a failed render and retries a rate-limited provider with backoff', () => {
+    const retry = states.get('RenderScene')?.Retry ?? [];
+    const first = (error: string) => retry.find((r) => r.ErrorEquals.includes(error));
+    expect(first('RenderFailedError')?.MaxAttempts).toBe(0);
+    expect(first('ProviderRetryableError')).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
+    expect(first('ProviderRetryableError')?.MaxAttempts).toBeGreaterThan(0);
+  });
+
+  it('checks every clip and sends only failing scenes back to the plan', () => {
+    expect(states.get('RenderScenes')?.Next).toBe('CheckClips');
+    expect(states.get('CheckClips')?.Next).toBe('ClipsGate');
+    expect(states.get('ClipsGate')).toMatchObject({
+      Choices: [{ Variable: '$.clip_check.rework_again', Next: 'ReworkScenes' }],
+      Default: 'SynthesizeVoiceover',
+    });
+    expect(states.get('ReworkScenes')).toMatchObject({ ResultPath: '$.rework', Next: 'PlanRenders' });
   });
 });
 
