@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { campaigns, renderJobs, sceneCache, scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { masterSize } from '../shared/workdir.js';
+import { sceneRenderListPrice } from './domain/render-price.js';
 import { sceneCacheKeyFor } from './domain/renders.js';
-import { renderListPrice, routeScene } from './domain/router.js';
+import { routeScene } from './domain/router.js';
 import { applyRework, NO_REWORK, Rework } from './domain/scene-rework.js';
 
 const Input = z.object({
@@ -43,7 +44,7 @@ export const handler = stepHandler('PlanRenders', Input, async (input) => {
       cache_key: key,
       may_reuse: mayReuse,
       // What the render would have cost at list price (the bench and the ledger review read it).
-      list_price_saved_usd: cached ? renderListPrice(route.model, scene.duration_seconds) : 0,
+      list_price_saved_usd: cached ? sceneRenderListPrice(route.model, scene.duration_seconds) : 0,
     });
   }
   // A scene sent back (by a reviewer or the clip check) renders its own clip: never the cache, never

@@ -8,7 +8,6 @@ import { campaigns, renderJobs, scripts } from '../shared/data/repositories.js';
 import { NotFoundError, RenderFailedError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, nowIso } from '../shared/ids.js';
-import { toMicros, toUsd } from '../shared/money.js';
 import type {
   BlobStore,
   KeyframeModel,
@@ -20,7 +19,7 @@ import type {
 import { keyframeModel, videoModelFor } from '../shared/providers/video.js';
 import { blobs, taskCallbacks } from '../shared/services.js';
 import { masterSize } from '../shared/workdir.js';
-import { keyframeFor, keyframeListPrice } from './domain/keyframes.js';
+import { keyframeFor } from './domain/keyframes.js';
 import {
   isRetryable,
   nextModel,
@@ -29,6 +28,7 @@ import {
   renderJobIdFor,
   withProviderRetries,
 } from './domain/render-attempts.js';
+import { sceneRenderListPrice } from './domain/render-price.js';
 import {
   completeRender,
   failRender,
@@ -37,7 +37,7 @@ import {
   supersedeJob,
   webhookCallbackUrl,
 } from './domain/renders.js';
-import { renderAspect, renderListPrice, renderSeconds, rendersAudio, sceneNeeds } from './domain/router.js';
+import { renderAspect, renderSeconds, rendersAudio, sceneNeeds } from './domain/router.js';
 import { promptWithFeedback } from './domain/scene-rework.js';
 
 const Input = z.object({
@@ -121,9 +121,7 @@ export async function submitRender(
   // the offline stand-in renders the scene's length and records the price of what the model would bill.
   const seconds = renderSeconds(model, scene.duration_seconds);
   const audio = rendersAudio(model);
-  const listPrice = toUsd(
-    toMicros(renderListPrice(model, seconds, audio)) + toMicros(keyframeListPrice(model)),
-  );
+  const listPrice = sceneRenderListPrice(model, scene.duration_seconds);
   const cost = renderCostUsd(campaign, provider.provider, listPrice);
   // A reworked scene is a new render with a changed prompt: it neither reads nor fills the scene cache.
   const cacheKey = input.rework_round === 0 ? sceneCacheKeyFor(scene, model, size) : '';

@@ -321,12 +321,12 @@ describe('the fallback chain', () => {
 describe('the poller', () => {
   const MINUTE = 60_000;
   /** Each test's own task token: jobs of earlier tests are still in flight and are polled too. */
-  const TOKEN = () => `poll-token-${execution}`;
+  const tokenNow = () => `poll-token-${execution}`;
 
   async function inFlight(provider: ReturnType<typeof scriptedProvider>, callbacks: TaskCallbacks) {
     const out = await submit(
       depsOf(provider, callbacks),
-      input({ token: TOKEN(), scene_id: sceneId(2 + (execution % 3)) }),
+      input({ token: tokenNow(), scene_id: sceneId(2 + (execution % 3)) }),
     );
     const job = (await repos.renderJobs.get(CAMPAIGN, out.job_id)) as RenderJob;
     return { job, startedAt: Date.parse(job.started_at as string) };
@@ -363,7 +363,7 @@ describe('the poller', () => {
     }
 
     // Assess
-    const mine = calls.filter((c) => c.token === TOKEN());
+    const mine = calls.filter((c) => c.token === tokenNow());
     expect(mine.filter((c) => c.kind === 'heartbeat')).toHaveLength(30);
     expect(mine.filter((c) => c.kind === 'failure')).toEqual([]);
     expect(mine.at(-1)).toMatchObject({ kind: 'success' });
@@ -388,7 +388,7 @@ describe('the poller', () => {
       status: 'failed',
       error_kind: 'timeout',
     });
-    expect(calls.find((c) => c.kind === 'failure' && c.token === TOKEN())?.detail).toMatch(
+    expect(calls.find((c) => c.kind === 'failure' && c.token === tokenNow())?.detail).toMatch(
       /^RenderFailedError: \[timeout\] no result from scripted after 27\d\d s \(the veo3 limit is 2700 s\)/,
     );
   });
@@ -418,7 +418,7 @@ describe('the poller', () => {
     expect(second.deferred).toBeGreaterThanOrEqual(1);
     expect(askedBeforeRetryAfter).toBe(1);
     expect(asked()).toBe(2);
-    expect(calls.filter((c) => c.kind === 'heartbeat' && c.token === TOKEN())).toHaveLength(3);
+    expect(calls.filter((c) => c.kind === 'heartbeat' && c.token === tokenNow())).toHaveLength(3);
     expect((await repos.renderJobs.get(CAMPAIGN, job.job_id))?.status).toBe('processing');
   });
 });

@@ -75,7 +75,8 @@ const jobOf = (
   cost_usd: 0,
   list_price_usd: 0.5,
   attempt: 1,
-  created_at: '2026-11-29T00:00:00.000Z',
+  // Now: an older job would be past its model's render timeout and failed by the poller.
+  created_at: new Date().toISOString(),
 });
 
 describe('a shot shared by the variants of a campaign', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { renderListPrice } from '../../lambdas/production/domain/router.js';
+import { sceneRenderListPrice } from '../../lambdas/production/domain/render-price.js';
 import { VideoModelName } from '../../lambdas/shared/contracts/index.js';
 import { ledgerEntries } from '../../lambdas/shared/data/ledger.js';
 import { renderJobs, scripts } from '../../lambdas/shared/data/repositories.js';
@@ -43,7 +43,7 @@ export async function sceneCacheFigures(campaignId: string): Promise<SceneCacheF
   const jobs = await renderJobs.list(campaignId);
   const charges = (await ledgerEntries(campaignId)).filter((e) => e.step === 'Production/SubmitRender');
   const chargedJobs = jobs.filter((j) => charges.some((c) => c.description === `scene render ${j.scene_id}`));
-  const requestedUsd = sum(entries.map((e) => renderListPrice(e.model, durations.get(e.scene_id) ?? 0)));
+  const requestedUsd = sum(entries.map((e) => sceneRenderListPrice(e.model, durations.get(e.scene_id) ?? 0)));
   const chargedUsd = sum(charges.map((c) => c.list_price_usd));
   return {
     requested: entries.length,
