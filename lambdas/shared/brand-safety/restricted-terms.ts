@@ -78,8 +78,24 @@ const HOMOGLYPHS: Record<string, string> = {
   ϲ: 'c',
 };
 
-const ZERO_WIDTH =
-  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFE00-\uFE0F\uFEFF]/u;
+/** Invisible characters (soft hyphen, joiners, direction marks, variation selectors, BOM), as code-point ranges. */
+const ZERO_WIDTH_RANGES: [number, number][] = [
+  [0xad, 0xad],
+  [0x34f, 0x34f],
+  [0x61c, 0x61c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x206f],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+];
+const isZeroWidth = (ch: string) => {
+  const cp = ch.codePointAt(0) ?? 0;
+  return ZERO_WIDTH_RANGES.some(([a, b]) => cp >= a && cp <= b);
+};
 
 interface NormChar {
   c: string;
@@ -96,7 +112,7 @@ function normaliseChars(text: string): NormChar[] {
   let at = 0;
   for (const ch of text) {
     const len = ch.length;
-    if (ZERO_WIDTH.test(ch)) {
+    if (isZeroWidth(ch)) {
       // Hidden characters inside a word are an evasion: the letter before them carries the mark.
       const prev = out[out.length - 1];
       if (prev && !prev.flag) prev.flag = 'unicode';
