@@ -27,6 +27,7 @@ export const handler = stepHandler('RequestApproval', Input, async (input) => {
     ...input,
     summary: subject.summary,
     media: subject.media,
+    choices: subject.choices,
     approver_email: campaign.approver_email ?? config.APPROVER_EMAIL,
     auto_approve: campaign.auto_approve,
   });

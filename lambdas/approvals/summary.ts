@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ApprovalMedia, Checkpoint } from '../shared/contracts/index.js';
+import { HookSet } from '../copywriter/domain/hooks.js';
+import type { ApprovalMedia, Checkpoint, HookChoice } from '../shared/contracts/index.js';
 import { briefs, publications, scripts, videos, workDocs } from '../shared/data/repositories.js';
 
 export interface SubjectDescription {
@@ -7,6 +8,8 @@ export interface SubjectDescription {
   summary: string;
   /** What to watch: bucket keys, shown as presigned links (never `s3://` addresses, which nobody can open). */
   media: ApprovalMedia[];
+  /** Hooks the reviewer picks from (hook_review). */
+  choices?: HookChoice[];
 }
 
 /** `s3://bucket/key` → key; anything else is not one of our objects. */
@@ -21,7 +24,21 @@ export async function describeSubject(
   subjectId: string,
 ): Promise<SubjectDescription> {
   const media: ApprovalMedia[] = [];
+  if (checkpoint === 'hook_review') {
+    const set = await workDocs.get(campaignId, 'hookset', subjectId, HookSet);
+    const choices = set.top.map((h) => ({ hook_id: h.hook_id, text: h.text, quality_score: h.quality_score }));
+    return { summary: hookReviewSummary(set), media, choices };
+  }
   return { summary: await summarize(campaignId, checkpoint, subjectId, media), media };
+}
+
+/** Why the hooks are here and what to choose from: the top 3, best first, with their scores. */
+function hookReviewSummary(set: HookSet): string {
+  return [
+    `Hook review: ${set.gate?.reason ?? `the best hook of ${set.count} scored ${set.selected.quality_score}`}`,
+    'Choose the hook the script opens with (approve with chosen_hook_id; approving without one takes the first):',
+    ...set.top.map((h, i) => `  ${i + 1}. ${h.text} (quality ${h.quality_score}, id ${h.hook_id})`),
+  ].join('\n');
 }
 
 async function summarize(
@@ -50,6 +67,9 @@ async function summarize(
       return [
         `Script ${s.script_id} v${s.version} (${s.variant_tag}, ${s.total_duration_seconds}s, compliance ${s.brand_compliance_score})`,
         `Hook: ${s.hook.text} (quality ${s.hook.quality_score}, ${s.hook.variations_generated} variations)`,
+        ...(s.top_hooks.length > 1
+          ? ['Top hooks:', ...s.top_hooks.map((h, i) => `  ${i + 1}. ${h.text} (quality ${h.quality_score})`)]
+          : []),
         ...s.scenes.map((sc) => `  ${sc.sequence}. [${sc.duration_seconds}s] ${sc.voiceover_text}`),
       ].join('\n');
     }

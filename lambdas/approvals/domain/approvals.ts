@@ -3,9 +3,11 @@ import {
   type ApprovalMedia,
   ApprovalOutcome,
   type Checkpoint,
+  type CopyEdits,
   type Decision,
+  type HookChoice,
 } from '../../shared/contracts/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
 import type { Mailer, TaskCallbacks } from '../../shared/ports/index.js';
 import { ApprovalExpiredError, ApprovalLinkError, decisionLink, verifyDecision } from './links.js';
@@ -26,7 +28,7 @@ export interface ApprovalStore {
   setToken(a: Approval, token: string): Promise<void>;
   decide(
     a: Approval,
-    d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>,
+    d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback' | 'chosen_hook_id'>,
   ): Promise<Approval>;
 }
 
@@ -41,6 +43,14 @@ export interface ApprovalDeps {
   audit(campaignId: string, action: string, actor: string, details?: { new_state?: unknown }): Promise<void>;
   /** Lifecycle events (approval requested/decided) for dashboards and integrations. */
   events?: ApprovalEvents;
+  /** Reviewer edits of a publication's captions and hashtags: checked like generated copy, then applied. */
+  edits?: CopyEditor;
+}
+
+export interface CopyEditor {
+  /** Field-level issues (restricted terms with the rule that fired); empty when the edits may go out. */
+  check(a: Approval, edits: CopyEdits): Promise<FieldIssue[]>;
+  apply(a: Approval, edits: CopyEdits): Promise<void>;
 }
 
 export interface ApprovalEvents {
@@ -59,6 +69,7 @@ export interface ApprovalRequest {
   attempt: number;
   summary: string;
   media?: ApprovalMedia[];
+  choices?: HookChoice[];
   approver_email: string;
   auto_approve: boolean;
 }
@@ -74,6 +85,7 @@ const outcomeOf = (a: Approval) =>
     decision: a.status === 'approved' ? 'approve' : 'reject',
     decided_by: a.decided_by ?? 'unknown',
     feedback: a.feedback || undefined,
+    chosen_hook_id: a.chosen_hook_id,
   });
 
 /** Hands the decision to the waiting state: success carries the outcome, a rejection its feedback as the Cause. */
@@ -106,6 +118,7 @@ export async function requestApproval(
     subject_id: req.subject_id,
     summary: req.summary,
     ...(req.media?.length ? { media: req.media } : {}),
+    ...(req.choices?.length ? { choices: req.choices } : {}),
     task_token: req.token,
     status: 'pending',
     notified: deps.mailer && !req.auto_approve ? 'mail' : 'none',
@@ -194,7 +207,36 @@ export interface DecisionInput {
   decision: Decision;
   decided_by: string;
   feedback?: string;
+  /** hook_review: one of the approval's choices; approving without one takes the first (the best). */
+  chosen_hook_id?: string;
+  /** publication: the reviewer's captions and hashtags per platform. */
+  edits?: CopyEdits;
   authority: DecisionAuthority;
+}
+
+/** A choice or edit the checkpoint does not offer, or edits that fail the brand check: field-level issues. */
+async function choiceIssues(deps: ApprovalDeps, a: Approval, input: DecisionInput): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  if (input.chosen_hook_id !== undefined) {
+    if (!a.choices?.length)
+      issues.push({ path: 'chosen_hook_id', message: `the ${a.checkpoint} checkpoint offers no hooks to choose` });
+    else if (!a.choices.some((c) => c.hook_id === input.chosen_hook_id))
+      issues.push({
+        path: 'chosen_hook_id',
+        message: `not one of the offered hooks (${a.choices.map((c) => c.hook_id).join(', ')})`,
+      });
+    else if (input.decision !== 'approve')
+      issues.push({ path: 'chosen_hook_id', message: 'a hook is chosen by approving' });
+  }
+  if (input.edits && Object.keys(input.edits).length) {
+    if (a.checkpoint !== 'publication')
+      issues.push({ path: 'edits', message: 'captions and hashtags are edited at the publication checkpoint' });
+    else if (input.decision !== 'approve')
+      issues.push({ path: 'edits', message: 'edits are given with an approval (a rejection regenerates)' });
+    else if (!deps.edits) issues.push({ path: 'edits', message: 'edits are not accepted here' });
+    else issues.push(...(await deps.edits.check(a, input.edits)));
+  }
+  return issues;
 }
 
 /**
@@ -218,18 +260,31 @@ export async function decideApproval(
       { path: 'feedback', message: 'a rejection needs feedback so the step can be regenerated' },
     ]);
   }
+  const issues = await choiceIssues(deps, current, input);
+  if (issues.length) throw new ValidationError('invalid decision', issues);
+  const chosen =
+    input.decision === 'approve' && current.choices?.length
+      ? (input.chosen_hook_id ?? current.choices[0]?.hook_id)
+      : undefined;
   const decided = await deps.store.decide(current, {
     status: input.decision === 'approve' ? 'approved' : 'rejected',
     decided_by: input.decided_by,
     decided_at: nowIso(),
     feedback: input.feedback?.trim() || undefined,
+    ...(chosen ? { chosen_hook_id: chosen } : {}),
   });
+  if (input.edits && Object.keys(input.edits).length) await deps.edits?.apply(decided, input.edits);
   await deps.audit(
     decided.campaign_id,
     `approval_${decided.status}_${decided.checkpoint}`,
     input.decided_by,
     {
-      new_state: { approval_id: decided.approval_id, feedback: decided.feedback },
+      new_state: {
+        approval_id: decided.approval_id,
+        feedback: decided.feedback,
+        ...(chosen ? { chosen_hook_id: chosen } : {}),
+        ...(input.edits ? { edits: input.edits } : {}),
+      },
     },
   );
   // Announced before the token is sent: if the event cannot be put, the caller retries the whole

@@ -325,7 +325,7 @@ export const approvals = {
   /** Single use: only a pending approval can be decided (a conditional update, race-free). */
   async decide(
     a: Approval,
-    decision: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback'>,
+    decision: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback' | 'chosen_hook_id'>,
   ): Promise<Approval> {
     try {
       await doc.send(
@@ -333,7 +333,7 @@ export const approvals = {
           TableName: tableName(),
           Key: { pk: C(a.campaign_id), sk: `APPROVAL#${a.approval_id}` },
           UpdateExpression:
-            'SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f REMOVE gsi2pk, gsi2sk',
+            `SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f${decision.chosen_hook_id ? ', chosen_hook_id = :h' : ''} REMOVE gsi2pk, gsi2sk`,
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
@@ -341,6 +341,7 @@ export const approvals = {
             ':by': decision.decided_by,
             ':at': decision.decided_at,
             ':f': decision.feedback ?? '',
+            ...(decision.chosen_hook_id ? { ':h': decision.chosen_hook_id } : {}),
             ':pending': 'pending',
           },
         }),
