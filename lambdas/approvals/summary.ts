@@ -26,7 +26,11 @@ export async function describeSubject(
   const media: ApprovalMedia[] = [];
   if (checkpoint === 'hook_review') {
     const set = await workDocs.get(campaignId, 'hookset', subjectId, HookSet);
-    const choices = set.top.map((h) => ({ hook_id: h.hook_id, text: h.text, quality_score: h.quality_score }));
+    const choices = set.top.map((h) => ({
+      hook_id: h.hook_id,
+      text: h.text,
+      quality_score: h.quality_score,
+    }));
     return { summary: hookReviewSummary(set), media, choices };
   }
   return { summary: await summarize(campaignId, checkpoint, subjectId, media), media };
@@ -58,6 +62,9 @@ async function summarize(
         `CTA: ${b.core_message.call_to_action}`,
         `Brand alignment: ${b.brand_alignment_score}`,
         `Trends: ${b.trending_insights.trending_topics.join('; ')}`,
+        ...(b.alignment_findings?.length
+          ? ['Findings:', ...b.alignment_findings.map((f) => `  - ${f}`)]
+          : []),
       ].join('\n');
     }
     case 'script':
@@ -71,6 +78,9 @@ async function summarize(
           ? ['Top hooks:', ...s.top_hooks.map((h, i) => `  ${i + 1}. ${h.text} (quality ${h.quality_score})`)]
           : []),
         ...s.scenes.map((sc) => `  ${sc.sequence}. [${sc.duration_seconds}s] ${sc.voiceover_text}`),
+        ...(s.compliance_findings?.length
+          ? ['Findings:', ...s.compliance_findings.map((f) => `  - ${f}`)]
+          : []),
       ].join('\n');
     }
     case 'video': {

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { chargeUsage, precheckModelCall } from '../shared/charges.js';
-import { HOOK_QUALITY_THRESHOLD, HOOK_VARIATIONS, HookDrafts, VariantType } from '../shared/contracts/index.js';
+import {
+  HOOK_QUALITY_THRESHOLD,
+  HOOK_VARIATIONS,
+  HookDrafts,
+  VariantType,
+} from '../shared/contracts/index.js';
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
@@ -8,7 +13,7 @@ import { recordMetric } from '../shared/metrics.js';
 import { generateFromTemplate, PROMPTS } from '../shared/prompts/creative.js';
 import { textModel, textModelProvider } from '../shared/providers/text.js';
 import { loadCreativeContext, modelContext, promptBrand } from './context.js';
-import { HookSet, hookGate, type RankedHooks, rankHooks } from './domain/hooks.js';
+import { type HookSet, hookGate, type RankedHooks, rankHooks } from './domain/hooks.js';
 
 export { HookSet } from './domain/hooks.js';
 

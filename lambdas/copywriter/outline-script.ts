@@ -7,12 +7,7 @@ import { hashSeed, stableUuid } from '../shared/ids.js';
 import { generateFromTemplate, PROMPTS } from '../shared/prompts/creative.js';
 import { textModel, textModelProvider } from '../shared/providers/text.js';
 import { loadCreativeContext, modelContext, promptBrand } from './context.js';
-import { HookSet, resolveHook } from './domain/hooks.js';
-
-/** The hooks result of the state machine: with `review` when the hook gate sent the set to a reviewer. */
-export const HooksState = z
-  .object({ review: z.object({ chosen_hook_id: z.string().optional() }).optional() })
-  .default({});
+import { HookSet, HooksState, resolveHook } from './domain/hooks.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),

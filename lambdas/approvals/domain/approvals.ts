@@ -219,7 +219,10 @@ async function choiceIssues(deps: ApprovalDeps, a: Approval, input: DecisionInpu
   const issues: FieldIssue[] = [];
   if (input.chosen_hook_id !== undefined) {
     if (!a.choices?.length)
-      issues.push({ path: 'chosen_hook_id', message: `the ${a.checkpoint} checkpoint offers no hooks to choose` });
+      issues.push({
+        path: 'chosen_hook_id',
+        message: `the ${a.checkpoint} checkpoint offers no hooks to choose`,
+      });
     else if (!a.choices.some((c) => c.hook_id === input.chosen_hook_id))
       issues.push({
         path: 'chosen_hook_id',
@@ -230,7 +233,10 @@ async function choiceIssues(deps: ApprovalDeps, a: Approval, input: DecisionInpu
   }
   if (input.edits && Object.keys(input.edits).length) {
     if (a.checkpoint !== 'publication')
-      issues.push({ path: 'edits', message: 'captions and hashtags are edited at the publication checkpoint' });
+      issues.push({
+        path: 'edits',
+        message: 'captions and hashtags are edited at the publication checkpoint',
+      });
     else if (input.decision !== 'approve')
       issues.push({ path: 'edits', message: 'edits are given with an approval (a rejection regenerates)' });
     else if (!deps.edits) issues.push({ path: 'edits', message: 'edits are not accepted here' });

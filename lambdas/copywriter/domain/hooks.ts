@@ -94,6 +94,11 @@ export const HookSet = z.object({
 });
 export type HookSet = z.infer<typeof HookSet>;
 
+/** The hooks result of the state machine: with `review` when the hook gate sent the set to a reviewer. */
+export const HooksState = z
+  .object({ review: z.object({ chosen_hook_id: z.string().optional() }).optional() })
+  .default({});
+
 /** The gate verdict in words the reviewer reads. */
 export function hookGate(best: number, rounds: number, count: number): NonNullable<HookSet['gate']> {
   const passed = best >= HOOK_QUALITY_THRESHOLD;

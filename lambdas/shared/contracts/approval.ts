@@ -71,7 +71,9 @@ const decisionFields = {
   decision: Decision,
   feedback: z.string().trim().max(2000).optional(),
   decided_by: z.string().trim().min(1).max(200).default('reviewer'),
-  chosen_hook_id: Uuid.optional().describe('hook_review: the hook the script uses (one of the approval choices)'),
+  chosen_hook_id: Uuid.optional().describe(
+    'hook_review: the hook the script uses (one of the approval choices)',
+  ),
   edits: CopyEdits.optional().describe(
     'publication: captions and hashtags per platform that replace the generated ones (checked for restricted terms)',
   ),

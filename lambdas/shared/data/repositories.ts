@@ -332,8 +332,7 @@ export const approvals = {
         new UpdateCommand({
           TableName: tableName(),
           Key: { pk: C(a.campaign_id), sk: `APPROVAL#${a.approval_id}` },
-          UpdateExpression:
-            `SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f${decision.chosen_hook_id ? ', chosen_hook_id = :h' : ''} REMOVE gsi2pk, gsi2sk`,
+          UpdateExpression: `SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f${decision.chosen_hook_id ? ', chosen_hook_id = :h' : ''} REMOVE gsi2pk, gsi2sk`,
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
