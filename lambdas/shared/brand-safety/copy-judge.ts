@@ -99,7 +99,6 @@ export const CATEGORY_LEXICON: Record<string, string[]> = {
     'protein',
     'hiit',
     'abs',
-    'fitness',
   ],
   skincare: [
     'skin',
