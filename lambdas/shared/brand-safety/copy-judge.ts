@@ -130,7 +130,7 @@ export const CATEGORY_LEXICON: Record<string, string[]> = {
     'drivetrain',
   ],
   finance: [
-    'savings',
+    'savings account',
     'loan',
     'mortgage',
     'invest',
