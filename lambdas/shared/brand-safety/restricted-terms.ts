@@ -112,6 +112,13 @@ function normaliseChars(text: string): NormChar[] {
   let at = 0;
   for (const ch of text) {
     const len = ch.length;
+    const code = ch.charCodeAt(0);
+    // Plain ASCII needs no Unicode folding: the common case, kept fast for long texts.
+    if (code < 0x80) {
+      out.push({ c: code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch, at, len });
+      at += len;
+      continue;
+    }
     if (isZeroWidth(ch)) {
       // Hidden characters inside a word are an evasion: the letter before them carries the mark.
       const prev = out[out.length - 1];
@@ -128,7 +135,10 @@ function normaliseChars(text: string): NormChar[] {
     at += len;
   }
   // Leetspeak only inside or in front of a word ("sl0w", "$low"): "wow!" and "10 minutes" stay as written.
-  const isLetter = (i: number) => /\p{L}/u.test(out[i]?.c ?? '');
+  const isLetter = (i: number) => {
+    const c = out[i]?.c ?? '';
+    return c !== '' && !/\d/.test(c) && isWordChar(c);
+  };
   for (let i = 0; i < out.length; i++) {
     const nc = out[i] as NormChar;
     const leet = LEET[nc.c];
@@ -147,10 +157,64 @@ interface Token {
   flag?: 'unicode' | 'obfuscation';
 }
 
-const isWordChar = (c: string) => /[\p{L}\p{N}]/u.test(c);
+const isWordChar = (c: string) => {
+  const code = c.charCodeAt(0);
+  if (code < 0x80)
+    return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  return /[\p{L}\p{N}]/u.test(c);
+};
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The same tokens as the general path for plain ASCII text, without an object per character: long
+ * captions and voiceovers are checked many times while they are cut to size.
+ */
+function tokenizeAscii(text: string): Token[] {
+  const lower = text.toLowerCase();
+  const tokens: Token[] = [];
+  const isAlpha = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
+  for (const m of lower.matchAll(/[a-z0-9@$!|]+/g)) {
+    const run = m[0];
+    let cur = '';
+    let start = -1;
+    let flag: Token['flag'];
+    const flush = (end: number) => {
+      if (cur)
+        tokens.push({ text: cur, start: (m.index as number) + start, end: (m.index as number) + end, flag });
+      cur = '';
+      start = -1;
+      flag = undefined;
+    };
+    for (let i = 0; i < run.length; i++) {
+      const c = run[i] as string;
+      const leet = LEET[c];
+      let out: string | undefined = isAlpha(c) || (c >= '0' && c <= '9') ? c : undefined;
+      if (leet) {
+        const next = run[i + 1];
+        const nextIsLetter =
+          isAlpha(next) || (next !== undefined && LEET[next] !== undefined && isAlpha(run[i + 2]));
+        const prevIsLetter = isAlpha(run[i - 1]) || (cur !== '' && isAlpha(cur[cur.length - 1]));
+        if (nextIsLetter || (c >= '0' && c <= '9' && prevIsLetter)) {
+          out = leet;
+          flag = 'obfuscation';
+        }
+      }
+      if (out === undefined) {
+        flush(i);
+        continue;
+      }
+      if (start < 0) start = i;
+      cur += out;
+    }
+    flush(run.length);
+  }
+  return joinSpelledOut(tokens);
+}
 
 /** Letter/digit runs of the normalised text, with their span in the original. */
 function tokenize(text: string): Token[] {
+  if (ASCII.test(text)) return tokenizeAscii(text);
   const chars = normaliseChars(text);
   const tokens: Token[] = [];
   let cur: NormChar[] = [];
@@ -224,8 +288,19 @@ function stretchedVariants(w: string): string[] {
 
 const keyOf = (w: string) => (/^\p{L}+$/u.test(w) && w.length > 2 ? stemmer(w) : w);
 
+const keyCache = new Map<string, { key: string; stretched: boolean }[]>();
+
 /** Every dictionary key a written word may stand for, and whether it took de-stretching to get there. */
 function keysOf(w: string): { key: string; stretched: boolean }[] {
+  const cached = keyCache.get(w);
+  if (cached) return cached;
+  if (keyCache.size > 20_000) keyCache.clear();
+  const keys = computeKeys(w);
+  keyCache.set(w, keys);
+  return keys;
+}
+
+function computeKeys(w: string): { key: string; stretched: boolean }[] {
   const keys: { key: string; stretched: boolean }[] = [];
   const add = (x: string, stretched: boolean) => {
     keys.push({ key: x, stretched }, { key: keyOf(x), stretched });
