@@ -164,7 +164,8 @@ const isWordChar = (c: string) => {
   return /[\p{L}\p{N}]/u.test(c);
 };
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** Any character outside ASCII (surrogate halves included). */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * The same tokens as the general path for plain ASCII text, without an object per character: long
@@ -214,7 +215,7 @@ function tokenizeAscii(text: string): Token[] {
 
 /** Letter/digit runs of the normalised text, with their span in the original. */
 function tokenize(text: string): Token[] {
-  if (ASCII.test(text)) return tokenizeAscii(text);
+  if (!NON_ASCII.test(text)) return tokenizeAscii(text);
   const chars = normaliseChars(text);
   const tokens: Token[] = [];
   let cur: NormChar[] = [];
