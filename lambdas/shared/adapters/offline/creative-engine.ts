@@ -102,6 +102,9 @@ function directions(feedback?: string) {
   };
 }
 
+/** "pottery classes" stay as they are; "cold brew coffee" becomes "cold brew coffee options". */
+const options = (category: string) => (/s$/.test(category) ? category : `${category} options`);
+
 /** Words of a text. */
 const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 /** A sentence ends with its punctuation. */
@@ -132,6 +135,7 @@ function audienceShort(c: Ctx): string {
  */
 function settingsOf(c: Ctx): string[] {
   const phrases = c.visual_style
+    .replace(/\s+/g, ' ')
     .split(/[.;:\n]|,\s*/)
     .map((p) => p.trim().replace(/^(and|with)\s+/i, ''))
     .filter((p) => wordCount(p) >= 3 && wordCount(p) <= 12 && !/\d|#/.test(p));
@@ -183,7 +187,7 @@ function brief(c: Ctx, rand: () => number) {
         ...sentencesOf(c.brand_audience).slice(0, 1),
       ]).slice(0, 3),
       pain_points: safe([
-        `Most ${category} options look alike`,
+        `Most ${options(category)} look alike`,
         'Hard to know what to trust before trying',
         'Marketing claims are hard to believe',
       ]),
@@ -228,6 +232,8 @@ const HOOK_TEMPLATES: Record<HookKind, ((c: Ctx, topic: string) => string)[]> = 
     (c) => `How does ${c.product} actually work?`,
     (c) => `Is this the ${lower(c.category)} you have been looking for?`,
     (c) => `Why are ${audienceShort(c)} talking about ${c.product}?`,
+    (c) => `Wait, what if your friends saw you with ${c.product} this week?`,
+    (c) => `Look: what is the secret of ${c.product} nobody tells you?`,
   ],
   statement: [
     (c) => `You have never seen ${lower(c.category)} shown like this.`,
@@ -248,6 +254,8 @@ const HOOK_TEMPLATES: Record<HookKind, ((c: Ctx, topic: string) => string)[]> = 
     (c) => `Look closely: this is ${lower(c.category)} up close.`,
     (c) => `Watch what happens in the first five seconds.`,
     (c) => `This is what ${c.brand_name} looks like from the inside.`,
+    () => `Wait: why does everyone you love stop scrolling at this shot?`,
+    (c) => `Watch this: what happens to ${c.product} in 3 seconds?`,
   ],
   story: [
     (c) => `It started at ${c.brand_name} with one question: why not do it properly?`,
@@ -258,6 +266,8 @@ const HOOK_TEMPLATES: Record<HookKind, ((c: Ctx, topic: string) => string)[]> = 
     (c) => `This is the story of how ${c.product} came to be.`,
     (c) => `We asked ${audienceShort(c)} what they wanted. They said this.`,
     (c) => `Behind every ${c.product} there is a person who cares.`,
+    (c) => `Watch closely: why do 3 friends feel at home with ${c.product}?`,
+    (c) => `Why do you smile the moment you see ${c.product}? Watch.`,
   ],
 };
 
@@ -393,7 +403,7 @@ function moments(
     case 'problem':
       return [
         {
-          subject: `a person comparing ${cat} options and looking unsure, then glancing at ${set(1)}`,
+          subject: `a person comparing ${options(cat)} and looking unsure, then glancing at ${set(1)}`,
           lines: toned({
             emotional: [
               'Choosing well should not feel like guesswork.',
