@@ -501,8 +501,14 @@ function scene(c: Ctx, rand: () => number) {
   const mention = d.mention ? sentence(d.mention) : '';
   if (mention && purpose === 'benefit' && voice.length + mention.length < MAX_LINE_CHARS)
     voice = `${voice} ${mention}`;
-  const camera = beat.sequence === 1 ? 'slow dolly in' : pick(rand, CAMERAS);
-  const lighting = pick(rand, LIGHTS);
+  const clean = (xs: string[]) => xs.filter((x) => !findRestrictedTerms(x, c.restricted_terms).length);
+  const cameras = clean(CAMERAS);
+  const camera =
+    beat.sequence === 1
+      ? (cameras[0] ?? 'steady push in')
+      : pick(rand, cameras.length ? cameras : ['steady push in']);
+  const lights = clean(LIGHTS);
+  const lighting = pick(rand, lights.length ? lights : ['natural light']);
   const style = /abstract|surreal/i.test(c.visual_style)
     ? 'abstract'
     : /photo|realistic|documentary/i.test(c.visual_style) && purpose === 'product reveal'
@@ -518,7 +524,10 @@ function scene(c: Ctx, rand: () => number) {
     `Mood: ${tone}, for ${audienceShort(c)}.`,
     `Beat ${beat.sequence} of ${c.total_beats}: ${purpose}.`,
     'Negative: no text artifacts, no logos other than the brand, no distorted hands, no other brands.',
-  ].join(' ');
+  ]
+    // A sentence of the picture with a restricted term (from the bible's own style text) is left out whole.
+    .filter((line) => !findRestrictedTerms(line, c.restricted_terms).length)
+    .join(' ');
   const cta = c.call_to_action ?? `Discover ${c.product}`;
   const firstSentence = (s: string) => (s.match(/^[^.?!]+[?!]?/)?.[0] ?? s).trim();
   const onScreen = purpose === 'call to action' ? cta : firstSentence(voice);
@@ -552,6 +561,7 @@ function scene(c: Ctx, rand: () => number) {
 
 const CAMERAS = [
   'slow dolly in',
+  'gentle push in',
   'smooth pan right',
   'gentle orbit',
   'handheld follow',
