@@ -98,6 +98,8 @@ export const CATEGORY_LEXICON: Record<string, string[]> = {
     'muscle',
     'protein',
     'hiit',
+    'exercise',
+    'fitness class',
     'abs',
   ],
   skincare: [
@@ -184,11 +186,17 @@ const containsSeq = (hay: string[], seq: string[]): number[] => {
   return at;
 };
 
-/** The categories the brand is in: lexicons whose words the bible and request use at least twice. */
+/**
+ * The categories the brand is in: the one its request names ("community fitness classes"), and lexicons
+ * whose words the bible and request use at least twice.
+ */
 export function brandCategories(brand: JudgedBrand, request?: JudgedRequest): string[] {
   const own = brandVocabulary(brand, request);
+  const named = normaliseForMatching(request?.product_category ?? '');
   return LEXICON_STEMS.filter(
-    ({ entries }) => entries.filter((e) => e.stems.every((s) => own.has(s))).length >= 2,
+    ({ category, entries }) =>
+      named.split(' ').includes(category) ||
+      entries.filter((e) => e.stems.every((s) => own.has(s))).length >= 2,
   ).map((l) => l.category);
 }
 

@@ -340,7 +340,8 @@ function outline(c: Ctx, rand: () => number) {
       durations.push(left);
       break;
     }
-    let next = pick(rand, [4, 5, 5, 4, 3]);
+    // The hook beat gets 5 s: a whole hook is said, never cut to fit.
+    let next = durations.length === 0 ? 5 : pick(rand, [4, 5, 5, 4, 3]);
     if (left - next > 0 && left - next < 3) next = left - 3 >= 3 ? left - 3 : next;
     durations.push(next);
     left -= next;
@@ -435,6 +436,7 @@ function moments(
             ...facts,
             `Every step of ${p} is done with care.`,
             'Look closely, and you can see the care.',
+            'Care in every detail.',
           ],
         },
       ];
@@ -442,7 +444,12 @@ function moments(
       return [
         {
           subject: `${who} enjoying ${p}, ${set(2)}`,
-          lines: [...(key ? [key] : []), ...facts.slice(1), `${p} fits the life you already have.`],
+          lines: [
+            ...(key ? [key] : []),
+            ...facts.slice(1),
+            `${p} fits the life you already have.`,
+            'Made for your week.',
+          ],
         },
       ];
     case 'lifestyle':
@@ -492,9 +499,11 @@ function scene(c: Ctx, rand: () => number) {
   // The shortest whole line that fits is the fallback; a line is never cut mid-sentence.
   const fits = usable(c, moment.lines, maxWords);
   const any = usable(c, moment.lines).sort((a, b) => wordCount(a) - wordCount(b));
+  // The hook is said whole; when it runs past the beat, its first sentence alone (never a cut one).
+  const hookLine = c.hook && wordCount(c.hook) > maxWords ? (sentencesOf(c.hook)[0] ?? c.hook) : c.hook;
   let voice =
-    purpose === 'hook' && c.hook
-      ? c.hook
+    purpose === 'hook' && hookLine
+      ? hookLine
       : fits.length
         ? pick(rand, fits)
         : (any[0] ?? usable(c, [`This is ${c.product}`])[0] ?? 'Take a closer look.');
