@@ -418,17 +418,21 @@ export interface Sentence {
   end: number;
 }
 
-/** Sentences split at ., ! or ? followed by space, and at line breaks. */
+/**
+ * Sentences split where ., ! or ? (and any closing quote or bracket) is followed by white space or the
+ * end, and at line breaks: "owner@example.com" and "3.5" stay inside their sentence.
+ */
 export function splitSentences(text: string): Sentence[] {
   const out: Sentence[] = [];
-  const re = /[^.!?\n]+(?:[.!?]+["'”’)]*|(?=\n)|$)|\n+/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (!m[0]) {
-      re.lastIndex++;
-      continue;
-    }
-    if (m[0].trim()) out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-  }
+  const re = /[.!?]+["'”’)\]]*(?=\s|$)|\n+/g;
+  let start = 0;
+  const push = (end: number) => {
+    const piece = text.slice(start, end);
+    if (piece.trim()) out.push({ text: piece, start, end });
+    start = end;
+  };
+  for (let m = re.exec(text); m; m = re.exec(text)) push(m.index + m[0].length);
+  push(text.length);
   return out;
 }
 
