@@ -333,11 +333,13 @@ function compile(term: string): CompiledTerm | undefined {
 
 /** How a written token matches one word of a term, or undefined. */
 function wordMatch(tok: Token, word: string, key: string): RestrictedRule | undefined {
-  if (tok.text === word) return tok.flag ?? 'exact';
+  // Obfuscations of words under 4 letters are what ids and codes look like ("44ab" is not "abs").
+  const short = word.length < 4;
+  if (tok.text === word) return short && tok.flag === 'obfuscation' ? undefined : (tok.flag ?? 'exact');
   // Very short words (≤ 2 letters) are matched exactly only: stems of "us" or "go" would match too much.
   if (word.length <= 2) return undefined;
   const hit = keysOf(tok.text).find((k) => k.key === word || k.key === key);
-  if (!hit) return undefined;
+  if (!hit || (short && (hit.stretched || tok.flag === 'obfuscation'))) return undefined;
   return hit.stretched ? 'obfuscation' : (tok.flag ?? 'word_form');
 }
 

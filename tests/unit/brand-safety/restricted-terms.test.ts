@@ -78,3 +78,10 @@ describe('rewriting a sentence with a restricted term', () => {
     expect(rewriteRestricted(text, terms)).toEqual({ text, hits: [], removed: [], usedFallback: false });
   });
 });
+
+describe('short terms', () => {
+  it('are not found in ids and codes by leetspeak or stretching ("44ab" is not "abs")', () => {
+    expect(findRestrictedTerms('c1231bab-9e15-44ab-8580-79307be1371e aaabs', ['abs'])).toEqual([]);
+    expect(findRestrictedTerms('Tone your ABS.', ['abs'])).toEqual(['abs']);
+  });
+});
