@@ -10,7 +10,7 @@ import type { ApprovalDeps, CopyEditor } from './domain/approvals.js';
 /**
  * A reviewer's captions and hashtags at the publication checkpoint: checked against the brand's
  * restricted terms like generated copy, then written where PublishPost reads them (the formatted post
- * of each platform) and into the publication's platform copy (what the summary shows).
+ * of each platform, and its caption file) and into the publication's platform copy (what the summary shows).
  */
 const copyEditor: CopyEditor = {
   async check(a, edits) {
@@ -28,7 +28,16 @@ const copyEditor: CopyEditor = {
     for (const [platform, edit] of Object.entries(edits)) {
       const key = `${a.subject_id}:${platform}`;
       const f = await workDocs.find(a.campaign_id, 'formatted', key, Formatted);
-      if (f) await workDocs.put(a.campaign_id, 'formatted', key, { ...f, ...edit });
+      if (f) {
+        const next = { ...f, ...edit };
+        await workDocs.put(a.campaign_id, 'formatted', key, next);
+        // The caption file next to the rendition (FormatRendition's `<base>.caption.txt`) says the same.
+        await blobs().put(
+          f.rendition_key.replace(/\.mp4$/, '.caption.txt'),
+          `${next.title ? `${next.title}\n\n` : ''}${next.caption}\n`,
+          'text/plain',
+        );
+      }
       const copy = copies[platform];
       if (copy) copies[platform] = { ...copy, ...edit };
     }
