@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logger } from '../shared/commons.js';
 import { SceneDraft, Script, VariantType } from '../shared/contracts/index.js';
 import { scripts, variants, workDocs } from '../shared/data/repositories.js';
 import { RestrictedTermError } from '../shared/errors.js';
@@ -8,7 +9,7 @@ import { recordMetric } from '../shared/metrics.js';
 import { parseOrThrow } from '../shared/validation.js';
 import { loadCreativeContext } from './context.js';
 import { checkScriptCompliance } from './domain/compliance.js';
-import { finalizeScenes } from './domain/finalize.js';
+import { finalizeScenes, type SceneRewrite } from './domain/finalize.js';
 import { HookSet, HooksState, resolveHook } from './domain/hooks.js';
 
 const Input = z.object({
@@ -46,10 +47,17 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
   );
   const hook = resolveHook(hookSet, input.hooks.review?.chosen_hook_id);
   const request = ctx.campaign.request;
-  const scenes = finalizeScenes(stored, ctx.brand, {
-    product: request.product_name ?? request.product_category,
-    callToAction: ctx.brief.core_message.call_to_action,
-  });
+  const rewrites: SceneRewrite[] = [];
+  const scenes = finalizeScenes(
+    stored,
+    ctx.brand,
+    {
+      product: request.product_name ?? request.product_category,
+      callToAction: ctx.brief.core_message.call_to_action,
+    },
+    (r) => rewrites.push(r),
+  );
+  if (rewrites.length) logger.info('restricted terms rewritten out of the script', { rewrites });
   const scriptId = stableUuid('script', input.campaign_id, input.variant_id);
   const existing = await scripts.versions(input.campaign_id, scriptId);
   const sameRun = existing.find(
@@ -93,7 +101,13 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
       ...draft,
       brand_compliance_score: report.score,
       compliance_breakdown: report.breakdown,
-      compliance_findings: report.findings,
+      compliance_findings: [
+        ...rewrites.map(
+          (r) =>
+            `rewritten: ${r.field_path}: ${r.hits.join('; ')}: removed ${r.removed.map((x) => `"${x}"`).join(' ')}`,
+        ),
+        ...report.findings,
+      ],
     },
     'script',
   );

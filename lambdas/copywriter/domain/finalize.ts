@@ -1,5 +1,13 @@
-import { rewriteRestricted } from '../../shared/brand-safety/restricted-terms.js';
+import { describeHit, rewriteRestricted } from '../../shared/brand-safety/restricted-terms.js';
 import type { BrandProfile, SceneDraft } from '../../shared/contracts/index.js';
+
+/** A field rewritten because of a restricted term: which sentences went, and which rule fired. */
+export interface SceneRewrite {
+  field_path: string;
+  removed: string[];
+  hits: string[];
+  fallback: boolean;
+}
 
 export interface DraftScene {
   scene_id: string;
@@ -17,25 +25,38 @@ export function finalizeScenes(
   drafts: DraftScene[],
   brand: Pick<BrandProfile, 'restricted_keywords' | 'color_palette' | 'visual_style'>,
   facts: { product: string; callToAction: string },
+  report: (r: SceneRewrite) => void = () => {},
 ) {
   const terms = brand.restricted_keywords;
-  const rewrite = (text: string, fallback = '') => rewriteRestricted(text, terms, fallback).text;
   return drafts.map((s, i) => {
     const last = i === drafts.length - 1;
+    const rewrite = (field: string, text: string, fallback = '') => {
+      const r = rewriteRestricted(text, terms, fallback);
+      if (r.hits.length)
+        report({
+          field_path: `scenes[${i}].${field}`,
+          removed: r.removed,
+          hits: r.hits.map(describeHit),
+          fallback: r.usedFallback,
+        });
+      return r.text;
+    };
     return {
       scene_id: s.scene_id,
       sequence: i + 1,
       duration_seconds: s.duration_seconds,
       visual_prompt: rewrite(
+        'visual_prompt',
         s.draft.visual_prompt,
         `A clear, well-lit shot of ${facts.product}. Brand visual style: ${brand.visual_style.replace(/\s+/g, ' ').slice(0, 200)}.`,
       ),
       voiceover_text:
         rewrite(
+          'voiceover_text',
           s.draft.voiceover_text,
           last ? `${facts.callToAction.replace(/[.!]*$/, '')}.` : `This is ${facts.product}.`,
         ) || `${facts.product}.`,
-      on_screen_text: rewrite(s.draft.on_screen_text),
+      on_screen_text: rewrite('on_screen_text', s.draft.on_screen_text),
       visual_cues: {
         style: s.draft.style,
         color_palette: brand.color_palette,

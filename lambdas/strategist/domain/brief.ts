@@ -1,5 +1,6 @@
 import { capForFindings, describeFindings, judgeCopy } from '../../shared/brand-safety/copy-judge.js';
-import { rewriteRestricted } from '../../shared/brand-safety/restricted-terms.js';
+import { describeHit, rewriteRestricted } from '../../shared/brand-safety/restricted-terms.js';
+import { logger } from '../../shared/commons.js';
 import {
   ALIGNMENT_THRESHOLD,
   type BrandProfile,
@@ -63,7 +64,16 @@ export async function synthesizeBrief(input: BriefInput): Promise<{ brief: Creat
   // from the request or the product instead, itself checked.
   const terms = brand.restricted_keywords;
   const product = request.product_name ?? request.product_category;
-  const scrub = (s: string, fallback = '') => rewriteRestricted(s, terms, fallback).text;
+  const scrub = (s: string, fallback = '') => {
+    const r = rewriteRestricted(s, terms, fallback);
+    if (r.hits.length)
+      logger.info('restricted terms rewritten out of the brief', {
+        removed: r.removed,
+        hits: r.hits.map(describeHit),
+        fallback: r.usedFallback,
+      });
+    return r.text;
+  };
   const scrubList = (xs: string[]) => xs.map((x) => scrub(x)).filter(Boolean);
   const listOr = (xs: string[], fallback: string[]) => {
     const kept = scrubList(xs);

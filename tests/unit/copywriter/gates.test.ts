@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkScriptCompliance } from '../../../lambdas/copywriter/domain/compliance.js';
-import { finalizeScenes } from '../../../lambdas/copywriter/domain/finalize.js';
+import { finalizeScenes, type SceneRewrite } from '../../../lambdas/copywriter/domain/finalize.js';
 import { type HookSet, hookGate, resolveHook } from '../../../lambdas/copywriter/domain/hooks.js';
 import type { SceneDraft } from '../../../lambdas/shared/contracts/index.js';
 import { briefWithCopy, labelledBrands, scriptWithCopy } from '../../support/brand-fixtures.js';
@@ -55,7 +55,8 @@ describe('finalising scenes with a restricted term', () => {
   };
   const facts = { product: 'Spring Tune-Up', callToAction: 'Book your tune-up this week' };
 
-  it('takes out the whole sentence, never leaving a fragment', () => {
+  it('takes out the whole sentence, never leaving a fragment, and reports which rule fired', () => {
+    const rewrites: SceneRewrite[] = [];
     const [scene] = finalizeScenes(
       [
         {
@@ -66,8 +67,17 @@ describe('finalising scenes with a restricted term', () => {
       ],
       brand,
       facts,
+      (r) => rewrites.push(r),
     );
     expect(scene?.voiceover_text).toBe('We take our time.');
+    expect(rewrites).toEqual([
+      {
+        field_path: 'scenes[0].voiceover_text',
+        removed: ['Slow brewed, because rushing is overrated.'],
+        hits: ['"slow" as "Slow" (exact) at 18'],
+        fallback: false,
+      },
+    ]);
   });
 
   it('says a clean line that fits its place when nothing is left: the call to action in the last scene', () => {
