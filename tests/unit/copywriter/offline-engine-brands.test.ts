@@ -118,4 +118,20 @@ describe('the offline creative engine, scene by scene', () => {
     expect(value.visual_prompt).toMatch(/^Beginner Wheel Night revealed clearly/);
     expect(value.visual_prompt).toMatch(/clay|wheel|bowl|pots|glaze|kiln/i);
   });
+
+  it('opens on a picture of what the hook says', async () => {
+    const { brand, request } = pottery;
+    const hook = 'Watch closely: why do 3 friends feel at home with Beginner Wheel Night?';
+    const beat = { sequence: 1, duration_seconds: 5, purpose: 'hook', beat: 'hook' };
+    const { value } = await engine.generate({
+      task: 'scene',
+      schema: SceneDraft,
+      system: '',
+      prompt: '',
+      context: context(brand, request, { beat, total_beats: 4, hook }),
+      seed: 5,
+    });
+    expect(value.voiceover_text).toBe(hook);
+    expect(value.visual_prompt).toMatch(/^A few people together, an extreme close-up, a fast time-lapse: /);
+  });
 });

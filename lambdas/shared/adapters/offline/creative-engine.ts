@@ -399,7 +399,10 @@ function moments(
   switch (purpose) {
     case 'hook':
       return [
-        { subject: `${set(0)}, with ${p} coming into view`, lines: c.hook ? [c.hook] : [`This is ${p}.`] },
+        {
+          subject: `${hookShot(c.hook)}${set(0)}, with ${p} coming into view`,
+          lines: c.hook ? [c.hook] : [`This is ${p}.`],
+        },
       ];
     case 'problem':
       return [
@@ -486,6 +489,17 @@ function moments(
       ];
     }
   }
+}
+
+/** The opening shot shows what the hook says: people when it talks about people, detail, or time. */
+function hookShot(hook?: string): string {
+  const h = hook ?? '';
+  const parts = [
+    /friend|everyone|people|team|founder|\bshe\b|\bwe\b|together/i.test(h) ? 'a few people together' : '',
+    /close|detail|look/i.test(h) ? 'an extreme close-up' : '',
+    /seconds|happens|come together|watch/i.test(h) ? 'a fast time-lapse' : '',
+  ].filter(Boolean);
+  return parts.length ? `${parts.join(', ')}: ` : '';
 }
 
 function scene(c: Ctx, rand: () => number) {
