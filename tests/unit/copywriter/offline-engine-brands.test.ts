@@ -101,18 +101,24 @@ describe.each(cases)('the offline creative engine for %s', (_name, brand, reques
   });
 });
 
+/** One pottery scene from the engine, for a beat. */
+async function potteryScene(
+  beat: { sequence: number; purpose: string },
+  extra: Record<string, unknown>,
+  seed: number,
+) {
+  const ctx = context(pottery.brand, pottery.request, {
+    beat: { ...beat, duration_seconds: 5, beat: beat.purpose },
+    ...extra,
+  });
+  return (
+    await engine.generate({ task: 'scene', schema: SceneDraft, system: '', prompt: '', context: ctx, seed })
+  ).value;
+}
+
 describe('the offline creative engine, scene by scene', () => {
   it('describes in each line what its own picture shows', async () => {
-    const { brand, request } = pottery;
-    const beat = { sequence: 3, duration_seconds: 5, purpose: 'product reveal', beat: 'reveal' };
-    const { value } = await engine.generate({
-      task: 'scene',
-      schema: SceneDraft,
-      system: '',
-      prompt: '',
-      context: context(brand, request, { beat, total_beats: 5 }),
-      seed: 4,
-    });
+    const value = await potteryScene({ sequence: 3, purpose: 'product reveal' }, { total_beats: 5 }, 4);
     // The reveal line names the product, and the picture reveals that product in the brand's own setting.
     expect(value.voiceover_text).toContain('Beginner Wheel Night');
     expect(value.visual_prompt).toMatch(/^Beginner Wheel Night revealed clearly/);
@@ -120,17 +126,8 @@ describe('the offline creative engine, scene by scene', () => {
   });
 
   it('opens on a picture of what the hook says', async () => {
-    const { brand, request } = pottery;
     const hook = 'Watch closely: why do 3 friends feel at home with Beginner Wheel Night?';
-    const beat = { sequence: 1, duration_seconds: 5, purpose: 'hook', beat: 'hook' };
-    const { value } = await engine.generate({
-      task: 'scene',
-      schema: SceneDraft,
-      system: '',
-      prompt: '',
-      context: context(brand, request, { beat, total_beats: 4, hook }),
-      seed: 5,
-    });
+    const value = await potteryScene({ sequence: 1, purpose: 'hook' }, { total_beats: 4, hook }, 5);
     expect(value.voiceover_text).toBe(hook);
     expect(value.visual_prompt).toMatch(/^A few people together, an extreme close-up, a fast time-lapse: /);
   });
