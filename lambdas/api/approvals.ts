@@ -69,7 +69,7 @@ function page(a: Approval, q: z.infer<typeof LinkQuery>, media: { label: string;
     `<!doctype html><meta charset="utf-8"><title>${verb} ${esc(a.checkpoint)}</title><h1>${verb} the ${esc(a.checkpoint)}?</h1><pre>${esc(a.summary)}</pre>${links}` +
     (a.status !== 'pending'
       ? `<p>This approval was already ${esc(a.status)}.</p>`
-      : `<form method="post"><input type="hidden" name="decision" value="${q.d}"><input type="hidden" name="exp" value="${q.exp}"><input type="hidden" name="sig" value="${esc(q.sig)}">${q.d === 'reject' ? '<p><label>Feedback (required)<br><textarea name="feedback" rows="4" cols="60" required></textarea></label></p>' : ''}<p><label>Your name <input name="decided_by" value="reviewer"></label></p><button type="submit">${verb}</button></form>`)
+      : `<form method="post"><input type="hidden" name="decision" value="${q.d}">${q.d === 'approve' && a.choices?.length ? `<fieldset><legend>Hook the script uses</legend>${a.choices.map((c, i) => `<p><label><input type="radio" name="chosen_hook_id" value="${esc(c.hook_id)}"${i === 0 ? ' checked' : ''}> ${esc(c.text)} (${c.quality_score})</label></p>`).join('')}</fieldset>` : ''}<input type="hidden" name="exp" value="${q.exp}"><input type="hidden" name="sig" value="${esc(q.sig)}">${q.d === 'reject' ? '<p><label>Feedback (required)<br><textarea name="feedback" rows="4" cols="60" required></textarea></label></p>' : ''}<p><label>Your name <input name="decided_by" value="reviewer"></label></p><button type="submit">${verb}</button></form>`)
   );
 }
 
@@ -104,6 +104,8 @@ export const handler = apiHandler({
       decided_by: body.decided_by,
       feedback: body.feedback,
       scenes: body.scenes,
+      chosen_hook_id: body.chosen_hook_id,
+      edits: body.edits,
       authority:
         body.link === 'review'
           ? { via: 'review', sig: body.sig, exp: body.exp }
@@ -164,6 +166,8 @@ export const handler = apiHandler({
       decided_by: arn ? `${body.decided_by} (${arn})` : body.decided_by,
       feedback: body.feedback,
       scenes: body.scenes,
+      chosen_hook_id: body.chosen_hook_id,
+      edits: body.edits,
       authority: { via: 'operator' },
     });
     return json(200, { ...view(result.approval), resumed: result.resumed });

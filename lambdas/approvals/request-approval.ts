@@ -32,6 +32,7 @@ export const handler = stepHandler('RequestApproval', Input, async (input) => {
     ...request,
     summary: `${review.summaryPrefix}${subject.summary}`,
     media: subject.media,
+    choices: subject.choices,
     approver_email: campaign.approver_email ?? config.APPROVER_EMAIL,
     auto_approve: review.autoApprove,
   });

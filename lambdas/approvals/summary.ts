@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ApprovalMedia, Checkpoint } from '../shared/contracts/index.js';
+import { HookSet } from '../copywriter/domain/hooks.js';
+import type { ApprovalMedia, Checkpoint, HookChoice } from '../shared/contracts/index.js';
 import { briefs, publications, scripts, videos, workDocs } from '../shared/data/repositories.js';
 
 export interface SubjectDescription {
@@ -7,6 +8,8 @@ export interface SubjectDescription {
   summary: string;
   /** What to watch: bucket keys, shown as presigned links (never `s3://` addresses, which nobody can open). */
   media: ApprovalMedia[];
+  /** Hooks the reviewer picks from (hook_review). */
+  choices?: HookChoice[];
 }
 
 /** `s3://bucket/key` → key; anything else is not one of our objects. */
@@ -21,7 +24,25 @@ export async function describeSubject(
   subjectId: string,
 ): Promise<SubjectDescription> {
   const media: ApprovalMedia[] = [];
+  if (checkpoint === 'hook_review') {
+    const set = await workDocs.get(campaignId, 'hookset', subjectId, HookSet);
+    const choices = set.top.map((h) => ({
+      hook_id: h.hook_id,
+      text: h.text,
+      quality_score: h.quality_score,
+    }));
+    return { summary: hookReviewSummary(set), media, choices };
+  }
   return { summary: await summarize(campaignId, checkpoint, subjectId, media), media };
+}
+
+/** Why the hooks are here and what to choose from: the top 3, best first, with their scores. */
+function hookReviewSummary(set: HookSet): string {
+  return [
+    `Hook review: ${set.gate?.reason ?? `the best hook of ${set.count} scored ${set.selected.quality_score}`}`,
+    'Choose the hook the script opens with (approve with chosen_hook_id; approving without one takes the first):',
+    ...set.top.map((h, i) => `  ${i + 1}. ${h.text} (quality ${h.quality_score}, id ${h.hook_id})`),
+  ].join('\n');
 }
 
 async function summarize(
@@ -41,6 +62,9 @@ async function summarize(
         `CTA: ${b.core_message.call_to_action}`,
         `Brand alignment: ${b.brand_alignment_score}`,
         `Trends: ${b.trending_insights.trending_topics.join('; ')}`,
+        ...(b.alignment_findings?.length
+          ? ['Findings:', ...b.alignment_findings.map((f) => `  - ${f}`)]
+          : []),
       ].join('\n');
     }
     case 'script':
@@ -50,7 +74,13 @@ async function summarize(
       return [
         `Script ${s.script_id} v${s.version} (${s.variant_tag}, ${s.total_duration_seconds}s, compliance ${s.brand_compliance_score})`,
         `Hook: ${s.hook.text} (quality ${s.hook.quality_score}, ${s.hook.variations_generated} variations)`,
+        ...(s.top_hooks.length > 1
+          ? ['Top hooks:', ...s.top_hooks.map((h, i) => `  ${i + 1}. ${h.text} (quality ${h.quality_score})`)]
+          : []),
         ...s.scenes.map((sc) => `  ${sc.sequence}. [${sc.duration_seconds}s] ${sc.voiceover_text}`),
+        ...(s.compliance_findings?.length
+          ? ['Findings:', ...s.compliance_findings.map((f) => `  - ${f}`)]
+          : []),
       ].join('\n');
     }
     case 'video': {

@@ -1,6 +1,7 @@
 import type { BrandProfile, Campaign, CreativeBrief } from '../shared/contracts/index.js';
 import { brands, briefs, campaigns } from '../shared/data/repositories.js';
 import { BrandNotFoundError } from '../shared/errors.js';
+import { type BrandContext, brandContext } from '../shared/prompts/creative.js';
 
 export interface CreativeContext {
   campaign: Campaign;
@@ -25,7 +26,10 @@ export function modelContext(c: CreativeContext, extra: Record<string, unknown>)
     brand_name: c.brand.name,
     product: r.product_name ?? r.product_category,
     category: r.product_category,
+    product_description: r.product_description,
     audience: r.target_demographic,
+    brand_audience: c.brand.audience,
+    claims_policy: c.brand.claims_policy,
     objective: r.campaign_objective,
     key_message: r.key_message,
     call_to_action: c.brief.core_message.call_to_action,
@@ -40,5 +44,5 @@ export function modelContext(c: CreativeContext, extra: Record<string, unknown>)
   };
 }
 
-export const systemPrompt = (c: CreativeContext): string =>
-  `You are the copywriter of ${c.brand.name}. Voice: ${c.brand.voice_tone}. Visual style: ${c.brand.visual_style}. Palette: ${c.brand.color_palette.join(', ')}. Never use: ${c.brand.restricted_keywords.join(', ')}. Claims policy: ${c.brand.claims_policy}. Answer with JSON only.`;
+/** The brand facts every prompt template carries. */
+export const promptBrand = (c: CreativeContext): BrandContext => brandContext(c.brand, c.campaign.request);

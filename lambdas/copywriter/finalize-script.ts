@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logger } from '../shared/commons.js';
 import { SceneDraft, Script, VariantType } from '../shared/contracts/index.js';
 import { scripts, variants, workDocs } from '../shared/data/repositories.js';
 import { RestrictedTermError } from '../shared/errors.js';
@@ -7,9 +8,10 @@ import { nowIso, stableUuid } from '../shared/ids.js';
 import { recordMetric } from '../shared/metrics.js';
 import { parseOrThrow } from '../shared/validation.js';
 import { loadCreativeContext } from './context.js';
-import { checkScriptCompliance, scrubRestricted } from './domain/compliance.js';
+import { checkScriptCompliance } from './domain/compliance.js';
+import { finalizeScenes, type SceneRewrite } from './domain/finalize.js';
+import { HookSet, HooksState, resolveHook } from './domain/hooks.js';
 import { applySharedShots, SharedShot } from './domain/shared-shots.js';
-import { HookSet } from './generate-hooks.js';
 import { Outline } from './outline-script.js';
 
 const Input = z.object({
@@ -19,6 +21,7 @@ const Input = z.object({
   variant_type: VariantType,
   feedback: z.string().default(''),
   hook_set_id: z.string(),
+  hooks: HooksState,
   outline_id: z.string(),
   scenes: z.array(z.object({ scene_id: z.string(), sequence: z.number().int() })).min(1),
   execution: z.string(),
@@ -32,33 +35,31 @@ const StoredScene = z.object({
 });
 
 /**
- * Assembles the script, scrubs restricted phrasing, then runs the hard compliance check: a restricted
- * term anywhere fails the step (no reviewer can approve it). The script is saved as a new version.
+ * Assembles the script (sentences with restricted terms rewritten whole, the hook the reviewer chose
+ * when the hook gate sent the set to review), then runs the hard compliance check: a restricted term in
+ * any form anywhere fails the step (no reviewer can approve it). The script is saved as a new version.
  */
 export const handler = stepHandler('FinalizeScript', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
   const hookSet = await workDocs.get(input.campaign_id, 'hookset', input.hook_set_id, HookSet);
-  const terms = ctx.brand.restricted_keywords;
   const stored = await Promise.all(
     [...input.scenes]
       .sort((a, b) => a.sequence - b.sequence)
       .map((s) => workDocs.get(input.campaign_id, 'scene', s.scene_id, StoredScene)),
   );
-  const written = stored.map((s, i) => ({
-    scene_id: s.scene_id,
-    sequence: i + 1,
-    duration_seconds: s.duration_seconds,
-    visual_prompt: scrubRestricted(s.draft.visual_prompt, terms),
-    voiceover_text: scrubRestricted(s.draft.voiceover_text, terms) || '…',
-    on_screen_text: scrubRestricted(s.draft.on_screen_text, terms),
-    visual_cues: {
-      style: s.draft.style,
-      color_palette: ctx.brand.color_palette,
-      camera_movement: s.draft.camera_movement,
-      lighting: s.draft.lighting,
+  const hook = resolveHook(hookSet, input.hooks.review?.chosen_hook_id);
+  const request = ctx.campaign.request;
+  const rewrites: SceneRewrite[] = [];
+  const written = finalizeScenes(
+    stored,
+    ctx.brand,
+    {
+      product: request.product_name ?? request.product_category,
+      callToAction: ctx.brief.core_message.call_to_action,
     },
-    audio_cues: { music_style: s.draft.music_style, sfx: s.draft.sfx, voice_tone: s.draft.voice_tone },
-  }));
+    (r) => rewrites.push(r),
+  );
+  if (rewrites.length) logger.info('restricted terms rewritten out of the script', { rewrites });
   // Establishing and product shots are the campaign's, shared by its variants (rendered once); a
   // revision with reviewer feedback keeps its own pictures, as the feedback may be about them.
   const outline = await workDocs.get(input.campaign_id, 'outline', input.outline_id, Outline);
@@ -91,9 +92,9 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
     variant_id: input.variant_id,
     version,
     hook: {
-      text: hookSet.selected.text,
-      hook_type: hookSet.selected.hook_type,
-      quality_score: hookSet.selected.quality_score,
+      text: hook.text,
+      hook_type: hook.hook_type,
+      quality_score: hook.quality_score,
       variations_generated: hookSet.count,
       selected_rationale: hookSet.rationale,
     },
@@ -107,16 +108,27 @@ export const handler = stepHandler('FinalizeScript', Input, async (input) => {
     generated_at: sameRun?.generated_at ?? nowIso(),
     approval_status: 'pending' as const,
   };
-  const report = checkScriptCompliance(draft, ctx.brand, ctx.brief.core_message.call_to_action);
+  const report = checkScriptCompliance(draft, ctx.brand, ctx.brief.core_message.call_to_action, request);
   if (report.violations.length) {
     throw new RestrictedTermError(
       [...new Set(report.violations.map((v) => v.term))],
-      report.violations.map((v) => v.field_path).join(', '),
+      report.violations.map((v) => `${v.field_path} ("${v.form}", ${v.rule}, at ${v.index})`).join(', '),
     );
   }
   const script = parseOrThrow(
     Script,
-    { ...draft, brand_compliance_score: report.score, compliance_breakdown: report.breakdown },
+    {
+      ...draft,
+      brand_compliance_score: report.score,
+      compliance_breakdown: report.breakdown,
+      compliance_findings: [
+        ...rewrites.map(
+          (r) =>
+            `rewritten: ${r.field_path}: ${r.hits.join('; ')}: removed ${r.removed.map((x) => `"${x}"`).join(' ')}`,
+        ),
+        ...report.findings,
+      ],
+    },
     'script',
   );
   await scripts.putVersion(script);

@@ -4,16 +4,18 @@ import {
   HOOK_QUALITY_THRESHOLD,
   HOOK_VARIATIONS,
   HookDrafts,
-  HookType,
   VariantType,
 } from '../shared/contracts/index.js';
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
 import { recordMetric } from '../shared/metrics.js';
+import { generateFromTemplate, PROMPTS } from '../shared/prompts/creative.js';
 import { textModel, textModelProvider } from '../shared/providers/text.js';
-import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
-import { type RankedHooks, rankHooks } from './domain/hooks.js';
+import { loadCreativeContext, modelContext, promptBrand } from './context.js';
+import { type HookSet, hookGate, type RankedHooks, rankHooks } from './domain/hooks.js';
+
+export { HookSet } from './domain/hooks.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -25,41 +27,41 @@ const Input = z.object({
   execution: z.string(),
 });
 
-export const HookSet = z.object({
-  hook_set_id: z.string(),
-  selected: z.object({
-    hook_id: z.string(),
-    text: z.string(),
-    hook_type: HookType,
-    quality_score: z.number(),
-  }),
-  top: z.array(z.object({ hook_id: z.string(), text: z.string(), quality_score: z.number() })),
-  rationale: z.string(),
-  count: z.number().int(),
-});
+const ROUNDS = 3;
 
 /**
- * ≥ 50 hook variations, scored and ranked; restricted terms discarded before ranking. The seed's
- * hook quality gate (≥ 0.75) regenerates up to 3 times before keeping the best set found.
+ * ≥ 50 hook variations, scored and ranked; restricted terms discarded before ranking. The hook quality
+ * gate (≥ 0.75) regenerates up to 3 times; a set still below it is kept with the gate's reason and the
+ * state machine sends it to hook review (the top 3 to choose from), never on silently.
  */
 export const handler = stepHandler('GenerateHooks', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
   const hookSetId = stableUuid('hooks', input.execution, input.variant_id, input.attempt);
   let best: RankedHooks | undefined;
+  let rounds = 0;
   await precheckModelCall(input.campaign_id, 'hook_variations', textModelProvider(), 6000);
-  for (let round = 0; round < 3; round++) {
-    const { value, usage } = await textModel().generate({
-      task: 'hook_variations',
-      schema: HookDrafts,
-      system: systemPrompt(ctx),
-      prompt: `Write ${HOOK_VARIATIONS + 10} distinct hooks (question, statement, visual_shock, story) for a ${input.variant_type} video. Brief: ${JSON.stringify(ctx.brief.core_message)}${input.feedback ? `\nReviewer feedback: ${input.feedback}` : ''}`,
-      context: modelContext(ctx, {
-        variant_type: input.variant_type,
-        feedback: input.feedback || undefined,
+  for (let round = 0; round < ROUNDS; round++) {
+    rounds = round + 1;
+    const { value, usage } = await generateFromTemplate(
+      textModel(),
+      PROMPTS.hook_variations,
+      promptBrand(ctx),
+      {
         count: HOOK_VARIATIONS + 10,
-      }),
-      seed: hashSeed(hookSetId, round),
-    });
+        variant: input.variant_type,
+        core: ctx.brief.core_message,
+        feedback: input.feedback || undefined,
+      },
+      {
+        schema: HookDrafts,
+        context: modelContext(ctx, {
+          variant_type: input.variant_type,
+          feedback: input.feedback || undefined,
+          count: HOOK_VARIATIONS + 10,
+        }),
+        seed: hashSeed(hookSetId, round),
+      },
+    );
     await chargeUsage({
       campaignId: input.campaign_id,
       variantId: input.variant_id,
@@ -78,8 +80,9 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
     if (ranked.selected.quality_score >= HOOK_QUALITY_THRESHOLD) break;
   }
   const set = best as RankedHooks;
+  const gate = hookGate(set.selected.quality_score, rounds, set.variations.length);
   await hooks.putSet(input.campaign_id, hookSetId, set.variations);
-  await workDocs.put(input.campaign_id, 'hookset', hookSetId, {
+  const doc: HookSet = {
     hook_set_id: hookSetId,
     selected: {
       hook_id: set.selected.hook_id,
@@ -87,14 +90,23 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
       hook_type: set.selected.hook_type,
       quality_score: set.selected.quality_score,
     },
-    top: set.top.map((h) => ({ hook_id: h.hook_id, text: h.text, quality_score: h.quality_score })),
+    top: set.top.map((h) => ({
+      hook_id: h.hook_id,
+      text: h.text,
+      quality_score: h.quality_score,
+      hook_type: h.hook_type,
+    })),
     rationale: set.rationale,
     count: set.variations.length,
-  });
+    gate,
+  };
+  await workDocs.put(input.campaign_id, 'hookset', hookSetId, doc);
   recordMetric('HookQualityScore', set.selected.quality_score);
   return {
     hook_set_id: hookSetId,
     count: set.variations.length,
     selected_quality: set.selected.quality_score,
+    gate_passed: gate.passed,
+    gate_reason: gate.reason,
   };
 });

@@ -4,9 +4,10 @@ import { OutlineDraft, SCRIPT_SECONDS, VariantType } from '../shared/contracts/i
 import { workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
+import { generateFromTemplate, PROMPTS } from '../shared/prompts/creative.js';
 import { textModel, textModelProvider } from '../shared/providers/text.js';
-import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
-import { HookSet } from './generate-hooks.js';
+import { loadCreativeContext, modelContext, promptBrand } from './context.js';
+import { HookSet, HooksState, resolveHook } from './domain/hooks.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -16,6 +17,7 @@ const Input = z.object({
   feedback: z.string().default(''),
   attempt: z.number().int().min(1),
   hook_set_id: z.string(),
+  hooks: HooksState,
   execution: z.string(),
 });
 
@@ -31,20 +33,29 @@ export const Outline = z.object({
 export const handler = stepHandler('OutlineScript', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
   const hookSet = await workDocs.get(input.campaign_id, 'hookset', input.hook_set_id, HookSet);
+  const hook = resolveHook(hookSet, input.hooks.review?.chosen_hook_id);
   const outlineId = stableUuid('outline', input.execution, input.variant_id, input.attempt);
   await precheckModelCall(input.campaign_id, 'script_outline', textModelProvider(), 2000);
-  const { value, usage } = await textModel().generate({
-    task: 'script_outline',
-    schema: OutlineDraft,
-    system: systemPrompt(ctx),
-    prompt: `Break a ${ctx.campaign.request.target_duration_seconds ?? 30}-second ${input.variant_type} video into 3–5 second beats, opening with the hook "${hookSet.selected.text}" and ending on the call to action.${input.feedback ? `\nReviewer feedback: ${input.feedback}` : ''}`,
-    context: modelContext(ctx, {
-      variant_type: input.variant_type,
+  const { value, usage } = await generateFromTemplate(
+    textModel(),
+    PROMPTS.script_outline,
+    promptBrand(ctx),
+    {
+      seconds: ctx.campaign.request.target_duration_seconds ?? 30,
+      variant: input.variant_type,
+      hook: hook.text,
       feedback: input.feedback || undefined,
-      hook: hookSet.selected.text,
-    }),
-    seed: hashSeed(outlineId),
-  });
+    },
+    {
+      schema: OutlineDraft,
+      context: modelContext(ctx, {
+        variant_type: input.variant_type,
+        feedback: input.feedback || undefined,
+        hook: hook.text,
+      }),
+      seed: hashSeed(outlineId),
+    },
+  );
   const total = value.beats.reduce((t, b) => t + b.duration_seconds, 0);
   if (total < SCRIPT_SECONDS.min || total > SCRIPT_SECONDS.max)
     throw new Error(`outline totals ${total}s, outside 15–60 s`);
@@ -61,7 +72,7 @@ export const handler = stepHandler('OutlineScript', Input, async (input) => {
     outline_id: outlineId,
     brief_id: input.brief_id,
     variant_type: input.variant_type,
-    hook: hookSet.selected.text,
+    hook: hook.text,
     feedback: input.feedback,
     beats: value.beats,
   });

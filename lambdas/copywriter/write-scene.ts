@@ -4,8 +4,9 @@ import { SceneDraft } from '../shared/contracts/index.js';
 import { workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
+import { generateFromTemplate, PROMPTS } from '../shared/prompts/creative.js';
 import { textModel, textModelProvider } from '../shared/providers/text.js';
-import { loadCreativeContext, modelContext, systemPrompt } from './context.js';
+import { loadCreativeContext, modelContext, promptBrand } from './context.js';
 import { Outline } from './outline-script.js';
 
 const Input = z.object({
@@ -24,20 +25,28 @@ export const handler = stepHandler('WriteScene', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, outline.brief_id);
   const sceneId = stableUuid('scene', input.outline_id, input.sequence);
   await precheckModelCall(input.campaign_id, 'scene', textModelProvider(), 2000);
-  const { value, usage } = await textModel().generate({
-    task: 'scene',
-    schema: SceneDraft,
-    system: systemPrompt(ctx),
-    prompt: `Write scene ${beat.sequence} (${beat.duration_seconds}s, ${beat.purpose}): a dense cinematic visual prompt for a video model (subject, action, camera, lens, lighting, the palette hexes, the brand style, mood, negatives), a voiceover line that fits the duration, short on-screen text and audio cues.`,
-    context: modelContext(ctx, {
-      variant_type: outline.variant_type,
-      feedback: outline.feedback || undefined,
-      hook: outline.hook,
-      beat,
-      total_beats: outline.beats.length,
-    }),
-    seed: hashSeed(sceneId),
-  });
+  const { value, usage } = await generateFromTemplate(
+    textModel(),
+    PROMPTS.scene,
+    promptBrand(ctx),
+    {
+      sequence: beat.sequence,
+      seconds: beat.duration_seconds,
+      purpose: beat.purpose,
+      last: beat.sequence === outline.beats.length,
+    },
+    {
+      schema: SceneDraft,
+      context: modelContext(ctx, {
+        variant_type: outline.variant_type,
+        feedback: outline.feedback || undefined,
+        hook: outline.hook,
+        beat,
+        total_beats: outline.beats.length,
+      }),
+      seed: hashSeed(sceneId),
+    },
+  );
   await chargeUsage({
     campaignId: input.campaign_id,
     variantId: input.variant_id,

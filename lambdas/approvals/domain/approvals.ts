@@ -3,10 +3,12 @@ import {
   type ApprovalMedia,
   ApprovalOutcome,
   type Checkpoint,
+  type CopyEdits,
   type Decision,
+  type HookChoice,
   type SceneRejection,
 } from '../../shared/contracts/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
 import type { Mailer, TaskCallbacks } from '../../shared/ports/index.js';
 import {
@@ -34,7 +36,7 @@ export interface ApprovalStore {
   setToken(a: Approval, token: string): Promise<void>;
   decide(
     a: Approval,
-    d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback' | 'scenes'>,
+    d: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback' | 'scenes' | 'chosen_hook_id'>,
   ): Promise<Approval>;
 }
 
@@ -53,6 +55,14 @@ export interface ApprovalDeps {
   events?: ApprovalEvents;
   /** The scene ids of a video (the subject of a video approval): scenes a rejection names must be among them. */
   videoScenes?(campaignId: string, videoId: string): Promise<string[]>;
+  /** Reviewer edits of a publication's captions and hashtags: checked like generated copy, then applied. */
+  edits?: CopyEditor;
+}
+
+export interface CopyEditor {
+  /** Field-level issues (restricted terms with the rule that fired); empty when the edits may go out. */
+  check(a: Approval, edits: CopyEdits): Promise<FieldIssue[]>;
+  apply(a: Approval, edits: CopyEdits): Promise<void>;
 }
 
 export interface ApprovalEvents {
@@ -71,6 +81,7 @@ export interface ApprovalRequest {
   attempt: number;
   summary: string;
   media?: ApprovalMedia[];
+  choices?: HookChoice[];
   approver_email: string;
   auto_approve: boolean;
 }
@@ -86,6 +97,7 @@ const outcomeOf = (a: Approval) =>
     decision: a.status === 'approved' ? 'approve' : 'reject',
     decided_by: a.decided_by ?? 'unknown',
     feedback: a.feedback || undefined,
+    chosen_hook_id: a.chosen_hook_id,
   });
 
 /** The error a rejection of named scenes fails the waiting state with (its Cause is {@link ScenesRejectedCause} JSON). */
@@ -139,6 +151,7 @@ export async function requestApproval(
     subject_id: req.subject_id,
     summary: req.summary,
     ...(req.media?.length ? { media: req.media } : {}),
+    ...(req.choices?.length ? { choices: req.choices } : {}),
     task_token: req.token,
     status: 'pending',
     notified: deps.mailer && !req.auto_approve ? 'mail' : 'none',
@@ -244,7 +257,42 @@ export interface DecisionInput {
   feedback?: string;
   /** Video checkpoint: reject only these scenes (each with its feedback). */
   scenes?: SceneRejection[];
+  /** hook_review: one of the approval's choices; approving without one takes the first (the best). */
+  chosen_hook_id?: string;
+  /** publication: the reviewer's captions and hashtags per platform. */
+  edits?: CopyEdits;
   authority: DecisionAuthority;
+}
+
+/** A choice or edit the checkpoint does not offer, or edits that fail the brand check: field-level issues. */
+async function choiceIssues(deps: ApprovalDeps, a: Approval, input: DecisionInput): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  if (input.chosen_hook_id !== undefined) {
+    if (!a.choices?.length)
+      issues.push({
+        path: 'chosen_hook_id',
+        message: `the ${a.checkpoint} checkpoint offers no hooks to choose`,
+      });
+    else if (!a.choices.some((c) => c.hook_id === input.chosen_hook_id))
+      issues.push({
+        path: 'chosen_hook_id',
+        message: `not one of the offered hooks (${a.choices.map((c) => c.hook_id).join(', ')})`,
+      });
+    else if (input.decision !== 'approve')
+      issues.push({ path: 'chosen_hook_id', message: 'a hook is chosen by approving' });
+  }
+  if (input.edits && Object.keys(input.edits).length) {
+    if (a.checkpoint !== 'publication')
+      issues.push({
+        path: 'edits',
+        message: 'captions and hashtags are edited at the publication checkpoint',
+      });
+    else if (input.decision !== 'approve')
+      issues.push({ path: 'edits', message: 'edits are given with an approval (a rejection regenerates)' });
+    else if (!deps.edits) issues.push({ path: 'edits', message: 'edits are not accepted here' });
+    else issues.push(...(await deps.edits.check(a, input.edits)));
+  }
+  return issues;
 }
 
 /**
@@ -271,13 +319,21 @@ export async function decideApproval(
     ]);
   }
   if (scenes) await assertScenesOfVideo(deps, current, input.decision, scenes);
+  const issues = await choiceIssues(deps, current, input);
+  if (issues.length) throw new ValidationError('invalid decision', issues);
+  const chosen =
+    input.decision === 'approve' && current.choices?.length
+      ? (input.chosen_hook_id ?? current.choices[0]?.hook_id)
+      : undefined;
   const decided = await deps.store.decide(current, {
     status: input.decision === 'approve' ? 'approved' : 'rejected',
     decided_by: input.decided_by,
     decided_at: nowIso(),
     feedback: input.feedback?.trim() || undefined,
     ...(scenes && { scenes }),
+    ...(chosen ? { chosen_hook_id: chosen } : {}),
   });
+  if (input.edits && Object.keys(input.edits).length) await deps.edits?.apply(decided, input.edits);
   await deps.audit(
     decided.campaign_id,
     `approval_${decided.status}_${decided.checkpoint}`,
@@ -287,6 +343,8 @@ export async function decideApproval(
         approval_id: decided.approval_id,
         feedback: decided.feedback,
         ...(decided.scenes && { scenes: decided.scenes }),
+        ...(chosen ? { chosen_hook_id: chosen } : {}),
+        ...(input.edits ? { edits: input.edits } : {}),
       },
     },
   );

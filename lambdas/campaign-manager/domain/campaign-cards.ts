@@ -30,6 +30,7 @@ const CHECKPOINT_PILLAR: Record<Approval['checkpoint'], Pillar> = {
   alignment_review: 'strategist',
   script: 'copywriter',
   compliance_review: 'copywriter',
+  hook_review: 'copywriter',
   video: 'production',
   publication: 'broadcaster',
   budget: 'campaign_manager',

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import {
+  HOOK_QUALITY_THRESHOLD,
   HOOK_VARIATIONS,
   type HookDrafts,
   type HookScores,
-  type HookType,
+  HookType,
   type HookVariation,
 } from '../../shared/contracts/index.js';
 import { stableUuid } from '../../shared/ids.js';
@@ -10,8 +12,9 @@ import { findRestrictedTerms } from './compliance.js';
 
 const EMOTION =
   /\b(love|deserve|moment|quiet|calm|kind|warm|heart|feel|story|friend|home|morning|ritual|patience|smile|joy|pause)\w*/gi;
+// Sensory and visual words of any category (no product vocabulary: the scorer is brand-agnostic).
 const SENSORY =
-  /\b(pour|cascade|mist|ice|sip|taste|smooth|silky|golden|glow|steam|crisp|burst|drop|frames?|slow motion)\w*/gi;
+  /\b(look|watch|see|seen|hear|sound|feel|touch|texture|detail|close[- ]up|colou?r|light|shine|glow|bright|sharp|crisp|burst|snap|click|spin|frames?|seconds?|split[- ]second)\w*/gi;
 const CONTRAST =
   /\b(but|instead|never|without|stop|wait|not|no|only|secret|finally|actually|really|surprising)\b/gi;
 const SHARE = /\b(you|your|everyone|friends?|tag|we|us|together)\b/gi;
@@ -64,6 +67,61 @@ export function scoreHook(
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** The hook set a GenerateHooks run keeps (work document `hookset`): the selection, the top 3 and the gate. */
+export const HookSet = z.object({
+  hook_set_id: z.string(),
+  selected: z.object({
+    hook_id: z.string(),
+    text: z.string(),
+    hook_type: HookType,
+    quality_score: z.number(),
+  }),
+  top: z.array(
+    z.object({
+      hook_id: z.string(),
+      text: z.string(),
+      quality_score: z.number(),
+      hook_type: HookType.optional(),
+    }),
+  ),
+  rationale: z.string(),
+  count: z.number().int(),
+  /** The hook quality gate after the regenerations: below it the hooks go to human review. */
+  gate: z
+    .object({ passed: z.boolean(), threshold: z.number(), rounds: z.number().int(), reason: z.string() })
+    .optional(),
+});
+export type HookSet = z.infer<typeof HookSet>;
+
+/** The hooks result of the state machine: with `review` when the hook gate sent the set to a reviewer. */
+export const HooksState = z
+  .object({ review: z.object({ chosen_hook_id: z.string().optional() }).optional() })
+  .default({});
+
+/** The gate verdict in words the reviewer reads. */
+export function hookGate(best: number, rounds: number, count: number): NonNullable<HookSet['gate']> {
+  const passed = best >= HOOK_QUALITY_THRESHOLD;
+  return {
+    passed,
+    threshold: HOOK_QUALITY_THRESHOLD,
+    rounds,
+    reason: passed
+      ? `the best of ${count} hooks scored ${best}, at or above the ${HOOK_QUALITY_THRESHOLD} gate`
+      : `the best of ${count} hooks scored ${best} after ${rounds} generation rounds, below the ${HOOK_QUALITY_THRESHOLD} quality gate`,
+  };
+}
+
+/**
+ * The hook the script uses: the reviewer's choice when the hook review named one (it must be one of the
+ * top hooks offered), else the selected one.
+ */
+export function resolveHook(set: HookSet, chosenHookId?: string): HookSet['selected'] {
+  if (!chosenHookId || chosenHookId === set.selected.hook_id) return set.selected;
+  const chosen = set.top.find((h) => h.hook_id === chosenHookId);
+  if (!chosen) throw new Error(`hook ${chosenHookId} is not one of the top hooks of set ${set.hook_set_id}`);
+  return { ...chosen, hook_type: chosen.hook_type ?? set.selected.hook_type };
+}
 
 export interface RankedHooks {
   variations: HookVariation[];

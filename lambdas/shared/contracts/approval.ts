@@ -9,6 +9,7 @@ export const Checkpoint = z.enum([
   'publication',
   'alignment_review',
   'compliance_review',
+  'hook_review',
   'budget',
 ]);
 export type Checkpoint = z.infer<typeof Checkpoint>;
@@ -32,6 +33,23 @@ export const SceneRejection = z
   })
   .strict();
 export type SceneRejection = z.infer<typeof SceneRejection>;
+/** A hook the reviewer can pick (hook_review: the top 3 after the regenerations). */
+export const HookChoice = z.object({ hook_id: Uuid, text: z.string(), quality_score: z.number() });
+export type HookChoice = z.infer<typeof HookChoice>;
+
+/** A reviewer's own caption and hashtags for a platform of a publication (checked like generated copy). */
+export const CopyEdit = z
+  .object({
+    caption: z.string().trim().min(1).max(2200).optional(),
+    hashtags: z
+      .array(z.string().regex(/^#?[\p{L}\p{N}_]+$/u, 'a hashtag is letters, digits and _'))
+      .max(30)
+      .optional(),
+  })
+  .strict();
+export type CopyEdit = z.infer<typeof CopyEdit>;
+export const CopyEdits = z.record(z.string().min(1).max(40), CopyEdit);
+export type CopyEdits = z.infer<typeof CopyEdits>;
 
 export const Approval = z.object({
   approval_id: z.string().min(1),
@@ -42,6 +60,9 @@ export const Approval = z.object({
   summary: z.string(),
   /** Keys, never URLs: links are presigned when a mail or a page shows them, so they never go stale in storage. */
   media: z.array(ApprovalMedia).optional(),
+  /** What the reviewer may choose from (hook_review): the decision names one with `chosen_hook_id`. */
+  choices: z.array(HookChoice).max(3).optional(),
+  chosen_hook_id: Uuid.optional(),
   task_token: z.string().min(1),
   status: z.enum(['pending', 'approved', 'rejected', 'expired']),
   /** How the reviewer was told: `mail`, or `none` (auto-approved, or a stack without a sender: API only). */
@@ -62,6 +83,12 @@ const decisionFields = {
   decided_by: z.string().trim().min(1).max(200).default('reviewer'),
   /** Video checkpoint only: reject these scenes alone; each carries its own feedback. */
   scenes: z.array(SceneRejection).min(1).max(20).optional(),
+  chosen_hook_id: Uuid.optional().describe(
+    'hook_review: the hook the script uses (one of the approval choices)',
+  ),
+  edits: CopyEdits.optional().describe(
+    'publication: captions and hashtags per platform that replace the generated ones (checked for restricted terms)',
+  ),
 };
 type DecisionFields = { decision: Decision; feedback?: string; scenes?: SceneRejection[] };
 /** Field-level rules every decision body shares (a refinement per rule, so each error names its field). */
@@ -114,5 +141,6 @@ export const ApprovalOutcome = z.object({
   decision: Decision,
   decided_by: z.string(),
   feedback: z.string().optional(),
+  chosen_hook_id: z.string().optional(),
 });
 export type ApprovalOutcome = z.infer<typeof ApprovalOutcome>;

@@ -37,6 +37,8 @@ export const CreativeBrief = z.object({
   variant_suggestions: z.array(VariantSuggestion).min(1),
   brand_alignment_score: Score,
   alignment_breakdown: z.record(z.string(), Score).optional(),
+  /** Why the alignment score is what it is: each finding names its check, rule and words. */
+  alignment_findings: z.array(z.string()).optional(),
   guideline_chunk_ids: z.array(z.string()).max(5),
   sources: z.array(z.object({ title: z.string(), url: z.string(), detected_at: Timestamp.optional() })),
   /** How much trend data the brief rests on; says so plainly when there was none. */

@@ -93,6 +93,8 @@ export const Script = z
     variant_tag: VariantType,
     brand_compliance_score: Score,
     compliance_breakdown: z.record(z.string(), Score).optional(),
+    /** Why the compliance score is what it is: each finding names its check, rule and words. */
+    compliance_findings: z.array(z.string()).optional(),
     feedback_applied: z.string().optional(),
     generated_at: Timestamp,
     approval_status: ApprovalStatus,

@@ -369,14 +369,17 @@ export const approvals = {
   /** Single use: only a pending approval can be decided (a conditional update, race-free). */
   async decide(
     a: Approval,
-    decision: Pick<Approval, 'status' | 'decided_by' | 'decided_at' | 'feedback' | 'scenes'>,
+    decision: Pick<
+      Approval,
+      'status' | 'decided_by' | 'decided_at' | 'feedback' | 'scenes' | 'chosen_hook_id'
+    >,
   ): Promise<Approval> {
     try {
       await doc.send(
         new UpdateCommand({
           TableName: tableName(),
           Key: { pk: C(a.campaign_id), sk: `APPROVAL#${a.approval_id}` },
-          UpdateExpression: `SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f${decision.scenes ? ', scenes = :sc' : ''} REMOVE gsi2pk, gsi2sk`,
+          UpdateExpression: `SET #s = :s, decided_by = :by, decided_at = :at, feedback = :f${decision.scenes ? ', scenes = :sc' : ''}${decision.chosen_hook_id ? ', chosen_hook_id = :h' : ''} REMOVE gsi2pk, gsi2sk`,
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
@@ -385,6 +388,7 @@ export const approvals = {
             ':at': decision.decided_at,
             ':f': decision.feedback ?? '',
             ...(decision.scenes ? { ':sc': decision.scenes } : {}),
+            ...(decision.chosen_hook_id ? { ':h': decision.chosen_hook_id } : {}),
             ':pending': 'pending',
           },
         }),

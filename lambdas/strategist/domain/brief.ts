@@ -1,5 +1,6 @@
-import { cosine } from '../../shared/adapters/offline/hashing-embedder.js';
-import { findRestrictedTerms, scrubRestricted } from '../../shared/brand-safety/restricted-terms.js';
+import { capForFindings, describeFindings, judgeCopy } from '../../shared/brand-safety/copy-judge.js';
+import { describeHit, rewriteRestricted } from '../../shared/brand-safety/restricted-terms.js';
+import { logger } from '../../shared/commons.js';
 import {
   ALIGNMENT_THRESHOLD,
   type BrandProfile,
@@ -10,7 +11,8 @@ import {
 } from '../../shared/contracts/index.js';
 import type { StoredTrend } from '../../shared/data/repositories.js';
 import { hashSeed, nowIso, stableUuid } from '../../shared/ids.js';
-import type { Embedder, TextModel, Usage } from '../../shared/ports/index.js';
+import type { TextModel, Usage } from '../../shared/ports/index.js';
+import { brandContext, generateFromTemplate, PROMPTS } from '../../shared/prompts/creative.js';
 
 export interface BriefInput {
   campaignId: string;
@@ -42,34 +44,77 @@ export async function synthesizeBrief(input: BriefInput): Promise<{ brief: Creat
     requested_variants: request.variants ?? [],
     feedback: input.feedback || undefined,
   };
-  const { value: draft, usage } = await input.textModel.generate({
-    task: 'creative_brief',
-    schema: BriefDraft,
-    system: `You are the strategist of ${brand.name}. Write a creative brief as JSON. Voice: ${brand.voice_tone}. Never use these terms: ${brand.restricted_keywords.join(', ')}.`,
-    prompt: `Campaign request: ${JSON.stringify(request)}\nBrand guidelines:\n${context.guidelines.join('\n---\n')}\nTrends:\n${context.trends.map((t) => `- ${t.title}`).join('\n')}${input.feedback ? `\nReviewer feedback to apply: ${input.feedback}` : ''}`,
-    context,
-    seed: hashSeed(input.campaignId, input.attempt),
-  });
-  const scrub = (s: string) => scrubRestricted(s, brand.restricted_keywords) || s;
+  const { value: draft, usage } = await generateFromTemplate(
+    input.textModel,
+    PROMPTS.creative_brief,
+    brandContext(brand, request),
+    {
+      request,
+      guidelines: context.guidelines,
+      trends: context.trends.map((t) => t.title),
+      feedback: input.feedback || undefined,
+    },
+    {
+      schema: BriefDraft,
+      context: { ...context, brand_audience: brand.audience, claims_policy: brand.claims_policy },
+      seed: hashSeed(input.campaignId, input.attempt),
+    },
+  );
+  // A restricted term takes its whole sentence out (never a fragment); a field left empty gets a line
+  // from the request or the product instead, itself checked.
+  const terms = brand.restricted_keywords;
+  const product = request.product_name ?? request.product_category;
+  const scrub = (s: string, fallback = '') => {
+    const r = rewriteRestricted(s, terms, fallback);
+    if (r.hits.length)
+      logger.info('restricted terms rewritten out of the brief', {
+        removed: r.removed,
+        hits: r.hits.map(describeHit),
+        fallback: r.usedFallback,
+      });
+    return r.text;
+  };
+  const scrubList = (xs: string[]) => xs.map((x) => scrub(x)).filter(Boolean);
+  const listOr = (xs: string[], fallback: string[]) => {
+    const kept = scrubList(xs);
+    return kept.length >= 2 ? kept : [...kept, ...scrubList(fallback)].slice(0, Math.max(2, kept.length));
+  };
   const brief = CreativeBrief.parse({
     brief_id: stableUuid('brief', input.campaignId, input.attempt),
     campaign_id: input.campaignId,
     brand_id: brand.brand_id,
     target_audience: {
       demographics: draft.target_audience.demographics,
-      psychographics: draft.target_audience.psychographics.map(scrub),
-      pain_points: draft.target_audience.pain_points.map(scrub),
+      psychographics: listOr(draft.target_audience.psychographics, [
+        `Cares about ${request.product_category}`,
+        'Discovers brands through short-form video and friends',
+      ]),
+      pain_points: listOr(draft.target_audience.pain_points, [
+        `Too many ${request.product_category} options look alike`,
+        'Marketing claims are hard to trust',
+      ]),
     },
     core_message: {
-      primary_hook: scrub(draft.core_message.primary_hook),
-      value_proposition: scrub(draft.core_message.value_proposition),
-      call_to_action: scrub(draft.core_message.call_to_action),
+      primary_hook: scrub(draft.core_message.primary_hook, `Meet ${product} from ${brand.name}.`),
+      value_proposition: scrub(
+        draft.core_message.value_proposition,
+        request.key_message ??
+          request.product_description ??
+          `${product}, made for ${request.target_demographic}.`,
+      ),
+      call_to_action: scrub(
+        draft.core_message.call_to_action,
+        request.call_to_action ?? `Discover ${product}`,
+      ),
     },
     trending_insights: {
       trending_topics: input.trends.map((t) => t.topic).slice(0, 5),
       trending_audio: draft.trending_audio,
       competitor_analysis: draft.competitor_analysis,
-      viral_patterns: draft.viral_patterns.map(scrub),
+      viral_patterns: listOr(draft.viral_patterns, ['Open on motion within the first second']).slice(
+        0,
+        Math.max(1, draft.viral_patterns.length),
+      ),
     },
     brand_guidelines_ref: {
       tone: brand.voice_tone,
@@ -107,25 +152,20 @@ export const briefCopy = (b: CreativeBrief): string =>
   ].join('\n');
 
 /**
- * Brand alignment rubric (0–1), gate at 0.85:
- * - restricted terms 30 %: 1 when no restricted term appears anywhere in the brief copy, else the whole score is capped at 0.5;
- * - tone 25 %: cosine similarity of the brief copy to the brand voice, rescaled (0.05 → 0, 0.25 → 1: unrelated
- *   text scores about 0.02 with the hashing embedder, copy written in the brand's voice 0.15–0.3);
- * - brand reference fidelity 20 %: palette, restricted terms, tone and style copied from the bible unchanged;
- * - audience fit 15 %: share of the requested demographic's words found in the brief's audience;
- * - completeness 10 %: hook, value proposition, call to action, at least one trend and variant present.
+ * Brand alignment (0–1), gate at 0.85. The brief's copy is judged against the bible (copy-judge): restricted
+ * terms 25 %, claims policy 20 %, on-category vocabulary 20 %, voice and tone 15 %; then audience fit
+ * 10 % (share of the requested demographic's words in the brief's audience), brand reference fidelity
+ * 5 % (palette, restricted terms, tone and style copied unchanged) and completeness 5 %. A restricted term
+ * caps the score at 0.5, an off-category word at 0.7, a claim at 0.75, a voice break at 0.8: one fault
+ * is never averaged away.
  */
-export async function scoreAlignment(
+export function scoreAlignment(
   brief: CreativeBrief,
   brand: BrandProfile,
   request: CampaignRequest,
-  embedder: Embedder,
-): Promise<{ score: number; breakdown: Record<string, number>; passed: boolean; usage: Usage }> {
-  const copy = briefCopy(brief);
-  const restricted = findRestrictedTerms(copy, brand.restricted_keywords).length === 0 ? 1 : 0;
-  const { vectors, usage } = await embedder.embed([copy, brand.voice_tone]);
-  const sim = cosine(vectors[0] as Float32Array, vectors[1] as Float32Array);
-  const tone = Math.max(0, Math.min(1, (sim - 0.05) / 0.2));
+): { score: number; breakdown: Record<string, number>; findings: string[]; passed: boolean } {
+  const judgement = judgeCopy(briefCopy(brief), brand, request);
+  const j = judgement.scores;
   const ref = brief.brand_guidelines_ref;
   const fidelity =
     [
@@ -145,20 +185,27 @@ export async function scoreAlignment(
       brief.core_message.primary_hook,
       brief.core_message.value_proposition,
       brief.core_message.call_to_action,
-      brief.trending_insights.trending_topics[0],
       brief.variant_suggestions[0],
-    ].filter(Boolean).length / 5;
+    ].filter(Boolean).length / 4;
   const breakdown = {
-    restricted_terms: restricted,
-    tone: round(tone),
-    brand_reference: fidelity,
+    restricted_terms: j.restricted,
+    claims: round(j.claims),
+    off_category: round(j.off_category),
+    voice: round(j.voice),
     audience: round(audience),
+    brand_reference: fidelity,
     completeness,
   };
-  let score = 0.3 * restricted + 0.25 * tone + 0.2 * fidelity + 0.15 * audience + 0.1 * completeness;
-  if (!restricted) score = Math.min(score, 0.5);
-  score = round(score);
-  return { score, breakdown, passed: score >= ALIGNMENT_THRESHOLD, usage };
+  const weighted =
+    0.25 * j.restricted +
+    0.2 * j.claims +
+    0.2 * j.off_category +
+    0.15 * j.voice +
+    0.1 * audience +
+    0.05 * fidelity +
+    0.05 * completeness;
+  const score = round(Math.min(weighted, capForFindings(judgement)));
+  return { score, breakdown, findings: describeFindings(judgement), passed: score >= ALIGNMENT_THRESHOLD };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -9,11 +9,11 @@
  */
 
 import { writePlatformCopy } from '../../../lambdas/broadcaster/domain/captions.js';
-import { modelContext, systemPrompt } from '../../../lambdas/copywriter/context.js';
-import { checkScriptCompliance, scrubRestricted } from '../../../lambdas/copywriter/domain/compliance.js';
+import { modelContext } from '../../../lambdas/copywriter/context.js';
+import { checkScriptCompliance } from '../../../lambdas/copywriter/domain/compliance.js';
+import { finalizeScenes } from '../../../lambdas/copywriter/domain/finalize.js';
 import { rankHooks } from '../../../lambdas/copywriter/domain/hooks.js';
 import { OfflineCreativeEngine } from '../../../lambdas/shared/adapters/offline/creative-engine.js';
-import { HashingEmbedder } from '../../../lambdas/shared/adapters/offline/hashing-embedder.js';
 import { findRestrictedTerms } from '../../../lambdas/shared/brand-safety/restricted-terms.js';
 import { MODELS } from '../../../lambdas/shared/config/index.js';
 import {
@@ -34,10 +34,9 @@ import {
 import type { StoredTrend } from '../../../lambdas/shared/data/repositories.js';
 import { hashSeed, stableUuid } from '../../../lambdas/shared/ids.js';
 import { scoreAlignment, synthesizeBrief } from '../../../lambdas/strategist/domain/brief.js';
-import { rankTrends } from '../../../lambdas/strategist/domain/trends.js';
+import { rankTrends, relevantTrends, trendAudience } from '../../../lambdas/strategist/domain/trends.js';
 
 const engine = new OfflineCreativeEngine();
-const embedder = new HashingEmbedder();
 const NOW = '2026-11-29T12:00:00.000Z';
 
 /** Runs every downstream step on one accepted body; throws where a pillar would fail the campaign. */
@@ -67,9 +66,9 @@ export async function replayDownstream(
   // GatherTrends, SynthesizeBrief, ScoreAlignment.
   const ranked = rankTrends(
     trends.map((t) => ({ title: t.topic, url: t.url, source: t.source, summary: t.summary })),
-    `${request.product_category} ${request.product_name ?? ''} ${request.target_demographic} ${request.key_message ?? ''}`,
+    trendAudience(brand, campaign.request),
   );
-  const chosen = ranked.slice(0, 5).map((r) => trends.find((t) => t.url === r.url) as StoredTrend);
+  const chosen = relevantTrends(ranked).map((r) => trends.find((t) => t.url === r.url) as StoredTrend);
   const { brief } = await synthesizeBrief({
     campaignId,
     request: campaign.request,
@@ -79,7 +78,7 @@ export async function replayDownstream(
     attempt: 1,
     textModel: engine,
   });
-  await scoreAlignment(brief, brand, campaign.request, embedder);
+  scoreAlignment(brief, brand, campaign.request);
 
   // PrepareCampaign, then the Copywriter of each variant.
   const types: VariantType[] = campaign.request.variants ?? ['emotional'];
@@ -124,7 +123,7 @@ async function writeScript(
   const drafted = await engine.generate({
     task: 'hook_variations',
     schema: HookDrafts,
-    system: systemPrompt(ctx),
+    system: '',
     prompt: 'hooks',
     context: modelContext(ctx, { variant_type, count: HOOK_VARIATIONS + 10 }),
     seed: hashSeed(hookSetId, 0),
@@ -140,7 +139,7 @@ async function writeScript(
   const outline = await engine.generate({
     task: 'script_outline',
     schema: OutlineDraft,
-    system: systemPrompt(ctx),
+    system: '',
     prompt: 'outline',
     context: modelContext(ctx, { variant_type, hook: hook.text }),
     seed: hashSeed(variantId, 'outline'),
@@ -149,13 +148,12 @@ async function writeScript(
   if (total < SCRIPT_SECONDS.min || total > SCRIPT_SECONDS.max)
     throw new Error(`outline totals ${total}s, outside 15–60 s`);
 
-  const terms = brand.restricted_keywords;
-  const scenes = [];
+  const drafts = [];
   for (const beat of outline.value.beats) {
     const { value: draft } = await engine.generate({
       task: 'scene',
       schema: SceneDraft,
-      system: systemPrompt(ctx),
+      system: '',
       prompt: 'scene',
       context: modelContext(ctx, {
         variant_type,
@@ -165,22 +163,16 @@ async function writeScript(
       }),
       seed: hashSeed(variantId, beat.sequence),
     });
-    scenes.push({
+    drafts.push({
       scene_id: stableUuid('scene', variantId, beat.sequence),
-      sequence: beat.sequence,
       duration_seconds: beat.duration_seconds,
-      visual_prompt: scrubRestricted(draft.visual_prompt, terms),
-      voiceover_text: scrubRestricted(draft.voiceover_text, terms) || '…',
-      on_screen_text: scrubRestricted(draft.on_screen_text, terms),
-      visual_cues: {
-        style: draft.style,
-        color_palette: brand.color_palette,
-        camera_movement: draft.camera_movement,
-        lighting: draft.lighting,
-      },
-      audio_cues: { music_style: draft.music_style, sfx: draft.sfx, voice_tone: draft.voice_tone },
+      draft,
     });
   }
+  const scenes = finalizeScenes(drafts, brand, {
+    product: campaign.request.product_name ?? campaign.request.product_category,
+    callToAction: brief.core_message.call_to_action,
+  });
   const draft = {
     script_id: stableUuid('script', campaign.campaign_id, variantId),
     brief_id: brief.brief_id,
@@ -203,7 +195,7 @@ async function writeScript(
     generated_at: NOW,
     approval_status: 'pending' as const,
   };
-  const report = checkScriptCompliance(draft, brand, brief.core_message.call_to_action);
+  const report = checkScriptCompliance(draft, brand, brief.core_message.call_to_action, campaign.request);
   if (report.violations.length)
     throw new Error(`restricted terms in ${report.violations.map((v) => v.field_path).join(', ')}`);
   return Script.parse({ ...draft, brand_compliance_score: report.score });

@@ -942,6 +942,23 @@ export interface operations {
           feedback?: string;
           /** @default reviewer */
           decided_by?: string;
+          scenes?: {
+              /** Format: uuid */
+              scene_id: string;
+              feedback: string;
+            }[];
+          /**
+           * Format: uuid
+           * @description hook_review: the hook the script uses (one of the approval choices)
+           */
+          chosen_hook_id?: string;
+          /** @description publication: captions and hashtags per platform that replace the generated ones (checked for restricted terms) */
+          edits?: {
+            [key: string]: {
+              caption?: string;
+              hashtags?: string[];
+            };
+          };
           /** @description the link expiry (epoch seconds) from the mailed link */
           exp: number;
           /** @description the link signature from the mailed link */
@@ -966,7 +983,7 @@ export interface operations {
             /** Format: uuid */
             variant_id?: string;
             /** @enum {string} */
-            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
             subject_id: string;
             summary: string;
             media?: {
@@ -974,6 +991,14 @@ export interface operations {
                 key: string;
                 content_type?: string;
               }[];
+            choices?: {
+                /** Format: uuid */
+                hook_id: string;
+                text: string;
+                quality_score: number;
+              }[];
+            /** Format: uuid */
+            chosen_hook_id?: string;
             task_token: string;
             /** @enum {string} */
             status: "pending" | "approved" | "rejected" | "expired";
@@ -983,6 +1008,11 @@ export interface operations {
             /** Format: date-time */
             decided_at?: string;
             feedback?: string;
+            scenes?: {
+                /** Format: uuid */
+                scene_id: string;
+                feedback: string;
+              }[];
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1171,7 +1201,7 @@ export interface operations {
             /** Format: uuid */
             variant_id?: string;
             /** @enum {string} */
-            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
             subject_id: string;
             summary: string;
             media?: {
@@ -1179,6 +1209,14 @@ export interface operations {
                 key: string;
                 content_type?: string;
               }[];
+            choices?: {
+                /** Format: uuid */
+                hook_id: string;
+                text: string;
+                quality_score: number;
+              }[];
+            /** Format: uuid */
+            chosen_hook_id?: string;
             task_token: string;
             /** @enum {string} */
             status: "pending" | "approved" | "rejected" | "expired";
@@ -1188,6 +1226,11 @@ export interface operations {
             /** Format: date-time */
             decided_at?: string;
             feedback?: string;
+            scenes?: {
+                /** Format: uuid */
+                scene_id: string;
+                feedback: string;
+              }[];
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1242,6 +1285,23 @@ export interface operations {
           feedback?: string;
           /** @default reviewer */
           decided_by?: string;
+          scenes?: {
+              /** Format: uuid */
+              scene_id: string;
+              feedback: string;
+            }[];
+          /**
+           * Format: uuid
+           * @description hook_review: the hook the script uses (one of the approval choices)
+           */
+          chosen_hook_id?: string;
+          /** @description publication: captions and hashtags per platform that replace the generated ones (checked for restricted terms) */
+          edits?: {
+            [key: string]: {
+              caption?: string;
+              hashtags?: string[];
+            };
+          };
         };
       };
     };
@@ -1256,7 +1316,7 @@ export interface operations {
             /** Format: uuid */
             variant_id?: string;
             /** @enum {string} */
-            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
             subject_id: string;
             summary: string;
             media?: {
@@ -1264,6 +1324,14 @@ export interface operations {
                 key: string;
                 content_type?: string;
               }[];
+            choices?: {
+                /** Format: uuid */
+                hook_id: string;
+                text: string;
+                quality_score: number;
+              }[];
+            /** Format: uuid */
+            chosen_hook_id?: string;
             task_token: string;
             /** @enum {string} */
             status: "pending" | "approved" | "rejected" | "expired";
@@ -1273,6 +1341,11 @@ export interface operations {
             /** Format: date-time */
             decided_at?: string;
             feedback?: string;
+            scenes?: {
+                /** Format: uuid */
+                scene_id: string;
+                feedback: string;
+              }[];
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -1361,7 +1434,7 @@ export interface operations {
               /** Format: uuid */
               variant_id?: string;
               /** @enum {string} */
-              checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+              checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
               subject_id: string;
               summary: string;
               media?: {
@@ -1369,6 +1442,14 @@ export interface operations {
                   key: string;
                   content_type?: string;
                 }[];
+              choices?: {
+                  /** Format: uuid */
+                  hook_id: string;
+                  text: string;
+                  quality_score: number;
+                }[];
+              /** Format: uuid */
+              chosen_hook_id?: string;
               /** @enum {string} */
               status: "pending" | "approved" | "rejected" | "expired";
               /** @enum {string} */
@@ -1377,6 +1458,11 @@ export interface operations {
               /** Format: date-time */
               decided_at?: string;
               feedback?: string;
+              scenes?: {
+                  /** Format: uuid */
+                  scene_id: string;
+                  feedback: string;
+                }[];
               /** Format: date-time */
               expires_at: string;
               /** Format: date-time */
@@ -1403,7 +1489,7 @@ export interface operations {
               pending_approvals: ({
                   approval_id: string;
                   /** @enum {string} */
-                  checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+                  checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
                   /** Format: uuid */
                   variant_id?: string;
                 })[];
@@ -1465,6 +1551,7 @@ export interface operations {
               alignment_breakdown?: {
                 [key: string]: number;
               };
+              alignment_findings?: string[];
               guideline_chunk_ids: string[];
               sources: {
                   title: string;
@@ -1514,6 +1601,8 @@ export interface operations {
                     visual_prompt: string;
                     voiceover_text: string;
                     on_screen_text?: string;
+                    /** @enum {string} */
+                    role?: "establishing" | "product" | "story";
                     visual_cues: {
                       /** @enum {string} */
                       style: "hyper_realistic" | "abstract" | "cinematic";
@@ -1535,6 +1624,7 @@ export interface operations {
                 compliance_breakdown?: {
                   [key: string]: number;
                 };
+                compliance_findings?: string[];
                 feedback_applied?: string;
                 /** Format: date-time */
                 generated_at: string;
@@ -1562,7 +1652,7 @@ export interface operations {
                     clip_url: string;
                     duration_seconds: number;
                     /** @enum {string} */
-                    model_used: "sora" | "veo3" | "seedream" | "nano_b";
+                    model_used: "sora" | "veo3" | "seedream" | "nano_b" | "veo31_fast" | "kling_i2v" | "nova_reel" | "luma_ray2" | "gemini_veo31";
                     provider: string;
                     generation_job_id: string;
                     cost_usd: number;
@@ -1854,7 +1944,7 @@ export interface operations {
                 pending_approvals: ({
                     approval_id: string;
                     /** @enum {string} */
-                    checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+                    checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
                     /** Format: uuid */
                     variant_id?: string;
                   })[];
@@ -1935,7 +2025,7 @@ export interface operations {
             pending_approvals: ({
                 approval_id: string;
                 /** @enum {string} */
-                checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+                checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
                 /** Format: uuid */
                 variant_id?: string;
               })[];
@@ -1989,7 +2079,7 @@ export interface operations {
                 /** Format: uuid */
                 variant_id?: string;
                 /** @enum {string} */
-                checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+                checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
                 subject_id: string;
                 summary: string;
                 media?: {
@@ -1997,6 +2087,14 @@ export interface operations {
                     key: string;
                     content_type?: string;
                   }[];
+                choices?: {
+                    /** Format: uuid */
+                    hook_id: string;
+                    text: string;
+                    quality_score: number;
+                  }[];
+                /** Format: uuid */
+                chosen_hook_id?: string;
                 /** @enum {string} */
                 status: "pending" | "approved" | "rejected" | "expired";
                 /** @enum {string} */
@@ -2005,6 +2103,11 @@ export interface operations {
                 /** Format: date-time */
                 decided_at?: string;
                 feedback?: string;
+                scenes?: {
+                    /** Format: uuid */
+                    scene_id: string;
+                    feedback: string;
+                  }[];
                 /** Format: date-time */
                 expires_at: string;
                 /** Format: date-time */
@@ -2146,7 +2249,7 @@ export interface operations {
               /** Format: uuid */
               variant_id?: string;
               /** @enum {string} */
-              checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+              checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
               subject_id: string;
               summary: string;
               media?: {
@@ -2154,6 +2257,14 @@ export interface operations {
                   key: string;
                   content_type?: string;
                 }[];
+              choices?: {
+                  /** Format: uuid */
+                  hook_id: string;
+                  text: string;
+                  quality_score: number;
+                }[];
+              /** Format: uuid */
+              chosen_hook_id?: string;
               /** @enum {string} */
               status: "pending" | "approved" | "rejected" | "expired";
               /** @enum {string} */
@@ -2162,6 +2273,11 @@ export interface operations {
               /** Format: date-time */
               decided_at?: string;
               feedback?: string;
+              scenes?: {
+                  /** Format: uuid */
+                  scene_id: string;
+                  feedback: string;
+                }[];
               /** Format: date-time */
               expires_at: string;
               /** Format: date-time */
@@ -2188,7 +2304,7 @@ export interface operations {
               pending_approvals: ({
                   approval_id: string;
                   /** @enum {string} */
-                  checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+                  checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
                   /** Format: uuid */
                   variant_id?: string;
                 })[];
@@ -2250,6 +2366,7 @@ export interface operations {
               alignment_breakdown?: {
                 [key: string]: number;
               };
+              alignment_findings?: string[];
               guideline_chunk_ids: string[];
               sources: {
                   title: string;
@@ -2299,6 +2416,8 @@ export interface operations {
                     visual_prompt: string;
                     voiceover_text: string;
                     on_screen_text?: string;
+                    /** @enum {string} */
+                    role?: "establishing" | "product" | "story";
                     visual_cues: {
                       /** @enum {string} */
                       style: "hyper_realistic" | "abstract" | "cinematic";
@@ -2320,6 +2439,7 @@ export interface operations {
                 compliance_breakdown?: {
                   [key: string]: number;
                 };
+                compliance_findings?: string[];
                 feedback_applied?: string;
                 /** Format: date-time */
                 generated_at: string;
@@ -2347,7 +2467,7 @@ export interface operations {
                     clip_url: string;
                     duration_seconds: number;
                     /** @enum {string} */
-                    model_used: "sora" | "veo3" | "seedream" | "nano_b";
+                    model_used: "sora" | "veo3" | "seedream" | "nano_b" | "veo31_fast" | "kling_i2v" | "nova_reel" | "luma_ray2" | "gemini_veo31";
                     provider: string;
                     generation_job_id: string;
                     cost_usd: number;
@@ -2460,6 +2580,23 @@ export interface operations {
           feedback?: string;
           /** @default reviewer */
           decided_by?: string;
+          scenes?: {
+              /** Format: uuid */
+              scene_id: string;
+              feedback: string;
+            }[];
+          /**
+           * Format: uuid
+           * @description hook_review: the hook the script uses (one of the approval choices)
+           */
+          chosen_hook_id?: string;
+          /** @description publication: captions and hashtags per platform that replace the generated ones (checked for restricted terms) */
+          edits?: {
+            [key: string]: {
+              caption?: string;
+              hashtags?: string[];
+            };
+          };
         };
       };
     };
@@ -2474,7 +2611,7 @@ export interface operations {
             /** Format: uuid */
             variant_id?: string;
             /** @enum {string} */
-            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "budget";
+            checkpoint: "brief" | "script" | "video" | "publication" | "alignment_review" | "compliance_review" | "hook_review" | "budget";
             subject_id: string;
             summary: string;
             media?: {
@@ -2482,6 +2619,14 @@ export interface operations {
                 key: string;
                 content_type?: string;
               }[];
+            choices?: {
+                /** Format: uuid */
+                hook_id: string;
+                text: string;
+                quality_score: number;
+              }[];
+            /** Format: uuid */
+            chosen_hook_id?: string;
             /** @enum {string} */
             status: "pending" | "approved" | "rejected" | "expired";
             /** @enum {string} */
@@ -2490,6 +2635,11 @@ export interface operations {
             /** Format: date-time */
             decided_at?: string;
             feedback?: string;
+            scenes?: {
+                /** Format: uuid */
+                scene_id: string;
+                feedback: string;
+              }[];
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */

@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { findRestrictedTerms } from '../../brand-safety/restricted-terms.js';
 import { seededRandom as prng } from '../../ids.js';
 import type { TextGenerationRequest, TextModel, Usage } from '../../ports/index.js';
 
 /**
  * OFFLINE STAND-IN for GPT-4o, Claude and DeepSeek R1: a deterministic creative engine that writes
- * briefs, hooks, outlines and scenes from templates and the structured context the domain passes with
- * every request (brand, request, trends, variant, reviewer feedback). Same context and seed → same text.
+ * briefs, hooks, outlines and scenes from the structured context the domain passes with every request
+ * (the bible's voice, visual style, audience and claims policy; the request's product, description, key
+ * message and call to action; relevant trends; variant; reviewer feedback). Same context and seed → same
+ * text. Brand- and category-agnostic: its templates carry no product vocabulary of their own, every
+ * concrete word comes from the context (the visual style's own phrases set the scenes), each scene's line
+ * is written for the picture it describes, sentences are never cut, the call to action is said once
+ * (last scene), and it follows its prompt's rules: no line with a restricted term, no claims.
  * Its output is validated with the request's schema exactly like a real model's structured output.
  */
 export class OfflineCreativeEngine implements TextModel {
@@ -49,6 +55,9 @@ const Ctx = z
     product: z.string().default('the product'),
     category: z.string().default('the category'),
     audience: z.string().default('people who care'),
+    brand_audience: z.string().optional(),
+    claims_policy: z.string().optional(),
+    restricted_terms: z.array(z.string()).default([]),
     objective: z.string().default('awareness'),
     key_message: z.string().optional(),
     call_to_action: z.string().optional(),
@@ -93,19 +102,78 @@ function directions(feedback?: string) {
   };
 }
 
+/** "pottery classes" stay as they are; "cold brew coffee" becomes "cold brew coffee options". */
+const options = (category: string) => (/s$/.test(category) ? category : `${category} options`);
+
+/** Words of a text. */
+const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
+/** A sentence ends with its punctuation. */
+const sentence = (s: string) => {
+  const t = s.trim().replace(/\s+/g, ' ');
+  return t ? cap(/[.!?]$/.test(t) ? t : `${t}.`) : '';
+};
+/** Whole sentences of a text (never cut). */
+const sentencesOf = (s?: string): string[] =>
+  (s ?? '')
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((x) => x.trim())
+    .filter((x) => wordCount(x) >= 3)
+    .map(sentence);
+
+/** The audience in a few words: "adults 25-50 in the city looking for…" → "adults 25-50 in the city". */
+function audienceShort(c: Ctx): string {
+  const a =
+    c.audience.split(/\s+(?:who|looking|that|which|with|building|returning|aged)\b|[,;(]/)[0]?.trim() ?? '';
+  return wordCount(a) >= 1 && wordCount(a) <= 6
+    ? a
+    : (c.audience.split(/\s+/).slice(0, 4).join(' ') ?? 'you');
+}
+
+/**
+ * The settings of the brand's own pictures: the phrases of its visual style ("hands shaping a bowl",
+ * "tools on a pegboard"). Scenes are set there, so no picture belongs to another brand.
+ */
+function settingsOf(c: Ctx): string[] {
+  const phrases = c.visual_style
+    .replace(/\s+/g, ' ')
+    .split(/[.;:\n]|,\s*/)
+    .map((p) => p.trim().replace(/^(and|with)\s+/i, ''))
+    .filter((p) => wordCount(p) >= 3 && wordCount(p) <= 12 && !/\d|#/.test(p));
+  return phrases.length ? phrases : [`${c.product} in a real, everyday setting`];
+}
+
+/** Lines the brand may say: whole, within the word budget, with no restricted term in any form. */
+function usable(c: Ctx, lines: string[], maxWords = 99): string[] {
+  return lines
+    .map(sentence)
+    .filter(
+      (l) =>
+        l &&
+        l.length <= MAX_LINE_CHARS &&
+        wordCount(l) <= maxWords &&
+        findRestrictedTerms(l, c.restricted_terms).length === 0,
+    );
+}
+/** A voiceover is at most 400 characters (SceneDraft): a longer line is not said at all, never cut. */
+const MAX_LINE_CHARS = 300;
+
 function brief(c: Ctx, rand: () => number) {
   const d = directions(c.feedback);
   const topics = c.trends.slice(0, 3).map((t) => t.title);
-  const value = c.key_message ?? `${c.product} brings ${lower(c.category)} quality into everyday routines`;
+  const category = lower(c.category);
+  const value =
+    c.key_message ?? sentencesOf(c.product_description)[0] ?? `${c.product} is ${category} made with care`;
   const variants = (
     c.requested_variants.length ? c.requested_variants : ['emotional', 'humorous', 'educational']
   ) as Ctx['variant_type'][];
+  const who = audienceShort(c);
   const rationale: Record<Ctx['variant_type'], string> = {
-    emotional: `${c.audience} respond to stories about small daily rituals; warmth builds recall for an ${c.objective} goal`,
-    humorous: `Light self-aware humour earns shares among ${c.audience} and fits short-form feeds`,
-    educational: `Showing how ${c.product} is made answers the "why pay more" question before it is asked`,
-    serious: `A calm, confident statement of quality suits viewers comparing options`,
+    emotional: `${cap(who)} respond to real people and small moments; warmth builds recall for an ${c.objective} goal`,
+    humorous: `Light, self-aware humour earns shares among ${who} and fits short-form feeds`,
+    educational: `Showing how ${c.product} works answers the questions ${who} ask before they decide`,
+    serious: `A calm, specific account of ${c.product} suits viewers comparing options`,
   };
+  const safe = (xs: string[]) => usable(c, xs);
   return {
     target_audience: {
       demographics: {
@@ -113,36 +181,33 @@ function brief(c: Ctx, rand: () => number) {
         age_range: /(\d{2})\s*[-–to]+\s*(\d{2})/.exec(c.audience)?.slice(1, 3).join('-') ?? '25-44',
         locale: 'en-US',
       },
-      psychographics: [
-        `Values ${pick(rand, ['craft', 'quality', 'authenticity', 'small luxuries'])} over convenience`,
+      psychographics: safe([
+        `Chooses ${category} with ${pick(rand, ['care', 'a clear reason', 'an eye for detail'])}`,
         'Discovers brands through short-form video and friends',
-        `Cares about ${pick(rand, ['sustainability', 'where things come from', 'brands with a point of view'])}`,
-      ],
-      pain_points: [
-        `Most ${lower(c.category)} options feel interchangeable`,
-        'Mornings are rushed and rituals get skipped',
-        'Marketing claims are hard to trust',
-      ],
+        ...sentencesOf(c.brand_audience).slice(0, 1),
+      ]).slice(0, 3),
+      pain_points: safe([
+        `Most ${options(category)} look alike`,
+        'Hard to know what to trust before trying',
+        'Marketing claims are hard to believe',
+      ]),
     },
     core_message: {
       primary_hook: d.mention
         ? `${cap(c.product)}: ${d.mention}`
-        : `What if ${lower(c.category)} felt like a ritual again?`,
+        : (safe([`What if ${category} felt made for you?`, `Meet ${c.product} from ${c.brand_name}.`])[0] ??
+          `Meet ${c.product}.`),
       value_proposition: d.mention ? `${value}, and ${d.mention}` : value,
-      call_to_action: c.call_to_action ?? `Try ${c.product} today`,
+      call_to_action: c.call_to_action ?? `Discover ${c.product}`,
     },
     competitor_analysis: {
-      common_patterns: [
-        'Product close-ups with upbeat stock music',
-        'Price-led promotions',
-        'Influencer taste tests',
-      ],
-      white_space: `Few ${lower(c.category)} brands tell the story of the people and the patience behind the product`,
+      common_patterns: ['Product close-ups with stock music', 'Price-led promotions', 'Influencer reviews'],
+      white_space: `Few ${category} brands show the people and the care behind the work`,
     },
     viral_patterns: [
       'Open on motion within the first second',
       'Text on screen for sound-off viewing',
-      ...(topics.length ? [`Ride the conversation around "${topics[0]}"`] : []),
+      ...(topics.length ? [`Join the conversation around "${topics[0]}"`] : []),
     ],
     trending_audio: [
       pick(rand, ['lo-fi acoustic loop', 'warm piano motif', 'soft indie guitar']),
@@ -156,71 +221,76 @@ function brief(c: Ctx, rand: () => number) {
   };
 }
 
-const HOOK_TEMPLATES: Record<
-  'question' | 'statement' | 'visual_shock' | 'story',
-  ((c: Ctx, topic: string) => string)[]
-> = {
+type HookKind = 'question' | 'statement' | 'visual_shock' | 'story';
+const HOOK_TEMPLATES: Record<HookKind, ((c: Ctx, topic: string) => string)[]> = {
   question: [
-    (c) => `What if your ${lower(c.category)} woke up before you did?`,
-    (c) => `Why does ${c.product} take so long to make?`,
+    (c) => `What if ${lower(c.category)} felt like it was made for you?`,
+    (c) => `Why do people who try ${c.product} keep coming back?`,
     (c) => `Ever wondered what ${c.brand_name} does differently?`,
-    () => `Could one small ritual change your whole morning?`,
+    (c) => `What would change if you gave ${c.product} one week?`,
     (_c, t) => `Have you seen why everyone is talking about ${lower(t)}?`,
-    (c) => `What does patience taste like in ${lower(c.category)}?`,
-    (c) => `Is this the ${lower(c.category)} your routine was missing?`,
-    (c) => `Why are ${c.audience.split(' ').slice(0, 3).join(' ')} switching to ${c.product}?`,
+    (c) => `How does ${c.product} actually work?`,
+    (c) => `Is this the ${lower(c.category)} you have been looking for?`,
+    (c) => `Why are ${audienceShort(c)} talking about ${c.product}?`,
+    (c) => `Wait, what if your friends saw you with ${c.product} this week?`,
+    (c) => `Look: what is the secret of ${c.product} nobody tells you?`,
   ],
   statement: [
-    (c) => `${c.product} is what mornings were supposed to feel like.`,
-    (c) => `Good things take time. ${c.product} took its time.`,
-    (c) => `You have never tried ${lower(c.category)} like this.`,
-    (c) => `${c.brand_name} made one thing, and made it properly.`,
-    (_c, t) => `${cap(t)} just met its match.`,
-    () => `Slow craft, fast mornings. Both are possible.`,
-    (c) => `The secret of ${c.product} is patience.`,
-    () => `Your routine deserves better than the usual.`,
+    (c) => `You have never seen ${lower(c.category)} shown like this.`,
+    (c) => `${c.brand_name} does one thing, and does it with care.`,
+    (_c, t) => `${cap(t)}, seen from a new angle.`,
+    (c) => `The secret of ${c.product} is in the details.`,
+    (c) => `${cap(audienceShort(c))}, this one is for you.`,
+    (c) => `Here is what nobody tells you about ${lower(c.category)}.`,
+    (c) => `${c.product}, made by people who love the work.`,
+    (c) => `Your week has room for ${c.product}.`,
   ],
   visual_shock: [
-    () => `Watch a whole morning happen in three seconds.`,
-    (c) => `This is ${c.product} at a thousand frames per second.`,
-    () => `Stop scrolling: look at that pour.`,
-    (c) => `Nobody expected ${c.product} to do this.`,
-    () => `One drop, and the whole screen changes colour.`,
-    (c) => `We froze time to show you ${c.product}.`,
-    () => `Wait for the cascade in the second shot.`,
-    (c) => `This is what making ${c.product} looks like in five seconds.`,
+    (c) => `Watch ${c.product} come together in ten seconds.`,
+    () => `Stop scrolling: look at the detail in this shot.`,
+    (c) => `Nobody expected ${c.product} to look like this.`,
+    (c) => `Wait for the second shot of ${c.product}.`,
+    (c) => `We slowed the camera down to show you ${c.product}.`,
+    (c) => `Look closely: this is ${lower(c.category)} up close.`,
+    () => `Watch what happens in the first five seconds.`,
+    (c) => `This is what ${c.brand_name} looks like from the inside.`,
+    () => `Wait: why does everyone you love stop scrolling at this shot?`,
+    (c) => `Watch this: what happens to ${c.product} in 3 seconds?`,
   ],
   story: [
-    (c) => `At 5 a.m. someone at ${c.brand_name} is already working for you.`,
-    (c) => `It started with one question at ${c.brand_name}: why rush it?`,
-    () => `Maya used to skip breakfast. Then she found a ten-second ritual.`,
+    (c) => `It started at ${c.brand_name} with one question: why not do it properly?`,
     (c) => `Every ${lower(c.category)} story begins long before you see it.`,
-    (c) => `Our founder spilled the first batch of ${c.product}. The second changed everything.`,
-    () => `This is the story of the slowest morning drink in town.`,
-    (c) => `Three friends, one idea, and the first ${c.product} they never forgot.`,
     (c) => `The team behind ${c.product} has one rule: no shortcuts.`,
+    (c) => `Three friends, one idea, and the first ${c.product} they never forgot.`,
+    (c) => `She tried ${c.product} once. Now she tells all her friends.`,
+    (c) => `This is the story of how ${c.product} came to be.`,
+    (c) => `We asked ${audienceShort(c)} what they wanted. They said this.`,
+    (c) => `Behind every ${c.product} there is a person who cares.`,
+    (c) => `Watch closely: why do 3 friends feel at home with ${c.product}?`,
+    (c) => `Why do you smile the moment you see ${c.product}? Watch.`,
   ],
 };
 
+/** A closing note per variant tone; none names a product or category. */
 const VARIANT_TWIST: Record<Ctx['variant_type'], string[]> = {
   humorous: [
     '(Yes, really.)',
-    'Your alarm clock is jealous.',
-    'No lab coats were harmed.',
-    'Spoiler: it is delicious.',
+    'Your calendar will thank you.',
+    'No lab coats required.',
+    'Spoiler: you will love it.',
   ],
   serious: ['Here is why it matters.', 'Quality is a decision.', 'No shortcuts.', 'Made with intent.'],
   emotional: [
     'Made for the moments that matter.',
-    'Because you deserve a pause.',
-    'For the quiet start you need.',
+    'Because you deserve it.',
+    'For the people you love.',
     'A small kindness, every day.',
   ],
   educational: [
     'Here is how it works.',
-    'The science is simple.',
+    'The idea is simple.',
     'Three steps make the difference.',
-    'Learn what changes the taste.',
+    'Learn what changes the result.',
   ],
 };
 
@@ -228,17 +298,17 @@ function hooks(c: Ctx, rand: () => number) {
   const topics = c.trends.map((t) => t.title).slice(0, 4);
   const d = directions(c.feedback);
   const types = ['question', 'statement', 'visual_shock', 'story'] as const;
-  const out: { text: string; hook_type: (typeof types)[number] }[] = [];
+  const out: { text: string; hook_type: HookKind }[] = [];
   const seen = new Set<string>();
   for (let i = 0; out.length < c.count && i < c.count * 8; i++) {
-    const type = types[i % 4] as (typeof types)[number];
+    const type = types[i % 4] as HookKind;
     const base = pick(rand, HOOK_TEMPLATES[type])(c, topics.length ? pick(rand, topics) : c.category);
     const twist = rand() < 0.5 ? ` ${pick(rand, VARIANT_TWIST[c.variant_type])}` : '';
     let text = `${base}${d.shorter ? '' : twist}`;
     if (d.playful && rand() < 0.5) text = `${text} ${pick(rand, VARIANT_TWIST.humorous)}`;
     if (d.mention && rand() < 0.4) text = `${text} Now with ${d.mention}.`;
-    // A hook is at most 200 characters (HookDrafts); long product or audience names make some too long.
-    if (!seen.has(text) && text.length <= 200) {
+    // A hook is at most 200 characters (HookDrafts); it follows its prompt: no restricted term in any form.
+    if (!seen.has(text) && text.length <= 200 && !findRestrictedTerms(text, c.restricted_terms).length) {
       seen.add(text);
       out.push({ text, hook_type: type });
     }
@@ -270,7 +340,8 @@ function outline(c: Ctx, rand: () => number) {
       durations.push(left);
       break;
     }
-    let next = pick(rand, [4, 5, 5, 4, 3]);
+    // The hook beat gets 5 s: a whole hook is said, never cut to fit.
+    let next = durations.length === 0 ? 5 : pick(rand, [4, 5, 5, 4, 3]);
     if (left - next > 0 && left - next < 3) next = left - 3 >= 3 ? left - 3 : next;
     durations.push(next);
     left -= next;
@@ -301,50 +372,219 @@ function outline(c: Ctx, rand: () => number) {
   };
 }
 
-const SUBJECTS: Record<string, string[]> = {
-  hook: [
-    'an extreme close-up of {product} in slow motion, texture and detail filling the frame',
-    '{product} revealed with a burst of light and motion',
-    'a sunrise skyline reflected in a glass',
-  ],
-  problem: [
-    'a commuter rushing past a generic vending machine',
-    'an alarm clock ringing beside an untouched mug',
-    'a crowded morning train carriage',
-  ],
-  'product reveal': [
-    'the {product} hero shot on a warm oak counter, label facing camera',
-    'hands sliding {product} across a sunlit counter',
-    '{product} rising into frame against a seamless backdrop',
-  ],
-  proof: [
-    'a maker checking {category} work in progress at dawn, light raking across the workshop',
-    'a timelapse of {product} being made, step by careful step',
-    'a hand-written brewing log on a clipboard',
-  ],
-  benefit: [
-    'a cyclist pausing on a bridge to take a calm first sip',
-    'a designer smiling at a laptop with the drink beside her',
-    'friends laughing on a sunlit stoop',
-  ],
-  lifestyle: [
-    'a quiet apartment balcony at golden hour with plants and a glass',
-    'a bustling neighbourhood spot with regulars chatting',
-    'a park bench in autumn light',
-  ],
-  'social proof': [
-    'a montage of quick cuts of different people taking their first sip',
-    'a handwritten sign naming {product} as a local favourite',
-    'a friend handing over {product} with a grin',
-  ],
-  'call to action': [
-    '{product} centered with the brand name and a soft glow',
-    'a door opening onto a bright street',
-    'a hand reaching for the last {product} on the shelf',
-  ],
-};
+/** One scene's picture and the lines that describe that very picture. */
+interface Moment {
+  subject: string;
+  lines: string[];
+}
+
+/**
+ * The moments a beat can show. Each pairs a picture built from the brand's own settings and product
+ * with lines about what that picture shows, so the voiceover never talks about something off screen.
+ */
+function moments(
+  c: Ctx,
+  purpose: string,
+  tone: Ctx['variant_type'],
+  settings: string[],
+  seq: number,
+): Moment[] {
+  const p = c.product;
+  const cat = lower(c.category);
+  const who = audienceShort(c);
+  const set = (k: number) => settings[(seq + k) % settings.length] as string;
+  const facts = sentencesOf(c.product_description);
+  const key = c.key_message ? sentence(c.key_message) : undefined;
+  const toned = (lines: Record<Ctx['variant_type'], string[]>) => lines[tone];
+  switch (purpose) {
+    case 'hook':
+      return [
+        {
+          subject: `${hookShot(c.hook)}${set(0)}, with ${p} coming into view`,
+          lines: c.hook ? [c.hook] : [`This is ${p}.`],
+        },
+      ];
+    case 'problem':
+      return [
+        {
+          subject: `a person comparing ${options(cat)} and looking unsure, then glancing at ${set(1)}`,
+          lines: toned({
+            emotional: [
+              'Choosing well should not feel like guesswork.',
+              'We all want something we can trust.',
+            ],
+            humorous: ['Exhibit A: too many choices, zero answers.', 'Decision fatigue is real. We checked.'],
+            educational: [`Most ${cat} looks alike at first glance.`, 'Here is the question everyone asks.'],
+            serious: ['Most options look the same.', 'Choosing takes more time than it should.'],
+          }),
+        },
+      ];
+    case 'product reveal':
+      return [
+        {
+          subject: `${p} revealed clearly, centred in frame, ${set(0)}`,
+          lines: toned({
+            emotional: [`Meet ${p}.`, `This is ${p}, from ${c.brand_name}.`],
+            humorous: [`Enter ${p}. Dramatic pause.`, `Behold, ${p}. Applause optional.`],
+            educational: [`This is ${p}.`, `Meet ${p} from ${c.brand_name}.`],
+            serious: [`This is ${p}.`, `${p}, from ${c.brand_name}.`],
+          }),
+        },
+      ];
+    case 'proof':
+      return [
+        {
+          subject: `close-up detail: ${set(1)}, showing how ${p} comes together`,
+          lines: [
+            ...facts,
+            `Every step of ${p} is done with care.`,
+            'Look closely, and you can see the care.',
+            'Care in every detail.',
+          ],
+        },
+      ];
+    case 'benefit':
+      return [
+        {
+          subject: `${who} enjoying ${p}, ${set(2)}`,
+          lines: [
+            ...(key ? [key] : []),
+            ...facts.slice(1),
+            `${p} fits the life you already have.`,
+            'Made for your week.',
+          ],
+        },
+      ];
+    case 'lifestyle':
+      return [
+        {
+          subject: `${who} with ${p} in their everyday life, ${set(3)}`,
+          lines: toned({
+            emotional: [`Made for ${who}.`, 'Made for the moments that matter.'],
+            humorous: ['Works on Mondays too. We checked.', `Made for ${who}. And their friends.`],
+            educational: [`Built around how ${who} live.`, 'It fits into the week you already have.'],
+            serious: [`Made for ${who}.`, 'Built for the way you live.'],
+          }),
+        },
+      ];
+    case 'social proof':
+      return [
+        {
+          subject: `quick cuts of different people with ${p}, smiling, ${set(4)}`,
+          lines: toned({
+            emotional: ['People notice the difference.', 'Ask anyone who has tried it.'],
+            humorous: ['Our fans have opinions. Good ones.', 'Ask around. We will wait.'],
+            educational: ['People who try it tell their friends.', 'Ask anyone who has tried it.'],
+            serious: [`Chosen by people who notice.`, 'Trusted by people who care.'],
+          }),
+        },
+      ];
+    default: {
+      const cta = sentence(c.call_to_action ?? `Discover ${p}`);
+      return [
+        {
+          subject: `${p} and the ${c.brand_name} name centred in frame, calm space for the call to action`,
+          lines: [cta],
+        },
+      ];
+    }
+  }
+}
+
+/** The opening shot shows what the hook says: people when it talks about people, detail, or time. */
+function hookShot(hook?: string): string {
+  const h = hook ?? '';
+  const parts = [
+    /friend|everyone|people|team|founder|\bshe\b|\bwe\b|together/i.test(h) ? 'a few people together' : '',
+    /close|detail|look/i.test(h) ? 'an extreme close-up' : '',
+    /seconds|happens|come together|watch/i.test(h) ? 'a fast time-lapse' : '',
+  ].filter(Boolean);
+  return parts.length ? `${parts.join(', ')}: ` : '';
+}
+
+function scene(c: Ctx, rand: () => number) {
+  const d = directions(c.feedback);
+  const beat = c.beat ?? { sequence: 1, duration_seconds: 4, purpose: 'hook', beat: 'hook' };
+  const isLast = beat.sequence >= c.total_beats && c.total_beats > 1;
+  const purpose = isLast ? 'call to action' : PURPOSES.includes(beat.purpose) ? beat.purpose : 'lifestyle';
+  const tone = d.playful ? 'humorous' : d.formal ? 'serious' : d.warmer ? 'emotional' : c.variant_type;
+  const maxWords = Math.max(4, Math.floor(beat.duration_seconds * (d.shorter ? 1.8 : 2.3)));
+  const moment = pick(rand, moments(c, purpose, tone, settingsOf(c), beat.sequence));
+  // The shortest whole line that fits is the fallback; a line is never cut mid-sentence.
+  const fits = usable(c, moment.lines, maxWords);
+  const any = usable(c, moment.lines).sort((a, b) => wordCount(a) - wordCount(b));
+  // The hook is said whole; when it runs past the beat, its first sentence alone (never a cut one).
+  const hookLine = c.hook && wordCount(c.hook) > maxWords ? (sentencesOf(c.hook)[0] ?? c.hook) : c.hook;
+  let voice =
+    purpose === 'hook' && hookLine
+      ? hookLine
+      : fits.length
+        ? pick(rand, fits)
+        : (any[0] ?? usable(c, [`This is ${c.product}`])[0] ?? 'Take a closer look.');
+  const mention = d.mention ? sentence(d.mention) : '';
+  if (mention && purpose === 'benefit' && voice.length + mention.length < MAX_LINE_CHARS)
+    voice = `${voice} ${mention}`;
+  const clean = (xs: string[]) => xs.filter((x) => !findRestrictedTerms(x, c.restricted_terms).length);
+  const cameras = clean(CAMERAS);
+  const camera =
+    beat.sequence === 1
+      ? (cameras[0] ?? 'steady push in')
+      : pick(rand, cameras.length ? cameras : ['steady push in']);
+  const lights = clean(LIGHTS);
+  const lighting = pick(rand, lights.length ? lights : ['natural light']);
+  const style = /abstract|surreal/i.test(c.visual_style)
+    ? 'abstract'
+    : /photo|realistic|documentary/i.test(c.visual_style) && purpose === 'product reveal'
+      ? 'hyper_realistic'
+      : 'cinematic';
+  const paletteText = c.palette.length ? c.palette.join(', ') : 'brand colours';
+  const visual_prompt = [
+    `${cap(moment.subject)}.`,
+    `Camera: ${camera}, 35mm lens, shallow depth of field, ${beat.duration_seconds}-second shot, vertical 9:16 framing.`,
+    `Lighting: ${lighting}.`,
+    `Colour palette strictly ${paletteText}; grade toward these tones.`,
+    `Brand visual style: ${c.visual_style.replace(/\s+/g, ' ').slice(0, 220)}.`,
+    `Mood: ${tone}, for ${audienceShort(c)}.`,
+    `Beat ${beat.sequence} of ${c.total_beats}: ${purpose}.`,
+    'Negative: no text artifacts, no logos other than the brand, no distorted hands, no other brands.',
+  ]
+    // A sentence of the picture with a restricted term (from the bible's own style text) is left out whole.
+    .filter((line) => !findRestrictedTerms(line, c.restricted_terms).length)
+    .join(' ');
+  const cta = c.call_to_action ?? `Discover ${c.product}`;
+  const firstSentence = (s: string) => (s.match(/^[^.?!]+[?!]?/)?.[0] ?? s).trim();
+  const onScreen = purpose === 'call to action' ? cta : firstSentence(voice);
+  return {
+    visual_prompt,
+    voiceover_text: voice,
+    // On-screen text is a short label: whole words only, never a cut word.
+    on_screen_text: onScreen.length <= 60 ? onScreen : onScreen.slice(0, 60).replace(/\s+\S*$/, ''),
+    camera_movement: camera,
+    lighting,
+    style,
+    music_style:
+      tone === 'humorous'
+        ? 'upbeat playful acoustic'
+        : tone === 'emotional'
+          ? 'warm acoustic'
+          : tone === 'educational'
+            ? 'light corporate'
+            : 'cinematic piano',
+    sfx: purpose === 'hook' ? ['soft whoosh'] : purpose === 'call to action' ? ['gentle chime'] : [],
+    voice_tone:
+      tone === 'humorous'
+        ? 'playful, upbeat'
+        : tone === 'educational'
+          ? 'clear, friendly'
+          : tone === 'serious'
+            ? 'calm, confident'
+            : 'warm, intimate',
+  };
+}
+
 const CAMERAS = [
   'slow dolly in',
+  'gentle push in',
   'smooth pan right',
   'gentle orbit',
   'handheld follow',
@@ -360,139 +600,8 @@ const LIGHTS = [
   'bright airy daylight',
   'moody low-key light',
 ];
-const LINES: Record<Ctx['variant_type'], Record<string, string[]>> = {
-  emotional: {
-    hook: ['Mornings, rewritten.', 'Some things are worth the wait.'],
-    problem: ['Most days start in a rush.', 'We forget to pause.'],
-    'product reveal': ['Meet {product}.', 'This is {product}.'],
-    proof: ['Made slowly, so you do not have to be.', 'Patience goes into every {product}.'],
-    benefit: ['Smooth energy that feels like you.', 'A calm start, every single day.'],
-    lifestyle: ['Made for the quiet moments.', 'Your ritual, wherever you are.'],
-    'social proof': ['Loved by the regulars around the corner.', 'People notice the difference.'],
-    'call to action': ['{cta}.', '{cta}, and take a moment.'],
-  },
-  humorous: {
-    hook: ['Your alarm clock called. It wants a raise.', 'Breaking news: mornings can be nice.'],
-    problem: ['Exhibit A: the sad desk mug.', 'Nobody wins the morning sprint.'],
-    'product reveal': ['Enter {product}. Dramatic pause.', 'Behold, {product}. Applause optional.'],
-    proof: ['We take our time. We are very patient people.', 'Slow brewed, because rushing is overrated.'],
-    benefit: ['Smooth energy. Zero drama.', 'Now your mornings have manners.'],
-    lifestyle: ['Works on Mondays too. We checked.', 'Pairs well with sunshine and small talk.'],
-    'social proof': ['Even the experts are impressed.', 'The regulars already knew.'],
-    'call to action': ['{cta}. Your mornings will thank you.', '{cta}. Seriously, go.'],
-  },
-  educational: {
-    hook: ['Here is what makes {product} different.', 'Three things make great {category}.'],
-    problem: ['Rushing shows in the result.', 'Most {category} cuts corners somewhere.'],
-    'product reveal': ['{product} is made the careful way.', 'Meet {product}, built without shortcuts.'],
-    proof: ['Every step is slower, and you can tell.', 'Better inputs make a better {category}.'],
-    benefit: ['The result is steady, lasting progress.', 'Less hassle, more of what matters.'],
-    lifestyle: ['Fits into the day you already have.', 'Ready when you are.'],
-    'social proof': ['Experts recommend it for a reason.', 'Regulars can tell the difference.'],
-    'call to action': ['{cta}.', '{cta} and taste it yourself.'],
-  },
-  serious: {
-    hook: ['Quality is a decision.', 'We made one thing properly.'],
-    problem: ['Shortcuts show.', 'Most options cut corners.'],
-    'product reveal': ['This is {product}.', '{product}. Made without shortcuts.'],
-    proof: ['No rush. No shortcuts. No compromise.', 'Every batch is checked by hand.'],
-    benefit: ['Clean, steady energy.', 'A smoother start.'],
-    lifestyle: ['For days that matter.', 'Built for your routine.'],
-    'social proof': ['Trusted by independent shops.', 'Chosen by people who notice.'],
-    'call to action': ['{cta}.', '{cta}.'],
-  },
-};
 
-function scene(c: Ctx, rand: () => number) {
-  const d = directions(c.feedback);
-  const beat = c.beat ?? { sequence: 1, duration_seconds: 4, purpose: 'hook', beat: 'hook' };
-  const purpose = SUBJECTS[beat.purpose] ? beat.purpose : 'lifestyle';
-  const subject = pick(rand, SUBJECTS[purpose] as string[])
-    .replaceAll('{product}', c.product)
-    .replaceAll('{category}', lower(c.category));
-  const camera = beat.sequence === 1 ? 'slow dolly in' : pick(rand, CAMERAS);
-  const lighting = pick(rand, LIGHTS);
-  const style = /abstract|surreal/i.test(c.visual_style)
-    ? 'abstract'
-    : /photo|realistic|documentary/i.test(c.visual_style) && purpose === 'product reveal'
-      ? 'hyper_realistic'
-      : 'cinematic';
-  const tone = d.playful ? 'humorous' : d.formal ? 'serious' : d.warmer ? 'emotional' : c.variant_type;
-  const cta = c.call_to_action ?? `Try ${c.product}`;
-  let voice = pick(rand, LINES[tone][purpose] ?? LINES[tone].lifestyle ?? [''])
-    .replaceAll('{product}', c.product)
-    .replaceAll('{category}', lower(c.category))
-    .replaceAll('{cta}', cta.replace(/\.$/, ''));
-  if (beat.sequence === 1 && c.hook) voice = c.hook;
-  if (d.mention && purpose === 'benefit') voice = `${voice} ${cap(d.mention)}.`;
-  // Keep the line speakable in the scene: about 2.3 words per second at most.
-  const maxWords = Math.max(4, Math.floor(beat.duration_seconds * (d.shorter ? 1.8 : 2.3)));
-  voice = fitWords(voice, maxWords);
-  const paletteText = c.palette.length ? c.palette.join(', ') : 'brand colours';
-  const visual_prompt = [
-    `${cap(subject)}.`,
-    `Camera: ${camera}, 35mm anamorphic lens, shallow depth of field, ${beat.duration_seconds}-second shot, vertical 9:16 framing.`,
-    `Lighting: ${lighting}.`,
-    `Colour palette strictly ${paletteText}; grade toward these tones.`,
-    `Brand visual style: ${c.visual_style.replace(/\s+/g, ' ').slice(0, 220)}.`,
-    `Mood: ${tone}, for ${c.audience}.`,
-    `Beat ${beat.sequence} of ${c.total_beats}: ${beat.purpose}.`,
-    'Negative: no text artifacts, no logos other than the brand, no distorted hands, no competitor products.',
-  ].join(' ');
-  const onScreen =
-    purpose === 'call to action'
-      ? cta
-      : beat.sequence === 1
-        ? ((c.hook ?? voice).split(/[.?!]/)[0] ?? '')
-        : (voice.split(/[.?!]/)[0] ?? '');
-  return {
-    visual_prompt,
-    voiceover_text: voice,
-    on_screen_text: onScreen.slice(0, 60).trim(),
-    camera_movement: camera,
-    lighting,
-    style,
-    music_style:
-      tone === 'humorous'
-        ? 'upbeat playful acoustic'
-        : tone === 'emotional'
-          ? 'warm acoustic'
-          : tone === 'educational'
-            ? 'light corporate'
-            : 'cinematic piano',
-    sfx: purpose === 'hook' ? ['pour', 'ice clink'] : purpose === 'call to action' ? ['soft whoosh'] : [],
-    voice_tone:
-      tone === 'humorous'
-        ? 'playful, upbeat'
-        : tone === 'educational'
-          ? 'clear, friendly'
-          : tone === 'serious'
-            ? 'calm, confident'
-            : 'warm, intimate',
-  };
-}
-
-/** Keeps whole sentences while they fit; cuts words only when the first sentence alone is too long. */
-function fitWords(text: string, maxWords: number): string {
-  const sentences = text
-    .match(/[^.!?]+[.!?]*/g)
-    ?.map((x) => x.trim())
-    .filter(Boolean) ?? [text];
-  const kept: string[] = [];
-  let count = 0;
-  for (const sentence of sentences) {
-    const n = sentence.split(/\s+/).length;
-    if (count + n > maxWords) break;
-    kept.push(sentence);
-    count += n;
-  }
-  if (kept.length) return kept.join(' ');
-  const cut = text.split(/\s+/).slice(0, maxWords).join(' ');
-  // Prefer ending at a clause boundary over ending mid-phrase.
-  const clause = cut.lastIndexOf(',');
-  return `${(clause > 10 ? cut.slice(0, clause) : cut).replace(/[,;:?!.]+$/, '')}.`;
-}
-
-function platformCopy(c: Ctx, rand: () => number) {
-  return { caption: `${c.hook ?? c.product} ${pick(rand, VARIANT_TWIST[c.variant_type])}`, hashtags: [] };
+function platformCopy(c: Ctx, _rand: () => number) {
+  const lines = usable(c, [c.hook ?? '', c.key_message ?? '', `${c.product} from ${c.brand_name}`]);
+  return { caption: lines.slice(0, 2).join(' ') || c.product, hashtags: [] };
 }
