@@ -9,7 +9,9 @@ import { recordMetric } from '../shared/metrics.js';
 import { publisher } from '../shared/providers/publisher.js';
 import { blobs } from '../shared/services.js';
 import { withWorkDir } from '../shared/workdir.js';
+import { postScheduler } from '../shared/providers/scheduler.js';
 import { Formatted } from './context.js';
+import { holdUntilDue } from './post-scheduling.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -21,6 +23,9 @@ const Input = z.object({
 
 /** Publishes one post (idempotent by post key: a replay gets the same post id, not a second post). */
 export const handler = stepHandler('PublishPost', Input, async (input) => {
+  // Scheduling (issue 8): a post whose time has not come is scheduled instead; see post-scheduling.ts.
+  const held = await holdUntilDue(input, postScheduler());
+  if (held) return held;
   const f = await workDocs.get(input.campaign_id, 'formatted', input.post.post_key, Formatted);
   return withWorkDir(`${input.execution}:${input.post.post_key}`, async (dir) => {
     const store = blobs();

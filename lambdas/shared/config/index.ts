@@ -186,6 +186,27 @@ export const ENVIRONMENT = {
     ['PublishPost'],
     'Publisher of platform posts.',
   ),
+  // Scheduled posts (issue 8): one-time EventBridge Scheduler schedules that invoke PublishPost.
+  POST_SCHEDULE_GROUP: required(
+    z.string().min(1),
+    ['PublishPost', 'SchedulesApi'],
+    'EventBridge Scheduler group of the one-time schedules of scheduled posts.',
+  ),
+  POST_SCHEDULER_ROLE_ARN: required(
+    arn,
+    ['PublishPost', 'SchedulesApi'],
+    'Role EventBridge Scheduler assumes to invoke PublishPost.',
+  ),
+  PUBLISH_POST_FUNCTION_ARN: required(
+    arn,
+    ['PublishPost', 'SchedulesApi'],
+    'The function a scheduled post fires (PublishPost).',
+  ),
+  POST_SCHEDULE_DEAD_LETTER_ARN: setting(
+    arn.optional(),
+    ['PublishPost', 'SchedulesApi'],
+    'SQS queue of scheduled posts that still failed after the Scheduler retries.',
+  ),
   BIE_WORK_DIR: setting(
     z.string().min(1).default('/tmp/bie-work'),
     ENV_ROLES.scratchUsers,

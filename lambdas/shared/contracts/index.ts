@@ -3,6 +3,7 @@ export * from './brand.js';
 export * from './brief.js';
 export * from './campaign.js';
 export * from './common.js';
+export * from './distribution.js';
 export * from './drafts.js';
 export * from './events.js';
 export * from './ledger.js';

@@ -149,6 +149,20 @@ export interface Publisher {
   publish(req: PublishRequest): Promise<{ post_id: string; url: string; status: 'published' | 'scheduled' }>;
 }
 
+export interface EngagementSnapshot { platform: Platform; platform_post_id: string; collected_at: string; views: number; likes: number; comments: number; shares: number; watch_time_seconds?: number; impressions?: number; }
+export interface EngagementFetcher { readonly platform: Platform; fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]>; }
+
+/**
+ * One-time schedules that publish a post at its time (EventBridge Scheduler on AWS, the local
+ * Scheduler emulator in the embedded runtime). `name` is the schedule's name; `payload` what the
+ * publishing function receives when it fires. Idempotent: creating an existing name updates it.
+ */
+export interface PostScheduler {
+  schedule(name: string, at: string, payload: unknown): Promise<void>;
+  /** False when no such schedule exists (it fired, or was cancelled). */
+  cancel(name: string): Promise<boolean>;
+}
+
 export interface TrendItem {
   title: string;
   url: string;
