@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { approvalDeps } from '../approvals/deps.js';
 import { assertLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
+import { recordDecisionTimes } from '../broadcaster/post-scheduling.js';
 import { ApprovalLinkError } from '../approvals/domain/links.js';
 import { Approval, ApprovalDecisionBody, Decision, LinkDecisionBody } from '../shared/contracts/index.js';
 import { approvals } from '../shared/data/repositories.js';
@@ -109,6 +110,8 @@ export const handler = apiHandler({
   'POST /operator/approvals/{id}/decision': async (event) => {
     const id = pathUuid(event);
     const body = parseBody(event, ApprovalDecisionBody, 'approval decision');
+    // Times go in before the decision resumes the Broadcaster, which reads them (issue 8).
+    if (body.publish_at !== undefined) await recordDecisionTimes(await mustGet(id), body.publish_at);
     const arn = callerArn(event);
     const result = await decideApproval(await approvalDeps(), {
       approval_id: id,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Timestamp, Uuid } from './common.js';
+import { PublishAt } from './distribution.js';
 
 /** The four human checkpoints, plus the gates that fall back to human review. */
 export const Checkpoint = z.enum([
@@ -61,9 +62,17 @@ const feedbackOnReject = {
  * IAM-authenticated; `bie approvals approve|reject`).
  */
 export const ApprovalDecisionBody = z
-  .object(decisionFields)
+  .object({
+    ...decisionFields,
+    /** Publication approvals only: when the posts go out (one time, or per platform); overrides the request. */
+    publish_at: PublishAt.optional(),
+  })
   .strict()
-  .refine(feedbackOnReject.check, feedbackOnReject.params);
+  .refine(feedbackOnReject.check, feedbackOnReject.params)
+  .refine((b) => b.publish_at === undefined || b.decision === 'approve', {
+    path: ['publish_at'],
+    message: 'only an approval sets publication times',
+  });
 export type ApprovalDecisionBody = z.infer<typeof ApprovalDecisionBody>;
 
 /**
