@@ -14,8 +14,8 @@ import { readOrCreate, writeFileAtomic } from './engine/atomic-file.js';
 import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulators.js';
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
 import { acquireDataDirLock, type DataDirLock } from './engine/lock.js';
-import { startLocalScheduler } from './engine/scheduler-service.js';
 import { openEndpoints, type Runtime, runtimeInfoPath, startRuntime } from './engine/runtime.js';
+import { startLocalScheduler } from './engine/scheduler-service.js';
 
 export { RuntimeBusyError } from './engine/lock.js';
 

@@ -135,7 +135,8 @@ const BODIES: Record<
   'GET /campaigns/{id}/ab-report': {
     response: c.AbReport,
     status: 200,
-    summary: 'A/B test of the variants: Wilson intervals, a winner only at significance with the minimum sample (IAM)',
+    summary:
+      'A/B test of the variants: Wilson intervals, a winner only at significance with the minimum sample (IAM)',
   },
   'DELETE /campaigns/{id}/posts/{post_id}/schedule': {
     response: c.ScheduledPost,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { approvalDeps } from '../approvals/deps.js';
 import { assertLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
-import { recordDecisionTimes } from '../broadcaster/post-scheduling.js';
 import { ApprovalLinkError } from '../approvals/domain/links.js';
+import { recordDecisionTimes } from '../broadcaster/post-scheduling.js';
 import { Approval, ApprovalDecisionBody, Decision, LinkDecisionBody } from '../shared/contracts/index.js';
 import { approvals } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';

@@ -1,15 +1,9 @@
+import { updatePriors } from '../campaign-manager/domain/priors.js';
 import type { AbReport, OutcomeAttributes, PerformanceReport, Platform } from '../shared/contracts/index.js';
 import { campaignPosts, engagement, priors } from '../shared/data/distribution.js';
-import {
-  campaigns,
-  publications,
-  renderJobs,
-  scripts,
-  variants,
-} from '../shared/data/repositories.js';
+import { campaigns, publications, renderJobs, scripts, variants } from '../shared/data/repositories.js';
 import { nowIso } from '../shared/ids.js';
 import { engagementFetcherFor } from '../shared/providers/engagement.js';
-import { updatePriors } from '../campaign-manager/domain/priors.js';
 import { loadPackage } from './context.js';
 import { engagementRate } from './domain/ab-stats.js';
 import {
@@ -87,7 +81,8 @@ export async function collectDueEngagement(now = new Date()): Promise<Collection
       engagement.list(c.campaign_id),
     ]);
     const last = new Map<string, string>();
-    for (const p of points) if ((last.get(p.post_id) ?? '') < p.collected_at) last.set(p.post_id, p.collected_at);
+    for (const p of points)
+      if ((last.get(p.post_id) ?? '') < p.collected_at) last.set(p.post_id, p.collected_at);
     const due = infos.filter(
       (p) =>
         p.publication_status === 'published' &&
@@ -176,7 +171,9 @@ export async function learnFromCampaign(campaignId: string, now = new Date()): P
     winner_variant_id: winner,
     decided_at: now.toISOString(),
     p_value: report.comparison.p_value,
-    ...(report.comparison.relative_lift !== undefined ? { relative_lift: report.comparison.relative_lift } : {}),
+    ...(report.comparison.relative_lift !== undefined
+      ? { relative_lift: report.comparison.relative_lift }
+      : {}),
     winner: await variantAttributes(campaignId, winner, perf),
     losers: await Promise.all(
       report.variants

@@ -189,7 +189,9 @@ export async function moveScheduledPost(
     updated_at: nowIso(),
   };
   if (!(await scheduledPosts.replace(next, s)))
-    throw new ConflictError(`post ${postId} changed meanwhile (it went out, or was cancelled); read it again`);
+    throw new ConflictError(
+      `post ${postId} changed meanwhile (it went out, or was cancelled); read it again`,
+    );
   await scheduler.schedule(next.schedule_name, next.scheduled_time, payloadOf(next, s.execution));
   await showScheduled(next);
   return next;
@@ -202,9 +204,13 @@ export async function moveScheduledPost(
 export async function recordDecisionTimes(approval: Approval, publishAt: PublishAt, now = Date.now()) {
   if (approval.checkpoint !== 'publication')
     throw new ValidationError('invalid approval decision', [
-      { path: 'publish_at', message: `only a publication approval sets times (this is ${approval.checkpoint})` },
+      {
+        path: 'publish_at',
+        message: `only a publication approval sets times (this is ${approval.checkpoint})`,
+      },
     ]);
-  if (approval.status !== 'pending') throw new ConflictError(`approval ${approval.approval_id} is already decided`);
+  if (approval.status !== 'pending')
+    throw new ConflictError(`approval ${approval.approval_id} is already decided`);
   const entries = typeof publishAt === 'string' ? [['', publishAt]] : Object.entries(publishAt);
   const issues = entries.flatMap(([p, t]) => {
     const problem = publishTimeProblem(t as string, now);

@@ -7,9 +7,9 @@ import { stepHandler } from '../shared/handler.js';
 import { nowIso } from '../shared/ids.js';
 import { recordMetric } from '../shared/metrics.js';
 import { publisher } from '../shared/providers/publisher.js';
+import { postScheduler } from '../shared/providers/scheduler.js';
 import { blobs } from '../shared/services.js';
 import { withWorkDir } from '../shared/workdir.js';
-import { postScheduler } from '../shared/providers/scheduler.js';
 import { Formatted } from './context.js';
 import { holdUntilDue } from './post-scheduling.js';
 

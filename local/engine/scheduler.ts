@@ -120,7 +120,12 @@ export class LocalScheduler {
   readonly handle: ServiceHandler = async (req) => {
     const url = new URL(req.url, 'http://scheduler.local');
     const m = /^\/schedules(?:\/([^/]+))?$/.exec(url.pathname);
-    if (!m) return restError(404, 'UnknownOperationException', `${req.method} ${url.pathname} is not emulated locally`);
+    if (!m)
+      return restError(
+        404,
+        'UnknownOperationException',
+        `${req.method} ${url.pathname} is not emulated locally`,
+      );
     const name = m[1] ? decodeURIComponent(m[1]) : undefined;
     if (!name) {
       if (req.method === 'GET') return this.listSchedules(url);
@@ -154,7 +159,10 @@ export class LocalScheduler {
     const prefix = url.searchParams.get('NamePrefix') ?? '';
     const state = url.searchParams.get('State');
     const Schedules = this.list()
-      .filter((s) => (!group || s.GroupName === group) && s.Name.startsWith(prefix) && (!state || s.State === state))
+      .filter(
+        (s) =>
+          (!group || s.GroupName === group) && s.Name.startsWith(prefix) && (!state || s.State === state),
+      )
       .map((s) => ({
         Arn: s.Arn,
         Name: s.Name,
@@ -175,7 +183,8 @@ export class LocalScheduler {
       return restError(404, 'ResourceNotFoundException', `Schedule group ${group} does not exist.`);
     const k = key(group, name);
     const existing = this.schedules.get(k);
-    if (op === 'create' && existing) return restError(409, 'ConflictException', `Schedule ${name} already exists.`);
+    if (op === 'create' && existing)
+      return restError(409, 'ConflictException', `Schedule ${name} already exists.`);
     if (op === 'update' && !existing) return notFound(name);
     const problem = validate(body);
     if (problem) return restError(400, 'ValidationException', problem);
@@ -287,7 +296,8 @@ export class LocalScheduler {
 }
 
 const key = (group: string, name: string) => `${group}/${name}`;
-const notFound = (name: string) => restError(404, 'ResourceNotFoundException', `Schedule ${name} does not exist.`);
+const notFound = (name: string) =>
+  restError(404, 'ResourceNotFoundException', `Schedule ${name} does not exist.`);
 
 function validate(body: Record<string, unknown>): string | undefined {
   const expr = body.ScheduleExpression;
@@ -304,7 +314,8 @@ function validate(body: Record<string, unknown>): string | undefined {
   const target = body.Target as { Arn?: unknown; RoleArn?: unknown } | undefined;
   if (!target || typeof target.Arn !== 'string' || typeof target.RoleArn !== 'string')
     return 'Target.Arn and Target.RoleArn are required.';
-  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(target.RoleArn)) return `Invalid RoleArn ${target.RoleArn}.`;
+  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(target.RoleArn))
+    return `Invalid RoleArn ${target.RoleArn}.`;
   const action = body.ActionAfterCompletion;
   if (action !== undefined && action !== 'NONE' && action !== 'DELETE')
     return `Invalid ActionAfterCompletion ${String(action)}.`;

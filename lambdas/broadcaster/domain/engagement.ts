@@ -1,8 +1,8 @@
 import type {
   AbReport,
   EngagementPoint,
-  Platform,
   PerformanceReport,
+  Platform,
   VariantType,
 } from '../../shared/contracts/index.js';
 import { compareVariants, engagementRate } from './ab-stats.js';
@@ -50,7 +50,10 @@ export interface PostPoint extends EngagementPoint {
 
 type Totals = PerformanceReport['totals'];
 const zero = (): Omit<Totals, 'engagement_rate'> => ({ views: 0, likes: 0, comments: 0, shares: 0 });
-const withRate = (t: Omit<Totals, 'engagement_rate'>): Totals => ({ ...t, engagement_rate: engagementRate(t) });
+const withRate = (t: Omit<Totals, 'engagement_rate'>): Totals => ({
+  ...t,
+  engagement_rate: engagementRate(t),
+});
 const add = (a: Omit<Totals, 'engagement_rate'>, b: EngagementPoint) => {
   a.views += b.views;
   a.likes += b.likes;
@@ -75,7 +78,9 @@ export function buildPerformance(
   const platforms = new Map<Platform, ReturnType<typeof zero>>();
   const total = zero();
   const rows = posts.map((post) => {
-    const series = (byPost.get(post.post_id) ?? []).sort((a, b) => a.collected_at.localeCompare(b.collected_at));
+    const series = (byPost.get(post.post_id) ?? []).sort((a, b) =>
+      a.collected_at.localeCompare(b.collected_at),
+    );
     const last = series.at(-1);
     const latest = zero();
     if (last) add(latest, last);

@@ -1,3 +1,4 @@
+import { preferredPostingHours } from '../../campaign-manager/domain/priors.js';
 import {
   type BrandPriors,
   type Platform,
@@ -6,7 +7,6 @@ import {
   publishAtFor,
   SCHEDULE_MIN_LEAD_SECONDS,
 } from '../../shared/contracts/index.js';
-import { preferredPostingHours } from '../../campaign-manager/domain/priors.js';
 import { audienceFromDemographic, nextPostingSlot } from './schedule.js';
 
 /**
@@ -45,7 +45,12 @@ export function decidePublishTime(input: TimingInput): PublishTiming {
     if (at === undefined) continue;
     if (Date.parse(at) <= now)
       return { kind: 'now', rationale: `the ${source} time ${at} has passed: published at once` };
-    return { kind: 'at', at: new Date(Date.parse(at)).toISOString(), source, rationale: `set by the ${source}` };
+    return {
+      kind: 'at',
+      at: new Date(Date.parse(at)).toISOString(),
+      source,
+      rationale: `set by the ${source}`,
+    };
   }
   if (input.mode !== 'best_time') return { kind: 'now', rationale: 'published at the publication approval' };
   const learned = nextLearnedSlot(input.platform, now, input.priors);

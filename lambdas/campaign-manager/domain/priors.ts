@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import type {
   BrandPriors,
+  CreativeBrief,
   HookType,
   OutcomeAttributes,
   Platform,
@@ -8,7 +10,6 @@ import type {
   UsedResult,
   VariantSuggestion,
 } from '../../shared/contracts/index.js';
-import type { z } from 'zod';
 
 /**
  * Per-brand priors: what past A/B winners had in common. Pure functions.
@@ -22,8 +23,7 @@ import type { z } from 'zod';
 const ATTRIBUTES = ['hook_type', 'variant_type', 'video_model', 'platform'] as const;
 type Attribute = (typeof ATTRIBUTES)[number];
 
-export const priorScore = (t: PriorTally | undefined): number =>
-  t ? (t.wins + 1) / (t.trials + 2) : 0.5;
+export const priorScore = (t: PriorTally | undefined): number => (t ? (t.wins + 1) / (t.trials + 2) : 0.5);
 
 export function emptyPriors(brandId: string, now: string): BrandPriors {
   return {
@@ -156,4 +156,13 @@ export function usedResults(priors: BrandPriors | undefined, limit = 5): UsedRes
     ...(r.relative_lift !== undefined ? { relative_lift: r.relative_lift } : {}),
     learned: `the ${describe(r.winner) || 'winning variant'} won (p = ${r.p_value.toPrecision(2)}${r.relative_lift !== undefined ? `, +${Math.round(r.relative_lift * 100)} % engagement` : ''})`,
   }));
+}
+
+/** A drafted brief with the brand's record applied: suggestions ordered by it, the results it used cited. */
+export function briefWithPriors(brief: CreativeBrief, priors: BrandPriors | undefined): CreativeBrief {
+  return {
+    ...brief,
+    variant_suggestions: rankVariantSuggestions(brief.variant_suggestions, priors),
+    used_results: usedResults(priors),
+  };
 }

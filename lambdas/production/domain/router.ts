@@ -1,5 +1,6 @@
+import { preferredVideoModel } from '../../campaign-manager/domain/priors.js';
 import { MODELS } from '../../shared/config/index.js';
-import type { BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
+import type { BrandPriors, BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
 import { toMicros, toUsd } from '../../shared/money.js';
 
 export type SceneType = 'product_shot' | 'social_montage' | 'trippy' | 'image_to_video' | 'narrative';
@@ -42,6 +43,8 @@ const isModel = (m: string): m is VideoModelName => m in MODELS.video_models;
 export function routeScene(
   scene: Pick<Scene, 'visual_prompt' | 'visual_cues'>,
   tier: BudgetTier,
+  /** The brand's A/B priors (issue 8): a scene no rule claims goes to the model that has been winning. */
+  priors?: BrandPriors,
 ): RouteDecision {
   const rules = MODELS.routing;
   const sceneType = analyzeSceneType(scene.visual_prompt);
@@ -64,6 +67,11 @@ export function routeScene(
     reason = 'image to video';
   }
   const allowed = rules.budget_tier_allowed[tier];
+  const learned = wanted === rules.default ? preferredVideoModel(priors, allowed) : undefined;
+  if (learned) {
+    wanted = learned;
+    reason = `brand priors: ${learned} won this brand's past A/B tests`;
+  }
   if (!allowed.includes(wanted)) {
     const preferred = rules.budget_tier_preferred[tier];
     reason = `${reason}; ${wanted} is above the ${tier} tier, so ${preferred}`;

@@ -14,9 +14,7 @@ export type PublishMode = z.infer<typeof PublishMode>;
 /** One time for every platform, or a time per platform (platforms left out go at the approval). */
 export const PublishAt = z.union([
   Timestamp,
-  z
-    .partialRecord(Platform, Timestamp)
-    .refine((r) => Object.keys(r).length > 0, 'name at least one platform'),
+  z.partialRecord(Platform, Timestamp).refine((r) => Object.keys(r).length > 0, 'name at least one platform'),
 ]);
 export type PublishAt = z.infer<typeof PublishAt>;
 
@@ -50,7 +48,8 @@ export function checkPublishAt(
     typeof at === 'string' ? [[undefined, at]] : Object.entries(at).map(([p, t]) => [p, t as string]);
   for (const [platform, t] of entries) {
     const problem = publishTimeProblem(t, now);
-    if (problem) ctx.addIssue({ code: 'custom', path: platform ? [...base, platform] : base, message: problem });
+    if (problem)
+      ctx.addIssue({ code: 'custom', path: platform ? [...base, platform] : base, message: problem });
   }
 }
 

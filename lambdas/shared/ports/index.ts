@@ -149,8 +149,21 @@ export interface Publisher {
   publish(req: PublishRequest): Promise<{ post_id: string; url: string; status: 'published' | 'scheduled' }>;
 }
 
-export interface EngagementSnapshot { platform: Platform; platform_post_id: string; collected_at: string; views: number; likes: number; comments: number; shares: number; watch_time_seconds?: number; impressions?: number; }
-export interface EngagementFetcher { readonly platform: Platform; fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]>; }
+export interface EngagementSnapshot {
+  platform: Platform;
+  platform_post_id: string;
+  collected_at: string;
+  views: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  watch_time_seconds?: number;
+  impressions?: number;
+}
+export interface EngagementFetcher {
+  readonly platform: Platform;
+  fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]>;
+}
 
 /**
  * One-time schedules that publish a post at its time (EventBridge Scheduler on AWS, the local

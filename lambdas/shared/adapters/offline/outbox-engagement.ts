@@ -35,7 +35,8 @@ export class OfflineEngagementFetcher implements EngagementFetcher {
           const parsed = SeededMetrics.safeParse(
             JSON.parse(new TextDecoder().decode(await this.blobs.get(key))) as unknown,
           );
-          if (!parsed.success) throw new Error(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+          if (!parsed.success)
+            throw new Error(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
           m = parsed.data;
         }
         return { platform: this.platform, platform_post_id: id, collected_at: collectedAt, ...m };
