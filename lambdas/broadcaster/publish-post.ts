@@ -22,9 +22,9 @@ const Input = z.object({
 });
 
 /** Publishes one post (idempotent by post key: a replay gets the same post id, not a second post). */
-export const handler = stepHandler('PublishPost', Input, async (input) => {
+export const handler = stepHandler('PublishPost', Input, async (input, context) => {
   // Scheduling (issue 8): a post whose time has not come is scheduled instead; see post-scheduling.ts.
-  const held = await holdUntilDue(input, postScheduler());
+  const held = await holdUntilDue(input, postScheduler(context.invokedFunctionArn));
   if (held) return held;
   const f = await workDocs.get(input.campaign_id, 'formatted', input.post.post_key, Formatted);
   return withWorkDir(`${input.execution}:${input.post.post_key}`, async (dir) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { serveService } from '../deployed/services/protocol.js';
-import { type LambdaContext, type LambdaHandler, localFunctionArn } from './asl-runner.js';
+import type { LambdaContext, LambdaHandler } from './asl-runner.js';
 import { LocalScheduler } from './scheduler.js';
 
 /** The schedule group and role the embedded runtime gives scheduled posts (the stack makes real ones). */
@@ -28,7 +28,6 @@ export async function startLocalScheduler(dataDir: string) {
       AWS_ENDPOINT_URL_SCHEDULER: server.url,
       POST_SCHEDULE_GROUP: LOCAL_POST_SCHEDULE_GROUP,
       POST_SCHEDULER_ROLE_ARN: LOCAL_SCHEDULER_ROLE_ARN,
-      PUBLISH_POST_FUNCTION_ARN: localFunctionArn('bie-PublishPost'),
     },
     /** `functions`: handler by function ARN, as the ASL runner has them. */
     start(functions: Record<string, LambdaHandler>) {

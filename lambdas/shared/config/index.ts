@@ -194,17 +194,12 @@ export const ENVIRONMENT = {
   ),
   POST_SCHEDULER_ROLE_ARN: required(
     arn,
-    ['PublishPost', 'SchedulesApi'],
-    'Role EventBridge Scheduler assumes to invoke PublishPost.',
-  ),
-  PUBLISH_POST_FUNCTION_ARN: required(
-    arn,
-    ['PublishPost', 'SchedulesApi'],
-    'The function a scheduled post fires (PublishPost).',
+    ['PublishPost'],
+    'Role EventBridge Scheduler assumes to invoke PublishPost (the target is PublishPost itself).',
   ),
   POST_SCHEDULE_DEAD_LETTER_ARN: setting(
     arn.optional(),
-    ['PublishPost', 'SchedulesApi'],
+    ['PublishPost'],
     'SQS queue of scheduled posts that still failed after the Scheduler retries.',
   ),
   BIE_WORK_DIR: setting(
