@@ -155,14 +155,23 @@ async function variantAttributes(
   };
 }
 
+/** A campaign's test is read when its posts are this old: the end of the hourly collection window. */
+export const LEARN_AFTER_MS = COLLECTION.hourlyForMs;
+
 /**
- * When the campaign's A/B test has a winner (ab-stats: significance and minimum sample), its brand's
+ * When the campaign's A/B test has a winner (ab-stats: significance and minimum sample) at the end of
+ * the hourly window, its brand's
  * priors learn the winner's and the losers' attributes, once per campaign (optimistic writes; a
  * concurrent writer makes it read again). True when this call taught the priors something.
  */
 export async function learnFromCampaign(campaignId: string, now = new Date()): Promise<boolean> {
   const campaign = await campaigns.mustGet(campaignId);
   const perf = await performanceOf(campaignId, now);
+  // Testing every hour and learning at the first p < alpha would inflate false winners (peeking):
+  // a test is read once its posts have finished the hourly window, and later collections refine nothing.
+  const out = perf.posts.filter((p) => p.publication_status === 'published' && p.published_at);
+  if (!out.length || out.some((p) => now.getTime() - Date.parse(p.published_at as string) < LEARN_AFTER_MS))
+    return false;
   const report = buildAbReport(perf);
   if (!report.winner || !report.comparison) return false;
   const winner = report.winner;
