@@ -30,7 +30,7 @@ async function refused(status: number, method: string, route: string, body?: unk
   expect(res.status, `${method} ${route}: ${JSON.stringify(answer)}`).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   expect(await api.snapshot()).toEqual(before);
-  return (answer.errors ?? []).map((e) => e.pointer);
+  return [...new Set((answer.errors ?? []).map((e) => e.pointer))];
 }
 
 const future = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -71,7 +71,7 @@ describe('performance and A/B report', () => {
 describe('publication times in an approval decision', () => {
   const route = `/operator/approvals/${CAMPAIGN}/decision`;
 
-  it('are refused on a rejection and when in the past', async () => {
+  it('are refused on a rejection and for an unknown platform', async () => {
     expect(
       await refused(400, 'POST', route, { decision: 'reject', feedback: 'no', publish_at: future() }),
     ).toEqual(['publish_at']);
@@ -82,5 +82,37 @@ describe('publication times in an approval decision', () => {
 
   it('need an approval that exists', async () => {
     await refused(404, 'POST', route, { decision: 'approve', publish_at: future() });
+  });
+
+  it('are refused in the past, and on any approval but the publication’s', async () => {
+    const { approvals } = await import('../../../lambdas/shared/data/repositories.js');
+    const approval = (id: string, checkpoint: 'publication' | 'brief') => ({
+      approval_id: id,
+      campaign_id: CAMPAIGN,
+      checkpoint,
+      subject_id: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
+      summary: 'test',
+      task_token: 'token',
+      status: 'pending' as const,
+      expires_at: future(),
+      created_at: new Date().toISOString(),
+    });
+    const pub = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+    const brief = '2a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+    await approvals.create(approval(pub, 'publication'));
+    await approvals.create(approval(brief, 'brief'));
+    const past = new Date(Date.now() - 60_000).toISOString();
+    expect(
+      await refused(400, 'POST', `/operator/approvals/${pub}/decision`, {
+        decision: 'approve',
+        publish_at: { tiktok: past },
+      }),
+    ).toEqual(['publish_at.tiktok']);
+    expect(
+      await refused(400, 'POST', `/operator/approvals/${brief}/decision`, {
+        decision: 'approve',
+        publish_at: future(),
+      }),
+    ).toEqual(['publish_at']);
   });
 });
