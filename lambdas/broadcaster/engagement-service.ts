@@ -103,7 +103,8 @@ export async function collectDueEngagement(now = new Date()): Promise<Collection
             post_id: p.post_id,
             platform,
             variant_id: p.variant_id,
-            collected_at: s.collected_at,
+            // The run's clock, not each fetcher's: the schedule's accounting (isCollectionDue) reads it.
+            collected_at: now.toISOString(),
             views: s.views,
             likes: s.likes,
             comments: s.comments,

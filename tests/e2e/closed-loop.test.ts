@@ -276,7 +276,8 @@ describe('the closed loop', () => {
           new GetScheduleCommand({ Name: moved.schedule_name, GroupName: process.env.POST_SCHEDULE_GROUP }),
         ),
       ).rejects.toBeInstanceOf(ResourceNotFoundException);
-      await expect(cli.api(base, 'PATCH', route(moved), { publish_at: soon })).rejects.toThrow(/409/);
+      const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+      await expect(cli.api(base, 'PATCH', route(moved), { publish_at: inAnHour })).rejects.toThrow(/409/);
       // The cancelled one never went out.
       expect((await scheduledPosts.get(second.campaign_id, cancelled.post_id))?.status).toBe('cancelled');
     }, 120_000);
