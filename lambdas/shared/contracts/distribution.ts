@@ -175,13 +175,17 @@ export type OutcomeAttributes = z.infer<typeof OutcomeAttributes>;
 export const PriorTally = z.object({ wins: z.number().min(0), trials: z.number().min(0) });
 export type PriorTally = z.infer<typeof PriorTally>;
 
-/** What one decided A/B test taught (kept on the priors so a brief can cite it). */
-export const PriorResult = z.object({
+/** Which decided A/B test a result is: the campaign, its winner and the evidence. */
+const DecidedTest = z.object({
   campaign_id: Uuid,
   winner_variant_id: Uuid,
   decided_at: Timestamp,
   p_value: z.number(),
   relative_lift: z.number().optional(),
+});
+
+/** What one decided A/B test taught (kept on the priors so a brief can cite it). */
+export const PriorResult = DecidedTest.extend({
   winner: OutcomeAttributes,
   losers: z.array(OutcomeAttributes),
 });
@@ -202,12 +206,5 @@ export const BrandPriors = z.object({
 export type BrandPriors = z.infer<typeof BrandPriors>;
 
 /** A past result a brief rests on (the brief's `used_results`). */
-export const UsedResult = z.object({
-  campaign_id: Uuid,
-  winner_variant_id: Uuid,
-  decided_at: Timestamp,
-  p_value: z.number(),
-  relative_lift: z.number().optional(),
-  learned: z.string().min(1),
-});
+export const UsedResult = DecidedTest.extend({ learned: z.string().min(1) });
 export type UsedResult = z.infer<typeof UsedResult>;
