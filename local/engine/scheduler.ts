@@ -53,7 +53,8 @@ export interface SchedulerOptions {
   now?: () => number;
 }
 
-export type FireTarget = (targetArn: string, input: unknown) => Promise<void>;
+/** Delivers a schedule's input to its target; `roleArn` is the role the Scheduler would assume. */
+export type FireTarget = (targetArn: string, input: unknown, roleArn: string) => Promise<void>;
 
 const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const AT = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/;
@@ -264,7 +265,7 @@ export class LocalScheduler {
     let lastError = '';
     for (let attempt = 1; attempt <= maxAttempts && !this.stopped; attempt++) {
       try {
-        await this.fire(s.Target.Arn, input);
+        await this.fire(s.Target.Arn, input, s.Target.RoleArn);
         const current = this.schedules.get(k);
         // Changed while firing (moved): the new version is armed already; keep it.
         if (current?.revision !== version) return;
