@@ -71,15 +71,17 @@ export async function holdUntilDue(
   if (existing) return resume(existing, input, scheduler, now);
 
   const campaign = await campaigns.mustGet(input.campaign_id);
+  const mode = campaign.request.publish_mode ?? 'immediate';
   const f = await workDocs.get(input.campaign_id, 'formatted', input.post.post_key, Formatted);
   const timing = decidePublishTime({
     platform: f.platform,
     now,
-    mode: campaign.request.publish_mode ?? 'immediate',
+    mode,
     requested: campaign.request.publish_at,
     approved: await publicationTimes.get(input.campaign_id, input.publication_id),
     demographic: campaign.request.target_demographic,
-    priors: await priors.get(campaign.brand_id),
+    // Only best_time reads the brand's record.
+    ...(mode === 'best_time' ? { priors: await priors.get(campaign.brand_id) } : {}),
   });
   if (timing.kind === 'now') return undefined;
   const at = nowIso();
