@@ -151,3 +151,27 @@ describe('hook ranking with priors', () => {
     expect(applyHookPriors(ranked, {})).toBe(ranked);
   });
 });
+
+describe('routing with priors', () => {
+  const narrative = {
+    visual_prompt: 'a person smiles at a cafe table in the morning light',
+    visual_cues: { style: 'cinematic' },
+  } as Parameters<typeof import('../../../lambdas/production/domain/router.js').routeScene>[0];
+
+  it('sends a scene no rule claims to the model that has been winning, within the tier', async () => {
+    const { routeScene } = await import('../../../lambdas/production/domain/router.js');
+    const won = (model: string) =>
+      updatePriors(
+        undefined,
+        BRAND,
+        result(1, { winner: { video_model: model }, losers: [{ video_model: 'veo3' }] }),
+        NOW,
+      );
+    expect(routeScene(narrative, 'standard').model).toBe('veo3');
+    const routed = routeScene(narrative, 'standard', won('seedream'));
+    expect(routed).toMatchObject({ model: 'seedream' });
+    expect(routed.reason).toContain('brand priors');
+    // A model above the tier is never chosen for its record.
+    expect(routeScene(narrative, 'volume', won('sora')).model).toBe('seedream');
+  });
+});
