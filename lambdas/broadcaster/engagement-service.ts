@@ -1,6 +1,6 @@
 import { updatePriors } from '../campaign-manager/domain/priors.js';
 import type { AbReport, OutcomeAttributes, PerformanceReport, Platform } from '../shared/contracts/index.js';
-import { campaignPosts, engagement, priors } from '../shared/data/distribution.js';
+import { campaignPosts, engagement, priors, scheduledPosts } from '../shared/data/distribution.js';
 import { campaigns, publications, renderJobs, scripts, variants } from '../shared/data/repositories.js';
 import { nowIso } from '../shared/ids.js';
 import { engagementFetcherFor } from '../shared/providers/engagement.js';
@@ -21,11 +21,13 @@ import {
 
 /** The posts of a campaign with the variant each belongs to (from its publication package). */
 export async function campaignPostInfos(campaignId: string): Promise<PostInfo[]> {
-  const [posts, packages, vs] = await Promise.all([
+  const [posts, packages, vs, schedules] = await Promise.all([
     campaignPosts(campaignId),
     publications.list(campaignId),
     variants.list(campaignId),
+    scheduledPosts.list(campaignId),
   ]);
+  const cancelled = new Set(schedules.filter((s) => s.status === 'cancelled').map((s) => s.post_id));
   const variantOf = new Map(packages.map((p) => [p.publication_id, p.variant_id]));
   const typeOf = new Map(vs.map((v) => [v.variant_id, v.variant_type]));
   return posts.flatMap(({ publication_id, post }) => {
@@ -39,7 +41,7 @@ export async function campaignPostInfos(campaignId: string): Promise<PostInfo[]>
         platform: post.platform,
         variant_id,
         ...(variant_type ? { variant_type } : {}),
-        publication_status: post.publication_status,
+        publication_status: cancelled.has(post.post_id) ? 'cancelled' : post.publication_status,
         ...(post.published_at ? { published_at: post.published_at } : {}),
       },
     ];

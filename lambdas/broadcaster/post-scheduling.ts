@@ -115,7 +115,10 @@ async function resume(
   if (Date.parse(s.scheduled_time) - now.getTime() <= ON_TIME_MS) {
     // Its time: claim it, unless a cancel or a move got there first (then look again).
     const claimed = await scheduledPosts.replace({ ...s, status: 'due', updated_at: nowIso() }, s);
-    if (claimed) return undefined;
+    if (claimed) {
+      await followInPackage(s, 'published');
+      return undefined;
+    }
     const again = await scheduledPosts.get(s.campaign_id, s.post_id);
     return again ? resume(again, input, scheduler, now) : undefined;
   }
@@ -150,6 +153,21 @@ async function showScheduled(s: ScheduledPost): Promise<void> {
   );
 }
 
+/**
+ * The publication package's `scheduled_posts` entry of the post follows its schedule (moved, gone out,
+ * cancelled). Nothing to do before the package is assembled: it is written from the posts then.
+ */
+async function followInPackage(s: ScheduledPost, status: 'pending' | 'published' | 'cancelled') {
+  const pkg = (await publications.list(s.campaign_id)).find((p) => p.publication_id === s.publication_id);
+  if (!pkg) return;
+  await publications.put({
+    ...pkg,
+    scheduled_posts: pkg.scheduled_posts.map((e) =>
+      e.platform === s.platform ? { ...e, scheduled_time: s.scheduled_time, status } : e,
+    ),
+  });
+}
+
 async function mustGetPending(campaignId: string, postId: string): Promise<ScheduledPost> {
   const s = await scheduledPosts.get(campaignId, postId);
   if (!s) throw new NotFoundError('scheduled post', postId);
@@ -169,6 +187,7 @@ export async function cancelScheduledPost(
   if (!(await scheduledPosts.replace(next, s)))
     throw new ConflictError(`post ${postId} changed meanwhile (it went out, or was moved); read it again`);
   await scheduler.cancel(s.schedule_name);
+  await followInPackage(next, 'cancelled');
   return next;
 }
 
@@ -196,6 +215,7 @@ export async function moveScheduledPost(
     );
   await scheduler.schedule(next.schedule_name, next.scheduled_time, payloadOf(next, s.execution));
   await showScheduled(next);
+  await followInPackage(next, 'pending');
   return next;
 }
 

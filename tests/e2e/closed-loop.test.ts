@@ -278,8 +278,16 @@ describe('the closed loop', () => {
       ).rejects.toBeInstanceOf(ResourceNotFoundException);
       const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
       await expect(cli.api(base, 'PATCH', route(moved), { publish_at: inAnHour })).rejects.toThrow(/409/);
-      // The cancelled one never went out.
+      // The cancelled one never went out; the performance report and the publication packages say so.
       expect((await scheduledPosts.get(second.campaign_id, cancelled.post_id))?.status).toBe('cancelled');
+      const perf3 = await get<PerformanceReport>(`/campaigns/${second.campaign_id}/performance`);
+      expect(perf3.posts.map((p) => p.publication_status).sort()).toEqual(['cancelled', 'published']);
+      const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
+      const packages = (await campaignView(second.campaign_id)).publications;
+      expect(packages.flatMap((p) => p.scheduled_posts.map((e) => e.status)).sort()).toEqual([
+        'cancelled',
+        'published',
+      ]);
     }, 120_000);
   });
 });

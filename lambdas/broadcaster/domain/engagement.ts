@@ -40,7 +40,7 @@ export interface PostInfo {
   platform: Platform;
   variant_id: string;
   variant_type?: VariantType;
-  publication_status: 'scheduled' | 'published' | 'failed';
+  publication_status: 'scheduled' | 'published' | 'failed' | 'cancelled';
   published_at?: string;
 }
 

@@ -114,7 +114,8 @@ export const PerformanceReport = z.object({
       platform: Platform,
       variant_id: Uuid,
       variant_type: VariantType.optional(),
-      publication_status: z.enum(['scheduled', 'published', 'failed']),
+      /** `cancelled`: a scheduled post cancelled before it went out. */
+      publication_status: z.enum(['scheduled', 'published', 'failed', 'cancelled']),
       published_at: Timestamp.optional(),
       series: z.array(EngagementPoint),
       latest: Totals,
