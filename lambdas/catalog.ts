@@ -248,6 +248,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'assemble-publication',
     'Writes the publication_package of a variant',
   ),
+  fn(
+    'broadcaster',
+    'CollectEngagement',
+    'collect-engagement',
+    'Collects engagement of published posts (hourly for 48 h, then daily for 30 days) and updates brand priors',
+    { schedule: 'rate(1 hour)', timeoutSeconds: 300 },
+  ),
   // API
   fn('api', 'CampaignsApi', 'campaigns', 'POST/GET /campaigns', { startsExecutions: true }),
   fn('api', 'OperationsApi', 'operations', 'POST /campaigns/{id}/redrive: a failed campaign resumes', {
@@ -266,6 +273,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   fn('api', 'WebhooksApi', 'webhooks', 'POST /webhooks/{provider}: provider render callbacks', {
     sendsTaskResults: true,
   }),
+  fn('api', 'PerformanceApi', 'performance', 'GET /campaigns/{id}/performance|ab-report (IAM)'),
+  fn(
+    'api',
+    'SchedulesApi',
+    'post-schedules',
+    'DELETE|PATCH /campaigns/{id}/posts/{post_id}/schedule: cancel or move a scheduled post (IAM)',
+  ),
   fn(
     'api',
     'BudgetsApi',
@@ -304,7 +318,7 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
 export type RouteAuth = 'iam' | 'link' | 'webhook' | 'user';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   functionId: string;
   /** Default `iam`. */
@@ -336,6 +350,20 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/dashboard/approvals/{id}/decision', functionId: 'ApprovalsApi', auth: 'user' },
   { method: 'POST', path: '/operator/campaigns/{id}/budget', functionId: 'BudgetsApi', auth: 'iam' },
   { method: 'POST', path: '/operator/campaigns/{id}/cancel', functionId: 'BudgetsApi', auth: 'iam' },
+  { method: 'GET', path: '/campaigns/{id}/performance', functionId: 'PerformanceApi', auth: 'iam' },
+  { method: 'GET', path: '/campaigns/{id}/ab-report', functionId: 'PerformanceApi', auth: 'iam' },
+  {
+    method: 'DELETE',
+    path: '/campaigns/{id}/posts/{post_id}/schedule',
+    functionId: 'SchedulesApi',
+    auth: 'iam',
+  },
+  {
+    method: 'PATCH',
+    path: '/campaigns/{id}/posts/{post_id}/schedule',
+    functionId: 'SchedulesApi',
+    auth: 'iam',
+  },
 ];
 
 export const functionPlaceholder = (id: string): string => `${id}FunctionArn`;

@@ -15,6 +15,7 @@ import { type Emulators, LOCAL_EVENT_BUS, startEmulators } from './engine/emulat
 import { type LambdaEndpoint, openLambdaEndpoint } from './engine/lambda-server.js';
 import { acquireDataDirLock, type DataDirLock } from './engine/lock.js';
 import { openEndpoints, type Runtime, runtimeInfoPath, startRuntime } from './engine/runtime.js';
+import { startLocalScheduler } from './engine/scheduler-service.js';
 import { siteBuilt, WEB_DIST } from './engine/site.js';
 
 export { RuntimeBusyError } from './engine/lock.js';
@@ -206,7 +207,10 @@ async function startLocked(
     queueDir: path.join(dataDir, 'lambda-events'),
   });
   opened.push(() => lambda.close());
-  Object.assign(process.env, emulators.env, {
+  // EventBridge Scheduler (scheduled posts): durable one-time timers under <data>/scheduler.
+  const scheduler = await startLocalScheduler(dataDir);
+  opened.push(() => scheduler.stop());
+  Object.assign(process.env, emulators.env, scheduler.env, {
     AWS_ENDPOINT_URL_SFN: endpoints.sfnUrl,
     AWS_ENDPOINT_URL_LAMBDA: lambda.url,
   });
@@ -291,10 +295,12 @@ async function startLocked(
     timers.push(
       setInterval(() => void invoke('ScrapeTrends'), 3_600_000),
       setInterval(() => void invoke('PollRenders'), 20_000),
+      setInterval(() => void invoke('CollectEngagement'), 3_600_000),
     );
     for (const t of timers) t.unref();
   }
   if (opts.resume !== false) runtime.runner.resumeUnfinished();
+  scheduler.start(functions);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -307,11 +313,13 @@ async function startLocked(
       if (stopping) return stopping;
       stopping = (async () => {
         for (const t of timers) clearInterval(t);
+        await scheduler.stopFiring();
         const deadline = Date.now() + stopGraceMs(opts);
         await runtime.drain(Math.max(0, deadline - Date.now()));
         // Background invocations (a render) may still call back through the API: it stays up meanwhile.
         await until(deadline, lambda.close());
         await runtime.stop();
+        await scheduler.stop();
         await emulators.stop();
         await lock.release();
       })();

@@ -19,6 +19,10 @@ export const PUBLISHED_CONTRACTS: Record<string, z.ZodType> = {
   render_job: contracts.RenderJob,
   brand_profile: contracts.BrandProfile,
   campaign: contracts.Campaign,
+  scheduled_post: contracts.ScheduledPost,
+  performance_report: contracts.PerformanceReport,
+  ab_report: contracts.AbReport,
+  brand_priors: contracts.BrandPriors,
 };
 
 export function renderJsonSchemas(): Record<string, string> {

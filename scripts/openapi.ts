@@ -156,6 +156,30 @@ const BODIES: Record<
     status: 200,
     summary: 'Provider render callback (Standard Webhooks signature)',
   },
+  'GET /campaigns/{id}/performance': {
+    response: c.PerformanceReport,
+    status: 200,
+    summary: 'Engagement time series per post and totals per variant and platform (IAM)',
+  },
+  'GET /campaigns/{id}/ab-report': {
+    response: c.AbReport,
+    status: 200,
+    summary:
+      'A/B test of the variants: Wilson intervals, a winner only at significance with the minimum sample (IAM)',
+  },
+  'DELETE /campaigns/{id}/posts/{post_id}/schedule': {
+    response: c.ScheduledPost,
+    status: 200,
+    summary: 'Cancel a scheduled post that has not gone out (IAM); 409 once it has',
+    refusals: [['409', 'The post has gone out, was cancelled, or changed meanwhile']],
+  },
+  'PATCH /campaigns/{id}/posts/{post_id}/schedule': {
+    request: c.MoveScheduleBody,
+    response: c.ScheduledPost,
+    status: 200,
+    summary: 'Move a scheduled post that has not gone out to another time (IAM); 409 once it has',
+    refusals: [['409', 'The post has gone out, was cancelled, or changed meanwhile']],
+  },
 };
 
 /** The refusals of the routes that authenticate their callers themselves. */

@@ -1,11 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Arn, Aws, Duration, Stack } from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS } from '../../lambdas/catalog.js';
 import { ENV_ROLES } from '../../lambdas/shared/config/index.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge, wildcardResourceFinding } from '../nag.js';
 import type { PillarFunctions } from './functions.js';
 
 /**
@@ -17,6 +19,10 @@ export class Scheduling extends Construct {
   readonly rules: Rule[] = [];
   /** Scheduled invocations that failed (rule delivery, or the function after Lambda's retries). */
   readonly deadLetters: Queue;
+  /** The one-time EventBridge Scheduler schedules of scheduled posts (issue 8). */
+  readonly postSchedules: ScheduleGroup;
+  /** The role EventBridge Scheduler assumes to invoke PublishPost when a scheduled post is due. */
+  readonly postSchedulerRole: Role;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -28,6 +34,15 @@ export class Scheduling extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    this.postSchedules = new ScheduleGroup(this, 'PostSchedules', {});
+    this.postSchedulerRole = new Role(this, 'PostSchedulerRole', {
+      description: 'Assumed by EventBridge Scheduler to publish scheduled posts (invokes PublishPost)',
+      // The confused-deputy guard AWS documents for Scheduler roles: only this account's schedules.
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
+    this.deadLetters.grantSendMessages(this.postSchedulerRole);
     acknowledge(
       this.deadLetters,
       'Serverless-SQSRedrivePolicy',
@@ -54,7 +69,50 @@ export class Scheduling extends Construct {
         }),
       );
     }
+    this.attachPostSchedules(functions);
     for (const id of ENV_ROLES.eventPublishers) this.bus.grantPutEventsTo(functions.get(id));
     functions.setVariable('EVENT_BUS_NAME', this.bus.eventBusName);
+  }
+
+  /**
+   * Scheduled posts: PublishPost creates one-time schedules (targeting itself) in the group and passes
+   * the scheduler role; SchedulesApi reads, moves and deletes them. The role may invoke PublishPost
+   * only, and send what still fails to the dead-letter queue.
+   */
+  private attachPostSchedules(functions: PillarFunctions): void {
+    const publisher = functions.get('PublishPost');
+    const operator = functions.get('SchedulesApi');
+    publisher.grantInvoke(this.postSchedulerRole);
+    for (const fn of [publisher, operator]) {
+      this.postSchedules.grants.readSchedules(fn);
+      this.postSchedules.grants.writeSchedules(fn);
+      this.postSchedules.grants.deleteSchedules(fn);
+      this.postSchedulerRole.grantPassRole(fn.grantPrincipal);
+      acknowledge(
+        fn.role ?? fn,
+        wildcardResourceFinding(
+          this,
+          // The ARN exactly as the group's grants write it.
+          Arn.format({
+            region: this.postSchedules.env.region,
+            account: this.postSchedules.env.account,
+            partition: Aws.PARTITION,
+            service: 'scheduler',
+            resource: 'schedule',
+            resourceName: `${this.postSchedules.scheduleGroupRef.scheduleGroupName}/*`,
+          }),
+        ),
+        'Schedules are created per scheduled post under generated names; the grant is limited to the ' +
+          "stack's own post schedule group.",
+      );
+    }
+    acknowledge(
+      this.postSchedulerRole,
+      wildcardResourceFinding(this, `${publisher.functionArn}:*`),
+      'grantInvoke also names the versions of PublishPost (`:*`); the role can invoke no other function.',
+    );
+    functions.setVariable('POST_SCHEDULE_GROUP', this.postSchedules.scheduleGroupName);
+    functions.setVariable('POST_SCHEDULER_ROLE_ARN', this.postSchedulerRole.roleArn);
+    functions.setVariable('POST_SCHEDULE_DEAD_LETTER_ARN', this.deadLetters.queueArn);
   }
 }

@@ -3,6 +3,7 @@ import { approvalDeps } from '../approvals/deps.js';
 import { assertLink, assertReviewLink, decideApproval, mediaLinks } from '../approvals/domain/approvals.js';
 import { ApprovalLinkError } from '../approvals/domain/links.js';
 import { buildReview } from '../approvals/review.js';
+import { recordDecisionTimes } from '../broadcaster/post-scheduling.js';
 import {
   Approval,
   ApprovalDecisionBody,
@@ -159,6 +160,8 @@ export const handler = apiHandler({
   'POST /operator/approvals/{id}/decision': async (event) => {
     const id = pathUuid(event);
     const body = parseBody(event, ApprovalDecisionBody, 'approval decision');
+    // Times go in before the decision resumes the Broadcaster, which reads them (issue 8).
+    if (body.publish_at !== undefined) await recordDecisionTimes(await mustGet(id), body.publish_at);
     const arn = callerArn(event);
     const result = await decideApproval(await approvalDeps(), {
       approval_id: id,

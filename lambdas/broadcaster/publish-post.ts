@@ -8,9 +8,11 @@ import { nowIso } from '../shared/ids.js';
 import { recordMetric } from '../shared/metrics.js';
 import type { PublishProgress } from '../shared/ports/index.js';
 import { publisherFor } from '../shared/providers/publisher.js';
+import { postScheduler } from '../shared/providers/scheduler.js';
 import { blobs } from '../shared/services.js';
 import { withWorkDir } from '../shared/workdir.js';
 import { Formatted } from './context.js';
+import { holdUntilDue } from './post-scheduling.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
@@ -33,7 +35,10 @@ const progressOf = (campaignId: string, postKey: string): PublishProgress => ({
  * the publisher's progress is kept per post key, so a retry or a restarted execution resumes the
  * upload or returns the post already made, never a second post.
  */
-export const handler = stepHandler('PublishPost', Input, async (input) => {
+export const handler = stepHandler('PublishPost', Input, async (input, context) => {
+  // Scheduling (issue 8): a post whose time has not come is scheduled instead; see post-scheduling.ts.
+  const held = await holdUntilDue(input, postScheduler(context.invokedFunctionArn));
+  if (held) return held;
   const f = await workDocs.get(input.campaign_id, 'formatted', input.post.post_key, Formatted);
   return withWorkDir(`${input.execution}:${input.post.post_key}`, async (dir) => {
     const store = blobs();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hookTypeBoosts } from '../campaign-manager/domain/priors.js';
 import { chargeUsage, precheckModelCall } from '../shared/charges.js';
 import {
   HOOK_QUALITY_THRESHOLD,
@@ -6,6 +7,7 @@ import {
   HookDrafts,
   VariantType,
 } from '../shared/contracts/index.js';
+import { priors } from '../shared/data/distribution.js';
 import { hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
@@ -13,6 +15,7 @@ import { recordMetric } from '../shared/metrics.js';
 import { generateFromTemplate, PROMPTS } from '../shared/prompts/creative.js';
 import { textModel, textModelProvider } from '../shared/providers/text.js';
 import { loadCreativeContext, modelContext, promptBrand } from './context.js';
+import { applyHookPriors } from './domain/hook-priors.js';
 import { type HookSet, hookGate, type RankedHooks, rankHooks } from './domain/hooks.js';
 
 export { HookSet } from './domain/hooks.js';
@@ -39,6 +42,8 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
   const hookSetId = stableUuid('hooks', input.execution, input.variant_id, input.attempt);
   let best: RankedHooks | undefined;
   let rounds = 0;
+  // The closed loop (issue 8): hook types that won this brand's past A/B tests rank higher.
+  const boosts = hookTypeBoosts(await priors.get(ctx.brand.brand_id));
   await precheckModelCall(input.campaign_id, 'hook_variations', textModelProvider(), 6000);
   for (let round = 0; round < ROUNDS; round++) {
     rounds = round + 1;
@@ -71,11 +76,14 @@ export const handler = stepHandler('GenerateHooks', Input, async (input) => {
       task: 'hook_variations',
       description: `hook variations, round ${round + 1}`,
     });
-    const ranked = rankHooks(value.hooks, {
-      hookSetId,
-      restricted: ctx.brand.restricted_keywords,
-      trendWords: ctx.brief.trending_insights.trending_topics.join(' ').toLowerCase().split(/\W+/),
-    });
+    const ranked = applyHookPriors(
+      rankHooks(value.hooks, {
+        hookSetId,
+        restricted: ctx.brand.restricted_keywords,
+        trendWords: ctx.brief.trending_insights.trending_topics.join(' ').toLowerCase().split(/\W+/),
+      }),
+      boosts,
+    );
     if (!best || ranked.selected.quality_score > best.selected.quality_score) best = ranked;
     if (ranked.selected.quality_score >= HOOK_QUALITY_THRESHOLD) break;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { priors } from '../shared/data/distribution.js';
 import { campaigns, renderJobs, sceneCache, scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { masterSize } from '../shared/workdir.js';
@@ -25,9 +26,10 @@ export const handler = stepHandler('PlanRenders', Input, async (input) => {
     scripts.latest(input.campaign_id, input.script_id),
   ]);
   const size = masterSize();
+  const brandPriors = await priors.get(campaign.brand_id); // the closed loop (issue 8)
   const plan = [];
   for (const scene of script.scenes) {
-    const route = routeScene(scene, campaign.request.budget_tier);
+    const route = routeScene(scene, campaign.request.budget_tier, { priors: brandPriors });
     const key = sceneCacheKeyFor(scene, route.model, size);
     // A video sent back with feedback is re-rendered, not served from the cache.
     // Reuse is per campaign (the key is looked up in this campaign's cache): variants share clips.

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { briefWithPriors } from '../campaign-manager/domain/priors.js';
 import { chargeUsage, precheckModelCall } from '../shared/charges.js';
+import { priors } from '../shared/data/distribution.js';
 import { brands, briefs, campaigns, trends } from '../shared/data/repositories.js';
 import { BrandNotFoundError } from '../shared/errors.js';
 import { stepHandler } from '../shared/handler.js';
@@ -23,7 +25,7 @@ export const handler = stepHandler('SynthesizeBrief', Input, async (input) => {
   const { chunks } = await loadChunks(brand.brand_id);
   const wanted = new Set(input.chunk_ids);
   await precheckModelCall(input.campaign_id, 'creative_brief', textModelProvider(), 4000);
-  const { brief, usage } = await synthesizeBrief({
+  const { brief: drafted, usage } = await synthesizeBrief({
     campaignId: input.campaign_id,
     request: campaign.request,
     brand,
@@ -33,6 +35,8 @@ export const handler = stepHandler('SynthesizeBrief', Input, async (input) => {
     attempt: input.attempt,
     textModel: textModel(),
   });
+  // The closed loop (issue 8): past A/B winners order the variant suggestions; the brief cites them.
+  const brief = briefWithPriors(drafted, await priors.get(brand.brand_id));
   await chargeUsage({
     campaignId: input.campaign_id,
     pillar: 'strategist',

@@ -96,7 +96,7 @@ export interface AwsGatewayOptions {
   /** s3rver knows one access key and does not check SigV4 signatures: forwarded S3 requests carry it. */
   s3UpstreamAccessKeyId?: string;
   /** In-process services (the local Secrets Manager and EventBridge `handle`). */
-  services?: { secretsmanager?: ServiceHandler; events?: ServiceHandler };
+  services?: { secretsmanager?: ServiceHandler; events?: ServiceHandler; scheduler?: ServiceHandler };
   invoke?(functionArn: string, payload: Buffer, invocationType: InvocationType): Promise<InvokeResult>;
   machineArnForTaskToken?(token: string): string | undefined;
   /** Where `iam-decisions.jsonl` goes; no file when absent. */
@@ -216,6 +216,8 @@ export function requestToAuthz(
       }
       return [{ action: `events:${op}`, resources: ['*'] }];
     }
+    case 'scheduler':
+      return schedulerAuthz(method.toUpperCase(), u, jsonBody(body), region, account);
     case 'ses':
       return sesAuthz(method.toUpperCase(), u.pathname, jsonBody(body), region, account);
     case 'lambda':
@@ -509,6 +511,39 @@ function statesAuthz(op: string, b: Record<string, unknown>, ctx: AuthzContext):
 
 /** `"Name" <a@b.c>` or `a@b.c` → `a@b.c`. */
 const addressOf = (from: string): string => (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
+
+/**
+ * EventBridge Scheduler (REST-JSON, `/schedules/{Name}`): the action on the schedule's ARN in its group,
+ * and, for a create or an update, `iam:PassRole` on the role its target names (as the Scheduler checks).
+ */
+function schedulerAuthz(
+  method: string,
+  u: URL,
+  b: Record<string, unknown>,
+  region: string,
+  account: string,
+): AuthzRequirement[] {
+  const m = /^\/schedules(?:\/([^/]+))?$/.exec(u.pathname);
+  if (!m) return [{ action: 'scheduler:Unrecognized', resources: ['*'] }];
+  if (!m[1]) return [{ action: 'scheduler:ListSchedules', resources: ['*'] }];
+  const group =
+    (method === 'POST' || method === 'PUT' ? str(b.GroupName) : u.searchParams.get('groupName')) || 'default';
+  const arn = `arn:aws:scheduler:${region}:${account}:schedule/${group}/${decodeURIComponent(m[1])}`;
+  const action = {
+    POST: 'CreateSchedule',
+    PUT: 'UpdateSchedule',
+    GET: 'GetSchedule',
+    DELETE: 'DeleteSchedule',
+  }[method];
+  if (!action) return [{ action: 'scheduler:Unrecognized', resources: [arn] }];
+  const role = str((b.Target as Record<string, unknown> | undefined)?.RoleArn);
+  return [
+    { action: `scheduler:${action}`, resources: [arn] },
+    ...(role && (method === 'POST' || method === 'PUT')
+      ? [{ action: 'iam:PassRole', resources: [role] }]
+      : []),
+  ];
+}
 
 function sesAuthz(
   method: string,
@@ -816,7 +851,8 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
         return;
       }
       case 'secretsmanager':
-      case 'events': {
+      case 'events':
+      case 'scheduler': {
         const service = opts.services?.[caller.service];
         if (!service) {
           return notConfigured();

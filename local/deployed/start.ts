@@ -14,6 +14,7 @@ import { type Emulators, startEmulators } from '../engine/emulators.js';
 import type { ApiRoute } from '../engine/http-api.js';
 import type { DataDirLock } from '../engine/lock.js';
 import { openEndpoints, startRuntime } from '../engine/runtime.js';
+import { LocalScheduler } from '../engine/scheduler.js';
 import { siteBuilt, WEB_DIST } from '../engine/site.js';
 import { type AwsGateway, type GatewayDecision, type InvokeResult, startAwsGateway } from './aws-gateway.js';
 import { createAuthorizer } from './iam.js';
@@ -305,6 +306,18 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
       buses: model.eventBuses,
     });
 
+    // EventBridge Scheduler (scheduled posts): the stack's schedule groups, durable timers under <data>.
+    const scheduler = new LocalScheduler({
+      dataDir: path.join(dataDir, 'scheduler'),
+      region: model.region,
+      account: model.account,
+      groups: [
+        ...new Set(
+          model.functions.map((f) => f.environment.POST_SCHEDULE_GROUP).filter((g) => g !== undefined),
+        ),
+      ],
+    });
+    cleanups.push(() => scheduler.stop());
     let pool: FunctionPool | undefined;
     let runtime: ReturnType<typeof startRuntime> | undefined;
     const authorizer = createAuthorizer(model.policies);
@@ -323,7 +336,7 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
         ses: emulators.sesUrl,
       },
       s3UpstreamAccessKeyId: 'S3RVER',
-      services: { secretsmanager: secrets.handle, events: events.handle },
+      services: { secretsmanager: secrets.handle, events: events.handle, scheduler: scheduler.handle },
       invoke: (arn, payload, type) => invokeFromGateway(pool, arn, payload, type),
       machineArnForTaskToken: (token) => {
         const pending = runtime?.runner.pendingTokens().find((p) => p.token === token);
@@ -441,6 +454,12 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
       }
     }
     if (opts.resume !== false) runtime.runner.resumeUnfinished();
+    // A schedule fires its target as the Scheduler does: as its role, asynchronously (Lambda retries).
+    scheduler.start(async (arn, input, roleArn) => {
+      const d = authorizer.authorize(roleArn, 'lambda:InvokeFunction', arn);
+      if (!d.allowed) throw new Error(`${roleArn} may not invoke ${arn}: ${d.reason}`);
+      if (!functionPool.invokeAsync(arn, input).accepted) throw new Error(`Function not found: ${arn}`);
+    });
 
     const bucket =
       model.functions.map((f) => f.environment.BUCKET_NAME).find((b): b is string => Boolean(b)) ??

@@ -504,15 +504,20 @@ describe('HTTP API', () => {
 });
 
 describe('schedules and events', () => {
-  it('scrape trends hourly and poll renders every minute, with a dead-letter queue', () => {
+  it('scrape trends and collect engagement hourly and poll renders every minute, with a dead-letter queue', () => {
     const rules = ofType(R, 'AWS::Events::Rule');
     const scheduled = FUNCTIONS.filter((f) => f.schedule);
     expect(rules.map(([, r]) => r.Properties.ScheduleExpression).sort()).toEqual([
       'rate(1 hour)',
+      'rate(1 hour)',
       'rate(1 minute)',
     ]);
     for (const f of scheduled) {
-      const rule = rules.find(([, r]) => r.Properties.ScheduleExpression === f.schedule);
+      const rule = rules.find(
+        ([, r]) =>
+          r.Properties.ScheduleExpression === f.schedule &&
+          JSON.stringify(r.Properties.Targets).includes(`"${fnId(f.id)}"`),
+      );
       const dlq = { 'Fn::GetAtt': [logicalId(s.stack.scheduling.deadLetters), 'Arn'] };
       expect(rule?.[1].Properties.Targets).toEqual([
         expect.objectContaining({

@@ -323,6 +323,8 @@ export function requestsFor(route: RouteSpec, seeds: Seeds): fc.Arbitrary<FuzzRe
           ? [seeds.approvalId]
           : [seeds.campaignId],
     provider: ['offline'],
+    // A well-formed scheduled post id (none is scheduled in the seeds: the routes answer 404 past the edge).
+    post_id: ['tiktok_s0123456789abcdef'],
   };
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
   // Most webhooks go to the provider that has jobs, so signed events get past the job lookup.

@@ -1,7 +1,8 @@
+import { preferredVideoModel } from '../../campaign-manager/domain/priors.js';
 import { config } from '../../shared/commons.js';
 import { MODELS } from '../../shared/config/index.js';
 import type { AspectRatio, VideoModelSpec, VideoProviderName } from '../../shared/config/models.js';
-import type { BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
+import type { BrandPriors, BudgetTier, Scene, VideoModelName } from '../../shared/contracts/index.js';
 import { toMicros, toUsd } from '../../shared/money.js';
 
 export type SceneType = 'product_shot' | 'social_montage' | 'trippy' | 'image_to_video' | 'narrative';
@@ -55,9 +56,13 @@ export interface RouterOptions {
   enabledProviders?: readonly VideoProviderName[];
   /** Retirement is decided against this day (default today). */
   today?: string;
+  /** The brand's A/B priors (issue 8): a scene no rule claims goes to the model that has been winning. */
+  priors?: BrandPriors;
 }
 
 const MASTER_ASPECT: AspectRatio = '9:16';
+
+const isModelName = (m: string): m is VideoModelName => m in MODELS.video_models;
 
 /**
  * The providers BIE_VIDEO_PROVIDER enables: `offline` (the default) stands in for every model, so
@@ -171,6 +176,12 @@ export function routeScene(
     reason = 'image to video';
   }
   const allowed = rules.budget_tier_allowed[tier];
+  const learnedName = wanted === rules.default ? preferredVideoModel(opts.priors, allowed) : undefined;
+  const learned = learnedName && isModelName(learnedName) ? learnedName : undefined;
+  if (learned) {
+    wanted = learned;
+    reason = `brand priors: ${learned} won this brand's past A/B tests`;
+  }
   if (!allowed.includes(wanted)) {
     const preferred = rules.budget_tier_preferred[tier];
     reason = `${reason}; ${wanted} is above the ${tier} tier, so ${preferred}`;

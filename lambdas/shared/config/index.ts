@@ -365,6 +365,22 @@ export const ENVIRONMENT = {
   TIKTOK_ACCESS_TOKEN: localOnly(z.string().min(1).optional(), 'A TikTok access token (local runs).'),
   INSTAGRAM_ACCESS_TOKEN: localOnly(z.string().min(1).optional(), 'An Instagram access token (local runs).'),
   LINKEDIN_ACCESS_TOKEN: localOnly(z.string().min(1).optional(), 'A LinkedIn access token (local runs).'),
+  // Scheduled posts (issue 8): one-time EventBridge Scheduler schedules that invoke PublishPost.
+  POST_SCHEDULE_GROUP: required(
+    z.string().min(1),
+    ['PublishPost', 'SchedulesApi'],
+    'EventBridge Scheduler group of the one-time schedules of scheduled posts.',
+  ),
+  POST_SCHEDULER_ROLE_ARN: required(
+    arn,
+    ['PublishPost'],
+    'Role EventBridge Scheduler assumes to invoke PublishPost (the target is PublishPost itself).',
+  ),
+  POST_SCHEDULE_DEAD_LETTER_ARN: setting(
+    arn.optional(),
+    ['PublishPost'],
+    'SQS queue of scheduled posts that still failed after the Scheduler retries.',
+  ),
   BIE_WORK_DIR: setting(
     z.string().min(1).default('/tmp/bie-work'),
     ENV_ROLES.scratchUsers,

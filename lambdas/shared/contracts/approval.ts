@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Timestamp, Uuid } from './common.js';
+import { PublishAt } from './distribution.js';
 
 /** The four human checkpoints, plus the gates that fall back to human review. */
 export const Checkpoint = z.enum([
@@ -114,7 +115,18 @@ const decisionRules = (b: DecisionFields, ctx: z.RefinementCtx): void => {
  * IAM-authenticated; `bie approvals approve|reject`). A video rejection may name scenes
  * (`scenes: [{ scene_id, feedback }]`): only those re-render; without scenes the whole video does.
  */
-export const ApprovalDecisionBody = z.object(decisionFields).strict().superRefine(decisionRules);
+export const ApprovalDecisionBody = z
+  .object({
+    ...decisionFields,
+    /** Publication approvals only: when the posts go out (one time, or per platform); overrides the request. */
+    publish_at: PublishAt.optional(),
+  })
+  .strict()
+  .superRefine(decisionRules)
+  .refine((b) => b.publish_at === undefined || b.decision === 'approve', {
+    path: ['publish_at'],
+    message: 'only an approval sets publication times',
+  });
 export type ApprovalDecisionBody = z.infer<typeof ApprovalDecisionBody>;
 
 /**

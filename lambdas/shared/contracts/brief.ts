@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApprovalStatus, HexColour, Score, Timestamp, Uuid, VariantType } from './common.js';
+import { UsedResult } from './distribution.js';
 
 export const VariantSuggestion = z.object({
   variant_type: VariantType,
@@ -44,6 +45,8 @@ export const CreativeBrief = z.object({
   /** How much trend data the brief rests on; says so plainly when there was none. */
   trend_coverage: z.object({ trends_used: z.number().int().min(0), note: z.string() }).optional(),
   feedback_applied: z.string().optional(),
+  /** The brand's past A/B results this brief's suggestions rest on (empty: none yet). */
+  used_results: z.array(UsedResult).optional(),
   generated_at: Timestamp,
   approval_status: ApprovalStatus,
 });

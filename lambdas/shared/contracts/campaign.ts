@@ -14,6 +14,7 @@ import {
   Uuid,
   VariantType,
 } from './common.js';
+import { checkPublishAt, PublishAt, PublishMode } from './distribution.js';
 
 /**
  * The seed's `campaign_request`. The five seed fields are required; the rest are optional extensions a
@@ -48,8 +49,20 @@ const CampaignRequestFields = z
     variants: z.array(VariantType).min(1).max(4).optional(),
     target_platforms: z.array(Platform).min(1).max(4).optional(),
     target_duration_seconds: z.number().int().min(SCRIPT_SECONDS.min).max(SCRIPT_SECONDS.max).optional(),
+    /** When posts go out (default `immediate`: at the publication approval). */
+    publish_mode: PublishMode.optional(),
+    /** `scheduled` only: one time for every platform or a time per platform. */
+    publish_at: PublishAt.optional(),
   })
   .strict()
+  .refine((r) => r.publish_mode !== 'scheduled' || r.publish_at !== undefined, {
+    path: ['publish_at'],
+    message: 'publish_mode scheduled needs publish_at',
+  })
+  .refine((r) => r.publish_at === undefined || r.publish_mode === 'scheduled', {
+    path: ['publish_at'],
+    message: 'publish_at is only for publish_mode scheduled',
+  })
   .refine((r) => !r.variants || new Set(r.variants).size === r.variants.length, {
     path: ['variants'],
     message: 'variants must not repeat',
@@ -64,6 +77,8 @@ export const StoredCampaignRequest = CampaignRequestFields;
 
 /** What `POST /campaigns` and `bie run` accept: the fields, and a budget today's list prices can meet. */
 export const CampaignRequest = CampaignRequestFields.superRefine((r, ctx) => {
+  // A time is checked against the clock when it is asked for, not when the stored request is read again.
+  if (r.publish_at !== undefined) checkPublishAt(r.publish_at, Date.now(), ctx, ['publish_at']);
   if (r.budget_limit_usd === undefined) return;
   const least = leastVideoCostUsd(r);
   if (r.budget_limit_usd < least.usd)

@@ -4,6 +4,7 @@ export * from './brief.js';
 export * from './campaign.js';
 export * from './common.js';
 export * from './dashboard.js';
+export * from './distribution.js';
 export * from './drafts.js';
 export * from './events.js';
 export * from './ledger.js';

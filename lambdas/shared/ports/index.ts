@@ -200,6 +200,17 @@ export interface EngagementFetcher {
   fetch(platformPostIds: string[]): Promise<EngagementSnapshot[]>;
 }
 
+/**
+ * One-time schedules that publish a post at its time (EventBridge Scheduler on AWS, the local
+ * Scheduler emulator in the embedded runtime). `name` is the schedule's name; `payload` what the
+ * publishing function receives when it fires. Idempotent: creating an existing name updates it.
+ */
+export interface PostScheduler {
+  schedule(name: string, at: string, payload: unknown): Promise<void>;
+  /** False when no such schedule exists (it fired, or was cancelled). */
+  cancel(name: string): Promise<boolean>;
+}
+
 export interface TrendItem {
   title: string;
   url: string;

@@ -87,6 +87,20 @@ export interface paths {
     /** Cancel a campaign paused at a budget checkpoint (IAM); 409 when not paused or finished */
     post: operations["BudgetsApi_post__operator_campaigns_id_cancel"];
   };
+  "/campaigns/{id}/performance": {
+    /** Engagement time series per post and totals per variant and platform (IAM) */
+    get: operations["PerformanceApi_get__campaigns_id_performance"];
+  };
+  "/campaigns/{id}/ab-report": {
+    /** A/B test of the variants: Wilson intervals, a winner only at significance with the minimum sample (IAM) */
+    get: operations["PerformanceApi_get__campaigns_id_ab_report"];
+  };
+  "/campaigns/{id}/posts/{post_id}/schedule": {
+    /** Cancel a scheduled post that has not gone out (IAM); 409 once it has */
+    delete: operations["SchedulesApi_delete__campaigns_id_posts_post_id_schedule"];
+    /** Move a scheduled post that has not gone out to another time (IAM); 409 once it has */
+    patch: operations["SchedulesApi_patch__campaigns_id_posts_post_id_schedule"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -177,6 +191,11 @@ export interface operations {
             variants?: ("humorous" | "serious" | "emotional" | "educational")[];
             target_platforms?: ("instagram" | "tiktok" | "youtube" | "linkedin")[];
             target_duration_seconds?: number;
+            /** @enum {string} */
+            publish_mode?: "immediate" | "scheduled" | "best_time";
+            publish_at?: string | {
+              [key: string]: string;
+            };
           };
           auto_approve?: boolean;
           /** Format: email */
@@ -215,6 +234,11 @@ export interface operations {
               variants?: ("humorous" | "serious" | "emotional" | "educational")[];
               target_platforms?: ("instagram" | "tiktok" | "youtube" | "linkedin")[];
               target_duration_seconds?: number;
+              /** @enum {string} */
+              publish_mode?: "immediate" | "scheduled" | "best_time";
+              publish_at?: string | {
+                [key: string]: string;
+              };
             };
             budget_limit_usd: number;
             current_cost_usd: number;
@@ -263,6 +287,11 @@ export interface operations {
               variants?: ("humorous" | "serious" | "emotional" | "educational")[];
               target_platforms?: ("instagram" | "tiktok" | "youtube" | "linkedin")[];
               target_duration_seconds?: number;
+              /** @enum {string} */
+              publish_mode?: "immediate" | "scheduled" | "best_time";
+              publish_at?: string | {
+                [key: string]: string;
+              };
             };
             budget_limit_usd: number;
             current_cost_usd: number;
@@ -1302,6 +1331,9 @@ export interface operations {
               hashtags?: string[];
             };
           };
+          publish_at?: string | {
+            [key: string]: string;
+          };
         };
       };
     };
@@ -1564,6 +1596,17 @@ export interface operations {
                 note: string;
               };
               feedback_applied?: string;
+              used_results?: {
+                  /** Format: uuid */
+                  campaign_id: string;
+                  /** Format: uuid */
+                  winner_variant_id: string;
+                  /** Format: date-time */
+                  decided_at: string;
+                  p_value: number;
+                  relative_lift?: number;
+                  learned: string;
+                }[];
               /** Format: date-time */
               generated_at: string;
               /** @enum {string} */
@@ -2379,6 +2422,17 @@ export interface operations {
                 note: string;
               };
               feedback_applied?: string;
+              used_results?: {
+                  /** Format: uuid */
+                  campaign_id: string;
+                  /** Format: uuid */
+                  winner_variant_id: string;
+                  /** Format: date-time */
+                  decided_at: string;
+                  p_value: number;
+                  relative_lift?: number;
+                  learned: string;
+                }[];
               /** Format: date-time */
               generated_at: string;
               /** @enum {string} */
@@ -2596,6 +2650,9 @@ export interface operations {
               caption?: string;
               hashtags?: string[];
             };
+          };
+          publish_at?: string | {
+            [key: string]: string;
           };
         };
       };
@@ -2847,6 +2904,435 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description The body is larger than the route takes */
+      413: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description The content-type is not one the route reads (the Accept header lists those) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Engagement time series per post and totals per variant and platform (IAM) */
+  PerformanceApi_get__campaigns_id_performance: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            campaign_id: string;
+            /** Format: date-time */
+            generated_at: string;
+            posts: ({
+                post_id: string;
+                /** @enum {string} */
+                platform: "instagram" | "tiktok" | "youtube" | "linkedin";
+                /** Format: uuid */
+                variant_id: string;
+                /** @enum {string} */
+                variant_type?: "humorous" | "serious" | "emotional" | "educational";
+                /** @enum {string} */
+                publication_status: "scheduled" | "published" | "failed" | "cancelled";
+                /** Format: date-time */
+                published_at?: string;
+                series: {
+                    /** Format: date-time */
+                    collected_at: string;
+                    views: number;
+                    likes: number;
+                    comments: number;
+                    shares: number;
+                    watch_time_seconds?: number;
+                    impressions?: number;
+                  }[];
+                latest: {
+                  views: number;
+                  likes: number;
+                  comments: number;
+                  shares: number;
+                  engagement_rate: number;
+                };
+              })[];
+            by_variant: ({
+                views: number;
+                likes: number;
+                comments: number;
+                shares: number;
+                engagement_rate: number;
+                /** Format: uuid */
+                variant_id: string;
+                /** @enum {string} */
+                variant_type?: "humorous" | "serious" | "emotional" | "educational";
+              })[];
+            by_platform: ({
+                views: number;
+                likes: number;
+                comments: number;
+                shares: number;
+                engagement_rate: number;
+                /** @enum {string} */
+                platform: "instagram" | "tiktok" | "youtube" | "linkedin";
+              })[];
+            totals: {
+              views: number;
+              likes: number;
+              comments: number;
+              shares: number;
+              engagement_rate: number;
+            };
+          };
+        };
+      };
+      /** @description Invalid input */
+      400: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** A/B test of the variants: Wilson intervals, a winner only at significance with the minimum sample (IAM) */
+  PerformanceApi_get__campaigns_id_ab_report: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            campaign_id: string;
+            /** Format: date-time */
+            generated_at: string;
+            /** @enum {string} */
+            decision: "winner" | "not_significant" | "insufficient_sample" | "insufficient_variants";
+            /** Format: uuid */
+            winner?: string;
+            alpha: number;
+            min_views: number;
+            variants: ({
+                /** Format: uuid */
+                variant_id: string;
+                /** @enum {string} */
+                variant_type?: "humorous" | "serious" | "emotional" | "educational";
+                views: number;
+                engagements: number;
+                engagement_rate: number;
+                ci95: {
+                  low: number;
+                  high: number;
+                };
+                meets_min_sample: boolean;
+              })[];
+            comparison?: {
+              /** Format: uuid */
+              best: string;
+              /** Format: uuid */
+              runner_up: string;
+              z: number;
+              p_value: number;
+              absolute_lift: number;
+              relative_lift?: number;
+            };
+          };
+        };
+      };
+      /** @description Invalid input */
+      400: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Cancel a scheduled post that has not gone out (IAM); 409 once it has */
+  SchedulesApi_delete__campaigns_id_posts_post_id_schedule: {
+    parameters: {
+      path: {
+        id: string;
+        post_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            post_id: string;
+            post_key: string;
+            /** Format: uuid */
+            campaign_id: string;
+            /** Format: uuid */
+            variant_id: string;
+            /** Format: uuid */
+            publication_id: string;
+            /** @enum {string} */
+            platform: "instagram" | "tiktok" | "youtube" | "linkedin";
+            /** Format: date-time */
+            scheduled_time: string;
+            /** @enum {string} */
+            source: "request" | "approval" | "best_time" | "operator";
+            rationale: string;
+            schedule_name: string;
+            execution: string;
+            /** @enum {string} */
+            status: "pending" | "due" | "cancelled";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+          };
+        };
+      };
+      /** @description Invalid input */
+      400: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description The post has gone out, was cancelled, or changed meanwhile */
+      409: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description The body is larger than the route takes */
+      413: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description The content-type is not one the route reads (the Accept header lists those) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Move a scheduled post that has not gone out to another time (IAM); 409 once it has */
+  SchedulesApi_patch__campaigns_id_posts_post_id_schedule: {
+    parameters: {
+      path: {
+        id: string;
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** Format: date-time */
+          publish_at: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            post_id: string;
+            post_key: string;
+            /** Format: uuid */
+            campaign_id: string;
+            /** Format: uuid */
+            variant_id: string;
+            /** Format: uuid */
+            publication_id: string;
+            /** @enum {string} */
+            platform: "instagram" | "tiktok" | "youtube" | "linkedin";
+            /** Format: date-time */
+            scheduled_time: string;
+            /** @enum {string} */
+            source: "request" | "approval" | "best_time" | "operator";
+            rationale: string;
+            schedule_name: string;
+            execution: string;
+            /** @enum {string} */
+            status: "pending" | "due" | "cancelled";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+          };
+        };
+      };
+      /** @description Invalid input */
+      400: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description The post has gone out, was cancelled, or changed meanwhile */
+      409: {
         content: {
           "application/problem+json": {
             type?: string;
