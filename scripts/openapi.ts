@@ -99,6 +99,10 @@ const BODIES: Record<
       'Decide an approval once with the signed link (JSON or the page form); 401 unsigned, 403 forged, 410 expired, 409 decided',
   },
   'GET /approvals/{id}/review': {
+    headers: [
+      { name: 'exp', in: 'query', required: true, schema: { type: 'integer' }, description: 'link expiry' },
+      { name: 'sig', in: 'query', required: true, schema: { type: 'string' }, description: 'link signature' },
+    ],
     response: c.ReviewView,
     status: 200,
     summary:

@@ -99,7 +99,15 @@ export const handler = apiHandler({
     requireLink(raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined, 'decision');
     const id = pathUuid(event);
     const body = parseOrThrow(LinkDecisionBody, raw, 'approval decision');
-    const result = await decideApproval(await approvalDeps(), {
+    const deps = await approvalDeps();
+    if (body.publish_at !== undefined) {
+      // The link first: nothing is written for a caller without a valid one.
+      const link = { sig: body.sig, exp: body.exp };
+      if (body.link === 'review') assertReviewLink(deps.secret, id, link);
+      else assertLink(deps.secret, id, body.decision, link);
+      await recordDecisionTimes(await mustGet(id), body.publish_at);
+    }
+    const result = await decideApproval(deps, {
       approval_id: id,
       decision: body.decision,
       decided_by: body.decided_by,
@@ -139,11 +147,16 @@ export const handler = apiHandler({
     const id = pathUuid(event);
     const body = parseBody(event, ApprovalDecisionBody, 'approval decision');
     const user = userName(event);
+    // Times go in before the decision resumes the Broadcaster, which reads them (issue 8).
+    if (body.publish_at !== undefined) await recordDecisionTimes(await mustGet(id), body.publish_at);
     const result = await decideApproval(await approvalDeps(), {
       approval_id: id,
       decision: body.decision,
       decided_by: user ? `${body.decided_by} (${user})` : body.decided_by,
       feedback: body.feedback,
+      scenes: body.scenes,
+      chosen_hook_id: body.chosen_hook_id,
+      edits: body.edits,
       authority: { via: 'user' },
     });
     return json(200, { ...view(result.approval), resumed: result.resumed });

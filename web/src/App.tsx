@@ -17,7 +17,7 @@ export function App({ config, fetchImpl }: { config: SiteConfig; fetchImpl?: typ
     config.auth ? currentSession() : undefined,
   );
   const api = useMemo(
-    () => createApi(config.apiUrl, () => session?.accessToken, fetchImpl),
+    () => createApi(config.apiUrl, () => session?.idToken, fetchImpl),
     [config.apiUrl, session, fetchImpl],
   );
   const needsUser = route.page !== 'review' && config.auth && !session;

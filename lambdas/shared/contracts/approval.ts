@@ -90,8 +90,15 @@ const decisionFields = {
   edits: CopyEdits.optional().describe(
     'publication: captions and hashtags per platform that replace the generated ones (checked for restricted terms)',
   ),
+  /** Publication approvals only: when the posts go out (one time, or per platform); overrides the request. */
+  publish_at: PublishAt.optional(),
 };
-type DecisionFields = { decision: Decision; feedback?: string; scenes?: SceneRejection[] };
+type DecisionFields = {
+  decision: Decision;
+  feedback?: string;
+  scenes?: SceneRejection[];
+  publish_at?: PublishAt;
+};
 /** Field-level rules every decision body shares (a refinement per rule, so each error names its field). */
 const decisionRules = (b: DecisionFields, ctx: z.RefinementCtx): void => {
   if (b.decision === 'reject' && !b.feedback && !b.scenes?.length)
@@ -102,6 +109,8 @@ const decisionRules = (b: DecisionFields, ctx: z.RefinementCtx): void => {
     });
   if (b.scenes && b.decision !== 'reject')
     ctx.addIssue({ code: 'custom', path: ['scenes'], message: 'scenes can only be rejected' });
+  if (b.publish_at !== undefined && b.decision !== 'approve')
+    ctx.addIssue({ code: 'custom', path: ['publish_at'], message: 'only an approval sets publication times' });
   const seen = new Set<string>();
   b.scenes?.forEach((s, i) => {
     if (seen.has(s.scene_id))
@@ -115,18 +124,7 @@ const decisionRules = (b: DecisionFields, ctx: z.RefinementCtx): void => {
  * IAM-authenticated; `bie approvals approve|reject`). A video rejection may name scenes
  * (`scenes: [{ scene_id, feedback }]`): only those re-render; without scenes the whole video does.
  */
-export const ApprovalDecisionBody = z
-  .object({
-    ...decisionFields,
-    /** Publication approvals only: when the posts go out (one time, or per platform); overrides the request. */
-    publish_at: PublishAt.optional(),
-  })
-  .strict()
-  .superRefine(decisionRules)
-  .refine((b) => b.publish_at === undefined || b.decision === 'approve', {
-    path: ['publish_at'],
-    message: 'only an approval sets publication times',
-  });
+export const ApprovalDecisionBody = z.object(decisionFields).strict().superRefine(decisionRules);
 export type ApprovalDecisionBody = z.infer<typeof ApprovalDecisionBody>;
 
 /**

@@ -82,7 +82,7 @@ export function createApi(baseUrl: string, token: () => string | undefined, fetc
     reviewByLink: async (id: string, link: { exp: number; sig: string }) =>
       unwrap(
         await client.GET('/approvals/{id}/review', {
-          params: { path: { id }, query: link as never },
+          params: { path: { id }, query: link },
         }),
       ) as ReviewView,
     decide: async (id: string, body: DecisionBody) =>
@@ -91,7 +91,7 @@ export function createApi(baseUrl: string, token: () => string | undefined, fetc
       unwrap(
         await client.POST('/approvals/{id}', {
           params: { path: { id } },
-          body: { ...body, exp: link.exp, sig: link.sig, link: 'review' } as never,
+          body: { ...body, exp: link.exp, sig: link.sig, link: 'review' },
         }),
       ),
   };

@@ -988,6 +988,9 @@ export interface operations {
               hashtags?: string[];
             };
           };
+          publish_at?: string | {
+            [key: string]: string;
+          };
           /** @description the link expiry (epoch seconds) from the mailed link */
           exp: number;
           /** @description the link signature from the mailed link */
@@ -1450,6 +1453,12 @@ export interface operations {
   /** The dashboard's review page data from a mailed review link (?exp=&sig=, a signature over the approval id and `review`): the subject by checkpoint, presigned media; 401 unsigned, 403 forged, 410 expired */
   ApprovalsApi_get__approvals_id_review: {
     parameters: {
+      query: {
+        /** @description link expiry */
+        exp: number;
+        /** @description link signature */
+        sig: string;
+      };
       path: {
         id: string;
       };

@@ -10,6 +10,7 @@ const CHECKPOINT_TEXT: Record<string, string> = {
   alignment_review: 'brief (alignment review)',
   script: 'script',
   compliance_review: 'script (compliance review)',
+  hook_review: 'hooks',
   video: 'video',
   publication: 'publication',
   budget: 'budget',

@@ -4,6 +4,7 @@ import { ErrorNotice, Placeholder, Section } from '../components/common';
 import { href } from '../router';
 import { usePolling } from '../usePolling';
 import { BriefReview } from './reviews/BriefReview';
+import { HookReview } from './reviews/HookReview';
 import { PublicationReview } from './reviews/PublicationReview';
 import { ScriptReview } from './reviews/ScriptReview';
 import { VideoReview } from './reviews/VideoReview';
@@ -20,6 +21,7 @@ const TITLES: Record<string, string> = {
   alignment_review: 'Brief review (below the alignment gate)',
   script: 'Script review',
   compliance_review: 'Script review (below the compliance gate)',
+  hook_review: 'Hook review (below the hook quality gate)',
   video: 'Video review',
   publication: 'Publication review',
   budget: 'Budget review',
@@ -84,6 +86,7 @@ export function ReviewPage({ api, source: given }: { api: Api; source: Source })
       </Section>
       {a.checkpoint === 'brief' || a.checkpoint === 'alignment_review' ? <BriefReview {...props} /> : null}
       {a.checkpoint === 'script' || a.checkpoint === 'compliance_review' ? <ScriptReview {...props} /> : null}
+      {a.checkpoint === 'hook_review' ? <HookReview {...props} /> : null}
       {a.checkpoint === 'video' ? <VideoReview {...props} /> : null}
       {a.checkpoint === 'publication' ? <PublicationReview {...props} /> : null}
       {a.checkpoint === 'budget' ? (

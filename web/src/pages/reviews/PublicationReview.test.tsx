@@ -32,7 +32,7 @@ describe('the publication review', () => {
     expect(decide).toHaveBeenCalledWith(
       expect.objectContaining({
         decision: 'approve',
-        posts: {
+        edits: {
           tiktok: { caption: 'Tune-up season is here. Book now!', hashtags: ['#bikerepair', '#tuneup'] },
         },
       }),

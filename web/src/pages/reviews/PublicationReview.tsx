@@ -94,7 +94,7 @@ export function PublicationReview({ review, decide, busy, pending }: ReviewProps
             ({
               ...(changed.length
                 ? {
-                    posts: Object.fromEntries(
+                    edits: Object.fromEntries(
                       changed.map((p) => [
                         p.platform,
                         {

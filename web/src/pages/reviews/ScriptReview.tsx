@@ -1,12 +1,10 @@
-import { useState } from 'react';
 import { Score, Section } from '../../components/common';
 import { DecisionBar, type ReviewProps } from '../Review';
 
-/** The script under review next to the other variants; the reviewer may pick another of the top-3 hooks. */
+/** The script under review next to the other variants, with its top-3 hooks. */
 export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
   const scripts = review.scripts ?? [];
   const subject = scripts[0];
-  const [hook, setHook] = useState<string>();
   if (!subject)
     return (
       <Section title="Script">
@@ -21,23 +19,20 @@ export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
           <Score label="quality" value={subject.hook.quality_score} gate={0.75} />
         </p>
         {subject.top_hooks.length ? (
-          <fieldset disabled={!pending}>
-            <legend>Top hooks — choosing another rewrites the script around it</legend>
-            {subject.top_hooks.map((h) => (
-              <label key={h.hook_id} className="choice">
-                <input
-                  type="radio"
-                  name="hook"
-                  value={h.hook_id}
-                  checked={(hook ?? (h.text === subject.hook.text ? h.hook_id : undefined)) === h.hook_id}
-                  onChange={() => setHook(h.hook_id)}
-                />
-                <span>
+          <>
+            <h3>Top hooks</h3>
+            <ol>
+              {subject.top_hooks.map((h) => (
+                <li key={h.hook_id}>
                   {h.text} <small>({h.quality_score.toFixed(2)})</small>
-                </span>
-              </label>
-            ))}
-          </fieldset>
+                </li>
+              ))}
+            </ol>
+            <p className="note">
+              To build the script around another hook, request changes naming it; when no hook clears the
+              quality gate, the hook review asks you to choose one.
+            </p>
+          </>
         ) : null}
       </Section>
       <div className="side-by-side">
@@ -69,13 +64,7 @@ export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
         ))}
       </div>
       <Section title="Decision">
-        <DecisionBar
-          decide={decide}
-          busy={busy}
-          pending={pending}
-          approveLabel={hook ? 'Approve with the chosen hook' : 'Approve the script'}
-          extra={() => (hook ? ({ chosen_hook_id: hook } as object) : {})}
-        />
+        <DecisionBar decide={decide} busy={busy} pending={pending} approveLabel="Approve the script" />
       </Section>
     </>
   );

@@ -27,7 +27,7 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
       decided_by: 'reviewer',
       feedback: scenes.map((s) => s.feedback).join(' / '),
       scenes,
-    } as never);
+    });
   };
   return (
     <>
