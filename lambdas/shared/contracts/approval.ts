@@ -110,7 +110,11 @@ const decisionRules = (b: DecisionFields, ctx: z.RefinementCtx): void => {
   if (b.scenes && b.decision !== 'reject')
     ctx.addIssue({ code: 'custom', path: ['scenes'], message: 'scenes can only be rejected' });
   if (b.publish_at !== undefined && b.decision !== 'approve')
-    ctx.addIssue({ code: 'custom', path: ['publish_at'], message: 'only an approval sets publication times' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['publish_at'],
+      message: 'only an approval sets publication times',
+    });
   const seen = new Set<string>();
   b.scenes?.forEach((s, i) => {
     if (seen.has(s.scene_id))
