@@ -11,10 +11,12 @@ Usage:
   bie approvals reject ID --feedback TEXT
   bie status CAMPAIGN_ID [--json] [--as-deployed]
   bie serve [--port N] [--as-deployed]
+  bie users add EMAIL [--json]
 
 The same request, brand and --auto-approve in the same --data directory is one campaign: running the
 command again (after a kill, Ctrl-C or a crash) resumes that campaign, or prints it when it is finished;
---new starts another one. "bie resume" redrives a failed campaign from the step that failed; finished
+--new starts another one. "bie users add" invites a dashboard user into the user pool of the
+as-deployed runtime serving --data (it prints the temporary password). "bie resume" redrives a failed campaign from the step that failed; finished
 steps are not repeated or charged again. SIGINT/SIGTERM stop cleanly: steps in flight finish first.
 
 Common options:
@@ -56,6 +58,7 @@ export type Command =
   | { kind: 'approvals-decide'; id: string; decision: 'approve' | 'reject'; feedback?: string; data: string }
   | ({ kind: 'status'; campaignId: string; json: boolean; data: string } & RuntimeMode)
   | ({ kind: 'serve'; port?: number; data: string } & RuntimeMode)
+  | { kind: 'users-add'; email: string; data: string; json: boolean }
   | { kind: 'help' };
 
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
@@ -147,6 +150,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       }
       return { kind: 'serve', port, data, ...mode };
     }
+    case 'users':
+      if (sub !== 'add') throw new UsageError('bie users add EMAIL');
+      if (!arg || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(arg))
+        throw new UsageError("bie users add needs the new user's EMAIL address");
+      return { kind: 'users-add', email: arg, data, json: values.json };
     default:
       throw new UsageError(`unknown command "${verb}"`);
   }

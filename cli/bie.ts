@@ -325,6 +325,16 @@ async function main(argv: string[]): Promise<number> {
         );
       return 0;
     }
+    case 'users-add': {
+      const { addDashboardUser } = await import('./users.js');
+      const user = await addDashboardUser(cmd.data, cmd.email);
+      if (cmd.json) process.stdout.write(`${JSON.stringify(user, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `${user.email} invited to user pool ${user.userPoolId} (${user.status})\ntemporary password: ${user.temporaryPassword}\n(a new password is asked for at first sign-in)\n`,
+        );
+      return 0;
+    }
     case 'serve': {
       const out = (l: string) => process.stdout.write(`${l}\n`);
       buildDashboardIfMissing(err);

@@ -332,7 +332,7 @@ export class LocalCognito {
       if (existing.status !== 'FORCE_CHANGE_PASSWORD')
         return error(
           'UnsupportedUserStateException',
-          'Resend not possible. ' + existing.username + ' status is not FORCE_CHANGE_PASSWORD',
+          `Resend not possible. ${existing.username} status is not FORCE_CHANGE_PASSWORD`,
         );
     } else if (existing)
       return error(
