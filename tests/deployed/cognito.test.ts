@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCommand, UsageError } from '../../cli/args.js';
 import { addDashboardUser } from '../../cli/users.js';
 import { type DeployedModel, loadDeployedModel } from '../../local/deployed/model.js';
 import { LocalCognito, signJwt } from '../../local/deployed/services/cognito.js';
@@ -631,5 +632,23 @@ describe('the dashboard routes as deployed (API Gateway JWT authorizer over the 
     expect(bare.status).toBe(200);
     // API Gateway does not tell token kinds apart: an id token of the web client has the right `aud`.
     expect(idToken.status).toBe(200);
+  });
+});
+
+describe('bie users add', () => {
+  it('takes the new user’s email and the data directory', () => {
+    // Act
+    const cmd = parseCommand(['users', 'add', 'hal@example.com', '--data', 'd']);
+    // Assess
+    expect(cmd).toEqual({ kind: 'users-add', email: 'hal@example.com', data: 'd', json: false });
+    expect(() => parseCommand(['users', 'add', 'hal'])).toThrow(UsageError);
+    expect(() => parseCommand(['users', 'remove', 'hal@example.com'])).toThrow(UsageError);
+  });
+
+  it('refuses when no as-deployed runtime serves the data directory', async () => {
+    // Act / Assess
+    await expect(addDashboardUser(path.join(work, 'nothing-here'), 'hal@example.com')).rejects.toThrow(
+      /no as-deployed runtime is serving/,
+    );
   });
 });
