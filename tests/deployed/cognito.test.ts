@@ -144,6 +144,13 @@ async function call(endpoint: string, action: string, body: unknown, origin?: st
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
 }
 
+/** A Cognito error answer: HTTP 400 with the type in `__type` and `x-amzn-errortype`. */
+function expectError(answer: Awaited<ReturnType<typeof call>>, type: string, message?: string): void {
+  expect(answer.status).toBe(400);
+  expect(answer.headers.get('x-amzn-errortype')).toBe(type);
+  expect(answer.json).toMatchObject({ __type: type, ...(message === undefined ? {} : { message }) });
+}
+
 const decode = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
@@ -253,26 +260,22 @@ describe('the local Cognito user pool (the protocol the dashboard signs in with)
     const withNew = await signIn('ANA@example.com', 'Ana-own-password-9');
     const withTemporary = await signIn('ana@example.com', 'Temporary-Pass-1');
     // Assess
-    expect(short).toMatchObject({
-      status: 400,
-      json: {
-        __type: 'InvalidPasswordException',
-        message: 'Password does not conform to policy: Password not long enough',
-      },
-    });
-    expect(short.headers.get('x-amzn-errortype')).toBe('InvalidPasswordException');
-    expect(noSymbol.json.message).toBe(
+    expectError(
+      short,
+      'InvalidPasswordException',
+      'Password does not conform to policy: Password not long enough',
+    );
+    expectError(
+      noSymbol,
+      'InvalidPasswordException',
       'Password does not conform to policy: Password must have symbol characters',
     );
     expect(accepted.status).toBe(200);
     expect((accepted.json.AuthenticationResult as Tokens).TokenType).toBe('Bearer');
-    expect(again).toMatchObject({ status: 400, json: { __type: 'NotAuthorizedException' } }); // a session is used once
+    expectError(again, 'NotAuthorizedException'); // a session is used once
     expect(withNew.status).toBe(200);
     expect((withNew.json.AuthenticationResult as Tokens).ExpiresIn).toBe(3600);
-    expect(withTemporary).toMatchObject({
-      status: 400,
-      json: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' },
-    });
+    expectError(withTemporary, 'NotAuthorizedException', 'Incorrect username or password.');
   });
 
   it('answers a wrong password and an unknown user alike when the client prevents user-existence errors', async () => {
@@ -282,16 +285,10 @@ describe('the local Cognito user pool (the protocol the dashboard signs in with)
     const unknownLegacy = await signIn('nobody@example.com', 'Whatever-pass-1', otherClient);
     const noClient = await signIn('ana@example.com', 'Ana-own-password-9', 'nosuchclient');
     // Assess
-    expect(wrong).toMatchObject({
-      status: 400,
-      json: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' },
-    });
+    expectError(wrong, 'NotAuthorizedException', 'Incorrect username or password.');
     expect(unknown.json).toEqual(wrong.json);
-    expect(unknownLegacy.json).toMatchObject({
-      __type: 'UserNotFoundException',
-      message: 'User does not exist.',
-    });
-    expect(noClient.json.__type).toBe('ResourceNotFoundException');
+    expectError(unknownLegacy, 'UserNotFoundException', 'User does not exist.');
+    expectError(noClient, 'ResourceNotFoundException');
   });
 
   it("issues RS256 tokens with Cognito's claims that the pool's JWKS verifies", async () => {
@@ -392,19 +389,10 @@ describe('the local Cognito user pool (the protocol the dashboard signs in with)
       Username: 'x@example.com',
     });
     // Assess
-    expect(duplicate.json).toMatchObject({
-      __type: 'UsernameExistsException',
-      message: 'An account with the given email already exists.',
-    });
-    expect(notEmail.json).toMatchObject({
-      __type: 'InvalidParameterException',
-      message: 'Username should be an email.',
-    });
+    expectError(duplicate, 'UsernameExistsException', 'An account with the given email already exists.');
+    expectError(notEmail, 'InvalidParameterException', 'Username should be an email.');
     expect(weak.json.__type).toBe('InvalidPasswordException');
-    expect(noPool.json).toMatchObject({
-      __type: 'ResourceNotFoundException',
-      message: 'User pool us-east-1_nope does not exist.',
-    });
+    expectError(noPool, 'ResourceNotFoundException', 'User pool us-east-1_nope does not exist.');
     expect((await signIn('bo@example.com', 'weak')).json.__type).toBe('NotAuthorizedException');
   });
 
@@ -429,14 +417,12 @@ describe('the local Cognito user pool (the protocol the dashboard signs in with)
     });
     const afterReset = await signIn('cy@example.com', 'Cy-set-by-admin-1');
     // Assess
-    expect(late.json).toMatchObject({
-      __type: 'NotAuthorizedException',
-      message: 'Invalid session for the user, session is expired.',
-    });
-    expect(expired.json).toMatchObject({
-      __type: 'NotAuthorizedException',
-      message: 'Temporary password has expired and must be reset by an administrator.',
-    });
+    expectError(late, 'NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    expectError(
+      expired,
+      'NotAuthorizedException',
+      'Temporary password has expired and must be reset by an administrator.',
+    );
     expect(reset.status).toBe(200);
     expect(afterReset.json.AuthenticationResult).toBeDefined();
     expect(

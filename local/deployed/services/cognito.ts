@@ -251,15 +251,9 @@ export class LocalCognito {
       case 'AdminGetUser': {
         const found = this.adminUser(b);
         if ('status' in found) return found;
-        const u = found.user;
-        return jsonOk('1.1', {
-          Username: u.username,
-          UserAttributes: attributeList(u),
-          UserCreateDate: u.createdAt / 1000,
-          UserLastModifiedDate: u.modifiedAt / 1000,
-          Enabled: u.enabled,
-          UserStatus: u.status,
-        });
+        // AdminGetUser names the attribute list UserAttributes (the UserType of the other operations: Attributes).
+        const { Attributes, ...user } = userType(found.user);
+        return jsonOk('1.1', { ...user, UserAttributes: Attributes });
       }
       case 'AdminDeleteUser': {
         const found = this.adminUser(b);
@@ -601,12 +595,9 @@ const missing = (name: string) => error('InvalidParameterException', `Missing re
 const poolNotFound = (id: unknown) =>
   error('ResourceNotFoundException', `User pool ${String(id ?? '')} does not exist.`);
 
-const attributeList = (u: StoredUser) =>
-  Object.entries(u.attributes).map(([Name, Value]) => ({ Name, Value }));
-
 const userType = (u: StoredUser) => ({
   Username: u.username,
-  Attributes: attributeList(u),
+  Attributes: Object.entries(u.attributes).map(([Name, Value]) => ({ Name, Value })),
   UserCreateDate: u.createdAt / 1000,
   UserLastModifiedDate: u.modifiedAt / 1000,
   Enabled: u.enabled,
