@@ -347,6 +347,10 @@ async function main(argv: string[]): Promise<number> {
         out(
           `  as deployed: stack ${app.model.stackName}; AWS endpoint ${app.awsEndpoint}; AWS_IAM routes need SigV4 (execute-api) with the keys in ${path.join(app.dataDir, 'operator-credentials.json')}; logs in ${path.join(app.dataDir, 'logs')}`,
         );
+      if ('dashboardAuth' in app && app.dashboardAuth)
+        out(
+          `  dashboard users sign in with user pool ${app.dashboardAuth.userPoolId} (Cognito at ${app.dashboardAuth.endpoint}); invite one: bie users add EMAIL --data ${cmd.data}`,
+        );
       await shutdown.requested;
       reportFindings(app, err);
       await app.stop();

@@ -689,7 +689,11 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
       cognito &&
       ((cognitoOp !== undefined && PUBLIC_OPERATIONS.has(cognitoOp)) ||
         ((method === 'GET' || method === 'HEAD') && wellKnownPoolId(url) !== undefined) ||
-        (!caller && method === 'OPTIONS' && Boolean(headers['access-control-request-method'])));
+        // Cognito's endpoint is the root path (S3's paths name a bucket).
+        (!caller &&
+          method === 'OPTIONS' &&
+          url.split('?')[0] === '/' &&
+          Boolean(headers['access-control-request-method'])));
     if (publicCognito) {
       const body = await readBody(req);
       record({

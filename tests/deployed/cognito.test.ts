@@ -14,6 +14,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand, UsageError } from '../../cli/args.js';
 import { addDashboardUser } from '../../cli/users.js';
+import { requestToAuthz } from '../../local/deployed/aws-gateway.js';
+import { authorizeJwt } from '../../local/deployed/jwt-authorizer.js';
 import { type DeployedModel, loadDeployedModel } from '../../local/deployed/model.js';
 import { LocalCognito, signJwt } from '../../local/deployed/services/cognito.js';
 import { serveService } from '../../local/deployed/services/protocol.js';
@@ -636,5 +638,74 @@ describe('bie users add', () => {
     await expect(addDashboardUser(path.join(work, 'nothing-here'), 'hal@example.com')).rejects.toThrow(
       /no as-deployed runtime is serving/,
     );
+  });
+});
+
+describe('the JWT authorizer (API Gateway’s checks, one at a time)', () => {
+  const issuer = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Test12345';
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = {
+    ...(publicKey.export({ format: 'jwk' }) as { kty: string; n: string; e: string }),
+    kid: 'k1',
+  };
+  const jwksFor = (iss: string) => (iss === issuer ? { keys: [jwk] } : undefined);
+  const authorizer = { issuer, audience: ['client-a'], identitySource: ['$request.header.Authorization'] };
+  const now = Date.UTC(2026, 10, 29, 12);
+  const at = Math.floor(now / 1000);
+  const token = (
+    claims: Record<string, unknown>,
+    header: Record<string, unknown> = { kid: 'k1', alg: 'RS256' },
+  ) =>
+    signJwt(header, { iss: issuer, client_id: 'client-a', iat: at, exp: at + 3600, ...claims }, privateKey);
+  const check = (jwt: string, scopes: string[] = [], source = authorizer) =>
+    authorizeJwt({ url: '/x', headers: { authorization: `Bearer ${jwt}` } }, source, scopes, jwksFor, now);
+
+  it('passes a valid token and refuses each claim API Gateway checks', () => {
+    // Act / Assess
+    expect(check(token({})).ok).toBe(true);
+    expect(check(token({ aud: 'client-a', client_id: 'other' })).ok).toBe(true); // aud wins over client_id
+    expect(check(token({ aud: 'other', client_id: 'client-a' })).ok).toBe(false);
+    expect(check(token({ iss: `${issuer}x` })).ok).toBe(false);
+    expect(check(token({ exp: at })).ok).toBe(false);
+    expect(check(token({ nbf: at + 60 })).ok).toBe(false);
+    expect(check(token({ iat: at + 60 })).ok).toBe(false);
+    expect(check(token({}, { kid: 'unknown', alg: 'RS256' })).ok).toBe(false);
+    expect(check(token({}, { kid: 'k1', alg: 'HS256' })).ok).toBe(false);
+    expect(check(token({}), [], { ...authorizer, issuer: 'https://elsewhere.example.com' }).ok).toBe(false);
+  });
+
+  it('requires one of the route’s scopes (403) and reads a query-string identity source', () => {
+    // Act
+    const missingScope = check(token({ scope: 'aws.cognito.signin.user.admin' }), ['campaigns/read']);
+    const withScope = check(token({ scope: 'openid campaigns/read' }), ['campaigns/read']);
+    const fromQuery = authorizeJwt(
+      { url: `/x?token=${token({})}`, headers: {} },
+      { ...authorizer, identitySource: ['$request.querystring.token'] },
+      [],
+      jwksFor,
+      now,
+    );
+    // Assess
+    expect(missingScope).toMatchObject({ ok: false, status: 403, message: 'Forbidden' });
+    expect(withScope).toMatchObject({ ok: true, jwt: { scopes: ['openid', 'campaigns/read'] } });
+    expect(fromQuery.ok).toBe(true);
+  });
+
+  it('authorizes administrator calls as cognito-idp actions on the pool', () => {
+    // Act
+    const needs = requestToAuthz(
+      'cognito-idp',
+      'POST',
+      '/',
+      { 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminCreateUser' },
+      Buffer.from(JSON.stringify({ UserPoolId: 'us-east-1_Test12345', Username: 'a@example.com' })),
+    );
+    // Assess
+    expect(needs).toEqual([
+      {
+        action: 'cognito-idp:AdminCreateUser',
+        resources: ['arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_Test12345'],
+      },
+    ]);
   });
 });
