@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type Embedded, type EmbeddedOptions, stopGraceMs, withDataDirLock } from '../embedded.js';
 import type { LambdaHandler } from '../engine/asl-runner.js';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 import { type Emulators, startEmulators } from '../engine/emulators.js';
 import type { ApiRoute } from '../engine/http-api.js';
 import type { DataDirLock } from '../engine/lock.js';
@@ -370,9 +371,14 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
     cleanups.push(() => gateway.close());
     const dashboardAuth = dashboardAuthOf(model, gateway.url);
     siteConfig = { apiUrl: '', auth: dashboardAuth ?? null };
-    writeFileSync(
+    // How `bie users add` (another process) finds this runtime's user pool and endpoint.
+    const userPools = model.userPools.map((p) => ({
+      id: p.id,
+      clients: model.userPoolClients.filter((c) => c.userPoolId === p.id).map((c) => c.clientId),
+    }));
+    writeFileAtomic(
       cognitoEndpointFile(dataDir),
-      `${JSON.stringify({ endpoint: gateway.url, region: model.region, userPools: model.userPools.map((p) => ({ id: p.id, clients: model.userPoolClients.filter((c) => c.userPoolId === p.id).map((c) => c.clientId) })), dashboard: dashboardAuth ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ endpoint: gateway.url, region: model.region, userPools, dashboard: dashboardAuth ?? null }, null, 2)}\n`,
     );
     cleanups.push(async () => rmSync(cognitoEndpointFile(dataDir), { force: true }));
 
