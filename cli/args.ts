@@ -15,9 +15,11 @@ Usage:
 
 The same request, brand and --auto-approve in the same --data directory is one campaign: running the
 command again (after a kill, Ctrl-C or a crash) resumes that campaign, or prints it when it is finished;
---new starts another one. "bie users add" invites a dashboard user into the user pool of the
-as-deployed runtime serving --data (it prints the temporary password). "bie resume" redrives a failed campaign from the step that failed; finished
+--new starts another one. "bie resume" redrives a failed campaign from the step that failed; finished
 steps are not repeated or charged again. SIGINT/SIGTERM stop cleanly: steps in flight finish first.
+
+"bie users add" invites a dashboard user into the Cognito user pool of the as-deployed runtime
+serving --data (bie serve --as-deployed): it prints the temporary password, replaced at first sign-in.
 
 Common options:
   --data DIR       where the runtime keeps its state (default .bie, or BIE_DATA_DIR)
