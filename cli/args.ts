@@ -11,11 +11,15 @@ Usage:
   bie approvals reject ID --feedback TEXT [--scene SCENE_ID=FEEDBACK ...]
   bie status CAMPAIGN_ID [--json] [--as-deployed]
   bie serve [--port N] [--as-deployed]
+  bie users add EMAIL [--json]
 
 The same request, brand and --auto-approve in the same --data directory is one campaign: running the
 command again (after a kill, Ctrl-C or a crash) resumes that campaign, or prints it when it is finished;
 --new starts another one. "bie resume" redrives a failed campaign from the step that failed; finished
 steps are not repeated or charged again. SIGINT/SIGTERM stop cleanly: steps in flight finish first.
+
+"bie users add" invites a dashboard user into the Cognito user pool of the as-deployed runtime
+serving --data (bie serve --as-deployed): it prints the temporary password, replaced at first sign-in.
 
 Common options:
   --data DIR       where the runtime keeps its state (default .bie, or BIE_DATA_DIR)
@@ -64,6 +68,7 @@ export type Command =
     }
   | ({ kind: 'status'; campaignId: string; json: boolean; data: string } & RuntimeMode)
   | ({ kind: 'serve'; port?: number; data: string } & RuntimeMode)
+  | { kind: 'users-add'; email: string; data: string; json: boolean }
   | { kind: 'help' };
 
 /** `--scene ID=FEEDBACK`: the scene's id, then everything after the first `=` as its feedback. */
@@ -175,6 +180,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       }
       return { kind: 'serve', port, data, ...mode };
     }
+    case 'users':
+      if (sub !== 'add') throw new UsageError('bie users add EMAIL');
+      if (!arg || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(arg))
+        throw new UsageError("bie users add needs the new user's EMAIL address");
+      return { kind: 'users-add', email: arg, data, json: values.json };
     default:
       throw new UsageError(`unknown command "${verb}"`);
   }

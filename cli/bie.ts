@@ -330,6 +330,16 @@ async function main(argv: string[]): Promise<number> {
         );
       return 0;
     }
+    case 'users-add': {
+      const { addDashboardUser } = await import('./users.js');
+      const user = await addDashboardUser(cmd.data, cmd.email);
+      if (cmd.json) process.stdout.write(`${JSON.stringify(user, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `${user.email} invited to user pool ${user.userPoolId} (${user.status})\ntemporary password: ${user.temporaryPassword}\n(a new password is asked for at first sign-in)\n`,
+        );
+      return 0;
+    }
     case 'serve': {
       const out = (l: string) => process.stdout.write(`${l}\n`);
       buildDashboardIfMissing(err);
@@ -341,6 +351,10 @@ async function main(argv: string[]): Promise<number> {
       if ('operator' in app)
         out(
           `  as deployed: stack ${app.model.stackName}; AWS endpoint ${app.awsEndpoint}; AWS_IAM routes need SigV4 (execute-api) with the keys in ${path.join(app.dataDir, 'operator-credentials.json')}; logs in ${path.join(app.dataDir, 'logs')}`,
+        );
+      if ('dashboardAuth' in app && app.dashboardAuth)
+        out(
+          `  dashboard users sign in with user pool ${app.dashboardAuth.userPoolId} (Cognito at ${app.dashboardAuth.endpoint}); invite one: bie users add EMAIL --data ${cmd.data}`,
         );
       await shutdown.requested;
       reportFindings(app, err);

@@ -13,6 +13,7 @@ import { Duplex, Transform, type TransformCallback } from 'node:stream';
 import { readBody } from '../engine/http-util.js';
 import type { Authorizer } from './iam.js';
 import type { DeployedModel } from './model.js';
+import { cognitoOperation, PUBLIC_OPERATIONS, wellKnownPoolId } from './services/cognito.js';
 import { busArnFor } from './services/eventbridge.js';
 import { headersOf, type ServiceHandler, type ServiceResponse, writeResponse } from './services/protocol.js';
 import { resolveSecretId } from './services/secrets-manager.js';
@@ -95,8 +96,13 @@ export interface AwsGatewayOptions {
   upstreams?: { dynamodb?: string; s3?: string; states?: string; ses?: string };
   /** s3rver knows one access key and does not check SigV4 signatures: forwarded S3 requests carry it. */
   s3UpstreamAccessKeyId?: string;
-  /** In-process services (the local Secrets Manager and EventBridge `handle`). */
-  services?: { secretsmanager?: ServiceHandler; events?: ServiceHandler; scheduler?: ServiceHandler };
+  /** In-process services (the local Secrets Manager, EventBridge, Scheduler and Cognito `handle`). */
+  services?: {
+    secretsmanager?: ServiceHandler;
+    events?: ServiceHandler;
+    scheduler?: ServiceHandler;
+    'cognito-idp'?: ServiceHandler;
+  };
   invoke?(functionArn: string, payload: Buffer, invocationType: InvocationType): Promise<InvokeResult>;
   machineArnForTaskToken?(token: string): string | undefined;
   /** Where `iam-decisions.jsonl` goes; no file when absent. */
@@ -220,6 +226,16 @@ export function requestToAuthz(
       return schedulerAuthz(method.toUpperCase(), u, jsonBody(body), region, account);
     case 'ses':
       return sesAuthz(method.toUpperCase(), u.pathname, jsonBody(body), region, account);
+    case 'cognito-idp': {
+      const op = targetOp(headers);
+      const pool = str(jsonBody(body).UserPoolId);
+      return [
+        {
+          action: `cognito-idp:${op}`,
+          resources: [pool ? `arn:aws:cognito-idp:${region}:${account}:userpool/${pool}` : '*'],
+        },
+      ];
+    }
     case 'lambda':
       return lambdaAuthz(method.toUpperCase(), u, ctx);
     case 'bedrock': {
@@ -629,7 +645,7 @@ type Protocol = 'json1.0' | 'json1.1' | 'rest-json' | 's3';
 function protocolOf(service: string, headers: Record<string, string | undefined>): Protocol {
   if (service === 's3') return 's3';
   if (service === 'dynamodb' || service === 'states') return 'json1.0';
-  if (service === 'secretsmanager' || service === 'events') return 'json1.1';
+  if (service === 'secretsmanager' || service === 'events' || service === 'cognito-idp') return 'json1.1';
   if (headers['x-amz-target']) return (headers['content-type'] ?? '').includes('1.0') ? 'json1.0' : 'json1.1';
   return 'rest-json';
 }
@@ -705,6 +721,36 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
     const method = (req.method ?? 'GET').toUpperCase();
     const headers = headersOf(req);
     const caller = callerFromRequest(url, headers);
+    const cognito = opts.services?.['cognito-idp'];
+    const cognitoOp = cognitoOperation(headers);
+    // Cognito's sign-in operations, its JWKS and CORS preflights are public: browsers call them unsigned
+    // (and IAM policies do not govern them, signed or not).
+    const publicCognito =
+      cognito &&
+      ((cognitoOp !== undefined && PUBLIC_OPERATIONS.has(cognitoOp)) ||
+        ((method === 'GET' || method === 'HEAD') && wellKnownPoolId(url) !== undefined) ||
+        // Cognito's endpoint is the root path (S3's paths name a bucket).
+        (!caller &&
+          method === 'OPTIONS' &&
+          url.split('?')[0] === '/' &&
+          Boolean(headers['access-control-request-method'])));
+    if (publicCognito) {
+      const body = await readBody(req);
+      record({
+        principal: !caller
+          ? 'anonymous'
+          : operators.has(caller.accessKeyId)
+            ? 'operator'
+            : (opts.principalFor(caller.accessKeyId)?.functionName ?? caller.accessKeyId),
+        service: 'cognito-idp',
+        action: cognitoOp ? `cognito-idp:${cognitoOp}` : `${method} ${url.split('?')[0]}`,
+        resource: '*',
+        allowed: true,
+        reason: 'public Cognito operation (no IAM authorization)',
+      });
+      writeResponse(res, await cognito({ method, url, headers, body }));
+      return;
+    }
     if (!caller) {
       // Unsigned: only S3 answers anonymous requests (a browser opening an unsigned link).
       const protocol: Protocol = headers['x-amz-target']
@@ -852,7 +898,8 @@ export async function startAwsGateway(opts: AwsGatewayOptions): Promise<AwsGatew
       }
       case 'secretsmanager':
       case 'events':
-      case 'scheduler': {
+      case 'scheduler':
+      case 'cognito-idp': {
         const service = opts.services?.[caller.service];
         if (!service) {
           return notConfigured();

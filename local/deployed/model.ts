@@ -59,6 +59,52 @@ export interface DeployedRoute {
   path: string;
   functionArn: string;
   authorization: 'NONE' | 'AWS_IAM' | 'JWT';
+  /** The route's authorizer (`AuthorizerId`), for JWT routes. */
+  authorizerId?: string;
+  /** `AuthorizationScopes`: a JWT must carry at least one of them (none: any valid token). */
+  authorizationScopes?: string[];
+}
+
+/** An HTTP API JWT authorizer (`AWS::ApiGatewayV2::Authorizer` of type JWT). */
+export interface DeployedJwtAuthorizer {
+  logicalId: string;
+  id: string;
+  issuer: string;
+  audience: string[];
+  /** e.g. `$request.header.Authorization`. */
+  identitySource: string[];
+}
+
+/** A Cognito user pool: what sign-in and its password rules need. */
+export interface DeployedUserPool {
+  logicalId: string;
+  id: string;
+  arn: string;
+  /** `https://cognito-idp.<region>.amazonaws.com/<id>`: the `iss` of its tokens. */
+  issuer: string;
+  /** `UsernameAttributes`: `email` means users sign in with their email and get a generated username. */
+  usernameAttributes: string[];
+  passwordPolicy: {
+    minimumLength: number;
+    requireLowercase: boolean;
+    requireUppercase: boolean;
+    requireNumbers: boolean;
+    requireSymbols: boolean;
+    temporaryPasswordValidityDays: number;
+  };
+}
+
+export interface DeployedUserPoolClient {
+  logicalId: string;
+  clientId: string;
+  userPoolId: string;
+  /** `ExplicitAuthFlows` (e.g. ALLOW_USER_PASSWORD_AUTH). */
+  authFlows: string[];
+  preventUserExistenceErrors: boolean;
+  generateSecret: boolean;
+  accessTokenValiditySeconds: number;
+  idTokenValiditySeconds: number;
+  refreshTokenValiditySeconds: number;
 }
 
 export interface DeployedSchedule {
@@ -128,6 +174,9 @@ export interface DeployedModel {
   buckets: { logicalId: string; name: string; arn: string }[];
   eventBuses: { logicalId: string; name: string; arn: string }[];
   emailIdentities: { logicalId: string; identity: string; arn: string }[];
+  jwtAuthorizers: DeployedJwtAuthorizer[];
+  userPools: DeployedUserPool[];
+  userPoolClients: DeployedUserPoolClient[];
   policies: RolePolicies;
 }
 
@@ -394,7 +443,110 @@ export function buildModel(template: CfnTemplate, resolver: Resolver, assets: As
     const auth = str(r, 'AuthorizationType') ?? 'NONE';
     if (auth !== 'NONE' && auth !== 'AWS_IAM' && auth !== 'JWT')
       throw new DeployedModelError(`${id}.AuthorizationType: ${auth} is not supported`);
-    return { method: (method ?? '').toUpperCase(), path: routePath ?? '', functionArn, authorization: auth };
+    const authorizerId = str(r, 'AuthorizerId');
+    const scopes = props(r[1]).AuthorizationScopes;
+    return {
+      method: (method ?? '').toUpperCase(),
+      path: routePath ?? '',
+      functionArn,
+      authorization: auth,
+      ...(authorizerId ? { authorizerId } : {}),
+      ...(scopes === undefined
+        ? {}
+        : {
+            authorizationScopes: (
+              resolver.resolve(scopes, { resource: id, property: 'AuthorizationScopes' }) as unknown[]
+            ).map(String),
+          }),
+    };
+  });
+
+  const strings = (v: unknown, at: At): string[] =>
+    v === undefined ? [] : (resolver.resolve(v, at) as unknown[]).map(String);
+  const jwtAuthorizers: DeployedJwtAuthorizer[] = ofType('AWS::ApiGatewayV2::Authorizer')
+    .filter((r) => str(r, 'AuthorizerType') === 'JWT')
+    .map((r) => {
+      const [id, res] = r;
+      const jwt = (props(res).JwtConfiguration ?? {}) as { Issuer?: unknown; Audience?: unknown };
+      if (jwt.Issuer === undefined) throw new DeployedModelError(`${id}: a JWT authorizer without an Issuer`);
+      return {
+        logicalId: id,
+        id: resolver.physical(id).ref,
+        issuer: resolver.resolveString(jwt.Issuer, { resource: id, property: 'JwtConfiguration.Issuer' }),
+        audience: strings(jwt.Audience, { resource: id, property: 'JwtConfiguration.Audience' }),
+        identitySource: strings(props(res).IdentitySource, { resource: id, property: 'IdentitySource' }),
+      };
+    });
+
+  const userPools: DeployedUserPool[] = ofType('AWS::Cognito::UserPool').map((r) => {
+    const [id] = r;
+    const at = { resource: id, property: 'Policies.PasswordPolicy' };
+    const policy = (resolver.resolve(
+      (props(r[1]).Policies as { PasswordPolicy?: unknown })?.PasswordPolicy ?? {},
+      at,
+    ) ?? {}) as Record<string, unknown>;
+    const flag = (v: unknown, fallback: boolean) => (v === undefined ? fallback : v === true || v === 'true');
+    // Cognito's defaults when the template leaves a rule out.
+    return {
+      logicalId: id,
+      id: resolver.physical(id).ref,
+      arn: attr(id, 'Arn'),
+      issuer: attr(id, 'ProviderURL'),
+      usernameAttributes: strings(props(r[1]).UsernameAttributes, {
+        resource: id,
+        property: 'UsernameAttributes',
+      }),
+      passwordPolicy: {
+        minimumLength: num(policy.MinimumLength, 8, at),
+        requireLowercase: flag(policy.RequireLowercase, true),
+        requireUppercase: flag(policy.RequireUppercase, true),
+        requireNumbers: flag(policy.RequireNumbers, true),
+        requireSymbols: flag(policy.RequireSymbols, true),
+        temporaryPasswordValidityDays: num(policy.TemporaryPasswordValidityDays, 7, at),
+      },
+    };
+  });
+
+  const userPoolClients: DeployedUserPoolClient[] = ofType('AWS::Cognito::UserPoolClient').map((r) => {
+    const [id, res] = r;
+    const p = props(res);
+    const units = (p.TokenValidityUnits ?? {}) as Record<string, unknown>;
+    const seconds = (
+      value: unknown,
+      unit: unknown,
+      fallbackUnit: string,
+      fallback: number,
+      property: string,
+    ) => {
+      if (value === undefined) return fallback;
+      const n = num(value, fallback, { resource: id, property });
+      const u = typeof unit === 'string' ? unit : fallbackUnit;
+      return n * ({ seconds: 1, minutes: 60, hours: 3600, days: 86_400 }[u] ?? 3600);
+    };
+    return {
+      logicalId: id,
+      clientId: resolver.physical(id).ref,
+      userPoolId: must(r, 'UserPoolId'),
+      authFlows: strings(p.ExplicitAuthFlows, { resource: id, property: 'ExplicitAuthFlows' }),
+      preventUserExistenceErrors: str(r, 'PreventUserExistenceErrors') === 'ENABLED',
+      generateSecret: p.GenerateSecret === true || p.GenerateSecret === 'true',
+      // Cognito's defaults: access and id tokens an hour, refresh tokens 30 days.
+      accessTokenValiditySeconds: seconds(
+        p.AccessTokenValidity,
+        units.AccessToken,
+        'hours',
+        3600,
+        'AccessTokenValidity',
+      ),
+      idTokenValiditySeconds: seconds(p.IdTokenValidity, units.IdToken, 'hours', 3600, 'IdTokenValidity'),
+      refreshTokenValiditySeconds: seconds(
+        p.RefreshTokenValidity,
+        units.RefreshToken,
+        'days',
+        30 * 86_400,
+        'RefreshTokenValidity',
+      ),
+    };
   });
 
   const schedules: DeployedSchedule[] = [];
@@ -523,6 +675,9 @@ export function buildModel(template: CfnTemplate, resolver: Resolver, assets: As
     buckets,
     eventBuses,
     emailIdentities,
+    jwtAuthorizers,
+    userPools,
+    userPoolClients,
     policies: rolePolicies(resolver, all),
   };
 }

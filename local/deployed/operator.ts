@@ -90,15 +90,16 @@ function toSignable(req: PlainRequest, headers: Record<string, string>) {
   };
 }
 
-/** Signs a request to the API (service `execute-api`) as the operator; returns the headers to send. */
+/** Signs a request to the API (service `execute-api`, or another AWS service) as the operator; returns the headers to send. */
 export async function signApiRequest(
   creds: OperatorCredentials,
   req: PlainRequest,
+  service = 'execute-api',
 ): Promise<Record<string, string>> {
   const signer = new SignatureV4({
     credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
     region: creds.region,
-    service: 'execute-api',
+    service,
     sha256: Sha256,
     applyChecksum: false,
   });

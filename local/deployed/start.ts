@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CreateTableCommand,
@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type Embedded, type EmbeddedOptions, stopGraceMs, withDataDirLock } from '../embedded.js';
 import type { LambdaHandler } from '../engine/asl-runner.js';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 import { type Emulators, startEmulators } from '../engine/emulators.js';
 import type { ApiRoute } from '../engine/http-api.js';
 import type { DataDirLock } from '../engine/lock.js';
@@ -18,6 +19,7 @@ import { LocalScheduler } from '../engine/scheduler.js';
 import { siteBuilt, WEB_DIST } from '../engine/site.js';
 import { type AwsGateway, type GatewayDecision, type InvokeResult, startAwsGateway } from './aws-gateway.js';
 import { createAuthorizer } from './iam.js';
+import { authorizeJwt } from './jwt-authorizer.js';
 import { type DeployedModel, type DeployedSchedule, loadDeployedModel } from './model.js';
 import { type OperatorCredentials, operatorCredentials, verifyIamRequest } from './operator.js';
 import {
@@ -29,6 +31,7 @@ import {
   type UndeclaredEnvRead,
 } from './pool.js';
 import { detectSandbox } from './sandbox.js';
+import { LocalCognito } from './services/cognito.js';
 import { LocalEventBridge } from './services/eventbridge.js';
 import { LocalSecretsManager } from './services/secrets-manager.js';
 
@@ -67,6 +70,10 @@ export interface AsDeployed extends Embedded {
   bucket: string;
   secrets: LocalSecretsManager;
   events: LocalEventBridge;
+  /** The stack's Cognito user pools (dashboard users), behind the gateway. */
+  cognito: LocalCognito;
+  /** The user pool and web client the dashboard signs in with (its JWT routes' authorizer), if any. */
+  dashboardAuth?: DashboardAuth;
   schedules: readonly DeployedSchedule[];
   /** Runs a schedule's target now, as its EventBridge rule would (rule logical id, function id or name). */
   triggerSchedule(ref: string): Promise<InvocationOutcome>;
@@ -82,6 +89,34 @@ export interface AsDeployed extends Embedded {
   backgroundWork(): BackgroundWork[];
   /** One line per problem found so far: undeclared env reads, IAM denials, frozen background work, dead letters. */
   findings(): string[];
+}
+
+/** What the dashboard's `config.json` says about sign-in (as on AWS, plus the local Cognito endpoint). */
+export interface DashboardAuth {
+  region: string;
+  userPoolId: string;
+  clientId: string;
+  /** The local Cognito endpoint (the AWS gateway); on AWS the web app derives it from the region. */
+  endpoint: string;
+}
+
+/** `<dataDir>/cognito/endpoint.json`: how `bie users` reaches the running runtime's user pool. */
+export const cognitoEndpointFile = (dataDir: string): string =>
+  path.join(dataDir, 'cognito', 'endpoint.json');
+
+/**
+ * The user pool and client of the authorizer on the stack's JWT routes (the dashboard's): its issuer
+ * names the pool, its audience the client.
+ */
+export function dashboardAuthOf(model: DeployedModel, endpoint: string): DashboardAuth | undefined {
+  const ids = new Set(model.routes.filter((r) => r.authorization === 'JWT').map((r) => r.authorizerId));
+  const authorizer = model.jwtAuthorizers.find((a) => ids.has(a.id));
+  const pool = authorizer && model.userPools.find((p) => p.issuer === authorizer.issuer);
+  const client =
+    pool &&
+    model.userPoolClients.find((c) => c.userPoolId === pool.id && authorizer.audience.includes(c.clientId));
+  if (!pool || !client) return undefined;
+  return { region: model.region, userPoolId: pool.id, clientId: client.clientId, endpoint: `${endpoint}/` };
 }
 
 // ------------------------------------------------------------------------------------------ assembly
@@ -279,11 +314,12 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
   mkdirSync(dataDir, { recursive: true });
   const cdkOut = ensureAssembly({ cdkOut: opts.cdkOut, context: opts.context, dataDir }, log);
 
-  // The dashboard on the API's origin (CloudFront's domain is localized to it). Its user routes (Cognito
-  // JWT) are not served here yet; the mailed review links work (their signature is the authority).
+  // The dashboard on the API's origin (CloudFront's domain is localized to it). Its config.json names
+  // the local user pool once the gateway serving it is up (until then the API answers 503).
+  let siteConfig: Record<string, unknown> | undefined;
   const endpoints = await openEndpoints(
     opts.apiPort ?? 0,
-    siteBuilt() ? { dir: WEB_DIST, config: { apiUrl: '', auth: null } } : undefined,
+    siteBuilt() ? { dir: WEB_DIST, config: () => siteConfig } : undefined,
   );
   const cleanups: (() => Promise<void>)[] = [() => endpoints.close()];
   const undo = async () => {
@@ -305,6 +341,7 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
       account: model.account,
       buses: model.eventBuses,
     });
+    const cognito = new LocalCognito({ pools: model.userPools, clients: model.userPoolClients, dataDir });
 
     // EventBridge Scheduler (scheduled posts): the stack's schedule groups, durable timers under <data>.
     const scheduler = new LocalScheduler({
@@ -336,7 +373,12 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
         ses: emulators.sesUrl,
       },
       s3UpstreamAccessKeyId: 'S3RVER',
-      services: { secretsmanager: secrets.handle, events: events.handle, scheduler: scheduler.handle },
+      services: {
+        secretsmanager: secrets.handle,
+        events: events.handle,
+        scheduler: scheduler.handle,
+        'cognito-idp': cognito.handle,
+      },
       invoke: (arn, payload, type) => invokeFromGateway(pool, arn, payload, type),
       machineArnForTaskToken: (token) => {
         const pending = runtime?.runner.pendingTokens().find((p) => p.token === token);
@@ -345,6 +387,18 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
       dataDir,
     });
     cleanups.push(() => gateway.close());
+    const dashboardAuth = dashboardAuthOf(model, gateway.url);
+    siteConfig = { apiUrl: '', auth: dashboardAuth ?? null };
+    // How `bie users add` (another process) finds this runtime's user pool and endpoint.
+    const userPools = model.userPools.map((p) => ({
+      id: p.id,
+      clients: model.userPoolClients.filter((c) => c.userPoolId === p.id).map((c) => c.clientId),
+    }));
+    writeFileAtomic(
+      cognitoEndpointFile(dataDir),
+      `${JSON.stringify({ endpoint: gateway.url, region: model.region, userPools, dashboard: dashboardAuth ?? null }, null, 2)}\n`,
+    );
+    cleanups.push(async () => rmSync(cognitoEndpointFile(dataDir), { force: true }));
 
     pool = new FunctionPool(model.functions, {
       logDir: path.join(dataDir, 'logs'),
@@ -385,7 +439,7 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
         throw new Error(
           `route ${r.method} ${r.path} targets ${r.functionArn}, which the stack does not define`,
         );
-      if (r.authorization === 'JWT' || r.method === 'ANY' || r.path === '$default') {
+      if (r.method === 'ANY' || r.path === '$default') {
         log(`  route ${r.method} ${r.path} (${r.authorization}) is not served locally`);
         continue;
       }
@@ -400,6 +454,7 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
                 verifyIamRequest(operator, request),
             }
           : {}),
+        ...(r.authorization === 'JWT' ? { authorize: jwtRouteAuthorizer(model, r, cognito) } : {}),
       });
     }
 
@@ -481,6 +536,8 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
       bucket,
       secrets,
       events,
+      cognito,
+      ...(dashboardAuth ? { dashboardAuth } : {}),
       schedules: model.schedules,
       triggerSchedule,
       undeclaredEnvReads: () => functionPool.undeclaredEnvReads(),
@@ -524,6 +581,27 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
     await undo();
     throw error;
   }
+}
+
+/**
+ * A JWT route's check, with its authorizer from the template. The issuer's keys come from the local
+ * pool it names (what API Gateway fetches from `<issuer>/.well-known/jwks.json`); an issuer the stack
+ * does not define has no keys here, so its tokens are refused.
+ */
+function jwtRouteAuthorizer(
+  model: DeployedModel,
+  route: DeployedModel['routes'][number],
+  cognito: LocalCognito,
+): NonNullable<ApiRoute['authorize']> {
+  const authorizer = model.jwtAuthorizers.find((a) => a.id === route.authorizerId);
+  if (!authorizer)
+    throw new Error(
+      `route ${route.method} ${route.path} is JWT-authorized by ${route.authorizerId ?? 'no authorizer'}, which is not a JWT authorizer of the stack`,
+    );
+  return async (request) =>
+    authorizeJwt(request, authorizer, route.authorizationScopes ?? [], (issuer) =>
+      cognito.jwksForIssuer(issuer),
+    );
 }
 
 /** Lambda's Invoke API over the pool, as the gateway's Lambda endpoint calls it. */

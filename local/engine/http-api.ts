@@ -8,13 +8,17 @@ export interface ApiRoute {
   path: string;
   handler: LambdaHandler;
   functionName: string;
-  /** Checks a request before its handler runs (AWS_IAM routes in as-deployed mode): a denial is the answer. */
+  /** Checks a request before its handler runs (AWS_IAM and JWT routes in as-deployed mode): a denial is the answer. */
   authorize?: (request: {
     method: string;
     url: string;
     headers: Record<string, string>;
     body: Buffer;
-  }) => Promise<{ ok: true; iam: Record<string, unknown> } | { ok: false; status: number; message: string }>;
+  }) => Promise<
+    | { ok: true; iam: Record<string, unknown> }
+    | { ok: true; jwt: { claims: Record<string, string>; scopes: string[] | null } }
+    | { ok: false; status: number; message: string; headers?: Record<string, string> }
+  >;
 }
 
 interface CompiledRoute extends ApiRoute {
@@ -140,6 +144,7 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
     if (auth && !auth.ok) {
       send(res, auth.status, JSON.stringify({ message: auth.message }), {
         'content-type': 'application/json',
+        ...auth.headers,
       });
       return;
     }
@@ -171,7 +176,7 @@ export function httpApiRequestHandler(routes: ApiRoute[]) {
         },
         requestId: randomUUID(),
         routeKey: `${route.method} ${route.path}`,
-        ...(auth?.ok ? { authorizer: { iam: auth.iam } } : {}),
+        ...(auth?.ok ? { authorizer: 'jwt' in auth ? { jwt: auth.jwt } : { iam: auth.iam } } : {}),
         stage: '$default',
         time: now.toUTCString(),
         timeEpoch: now.getTime(),

@@ -6,7 +6,7 @@ import { type ApiRoute, httpApiRequestHandler } from './http-api.js';
 import { close, listen } from './http-util.js';
 import { type DataDirLock, isSameProcess, processStartTime } from './lock.js';
 import { sfnRequestHandler } from './sfn-server.js';
-import { siteRequestHandler } from './site.js';
+import { type SiteConfig, siteRequestHandler } from './site.js';
 
 export interface MachineFile {
   arn: string;
@@ -78,7 +78,7 @@ export function readRuntimeInfo(dataDir: string): RuntimeInfo | undefined {
  * URLs can go into the environment (AWS_ENDPOINT_URL_SFN, APPROVAL_BASE_URL, WEBHOOK_BASE_URL) that
  * the handlers' clients and configuration read at load time.
  */
-export async function openEndpoints(apiPort = 0, site?: { dir: string; config: Record<string, unknown> }) {
+export async function openEndpoints(apiPort = 0, site?: { dir: string; config: SiteConfig }) {
   const serveSite = site ? siteRequestHandler(site.dir, site.config) : undefined;
   let sfnHandler: ReturnType<typeof sfnRequestHandler> | undefined;
   let apiHandler: ReturnType<typeof httpApiRequestHandler> | undefined;

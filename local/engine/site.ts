@@ -17,19 +17,24 @@ const TYPES: Record<string, string> = {
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 export const siteBuilt = (dir = WEB_DIST): boolean => existsSync(path.join(dir, 'index.html'));
 
+/** `config.json`, or how to get it once it is known (as-deployed: the local user pool's endpoint). */
+export type SiteConfig = Record<string, unknown> | (() => Record<string, unknown> | undefined);
+
 /**
  * The dashboard next to the API on one origin, as CloudFront serves it on AWS: `/` and `/assets/…` from
  * the build, and `config.json` written here (what the deploy writes there). The API's routes never use
  * these paths; anything else is left to the API.
  */
-export function siteRequestHandler(dir: string, config: Record<string, unknown>) {
-  const configJson = JSON.stringify(config);
+export function siteRequestHandler(dir: string, config: SiteConfig) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/config.json') {
+      // A config known only once the runtime has started is left to the API (503 while it starts).
+      const current = typeof config === 'function' ? config() : config;
+      if (!current) return false;
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(req.method === 'HEAD' ? undefined : configJson);
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(current));
       return true;
     }
     const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
