@@ -119,6 +119,16 @@ const BODIES: Record<
     status: 200,
     summary: 'A campaign with cost per pillar and per scene, approvals and publications (dashboard user)',
   },
+  'GET /dashboard/campaigns/{id}/performance': {
+    response: c.PerformanceReport,
+    status: 200,
+    summary: 'Engagement over time per post, variant and platform (dashboard user)',
+  },
+  'GET /dashboard/campaigns/{id}/ab-report': {
+    response: c.AbReport,
+    status: 200,
+    summary: 'The A/B report: Wilson intervals, a winner only at significance (dashboard user)',
+  },
   'GET /dashboard/approvals': { status: 200, summary: 'Pending approvals (dashboard user)' },
   'GET /dashboard/approvals/{id}': {
     response: c.ReviewView,

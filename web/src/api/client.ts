@@ -14,6 +14,8 @@ export type ReviewView = Ok<'/dashboard/approvals/{id}', 'get'>;
 export type CampaignCards = Ok<'/dashboard/campaigns', 'get'>;
 export type CampaignCard = CampaignCards['campaigns'][number];
 export type CampaignDetail = Ok<'/dashboard/campaigns/{id}', 'get'>;
+export type PerformanceReport = Ok<'/dashboard/campaigns/{id}/performance', 'get'>;
+export type AbReport = Ok<'/dashboard/campaigns/{id}/ab-report', 'get'>;
 export type DecisionBody = NonNullable<
   paths['/dashboard/approvals/{id}/decision']['post']['requestBody']
 >['content']['application/json'];
@@ -77,6 +79,10 @@ export function createApi(baseUrl: string, token: () => string | undefined, fetc
     campaigns: async () => unwrap(await client.GET('/dashboard/campaigns')),
     campaign: async (id: string) =>
       unwrap(await client.GET('/dashboard/campaigns/{id}', { params: { path: { id } } })),
+    performance: async (id: string) =>
+      unwrap(await client.GET('/dashboard/campaigns/{id}/performance', { params: { path: { id } } })),
+    abReport: async (id: string) =>
+      unwrap(await client.GET('/dashboard/campaigns/{id}/ab-report', { params: { path: { id } } })),
     review: async (id: string) =>
       unwrap(await client.GET('/dashboard/approvals/{id}', { params: { path: { id } } })),
     reviewByLink: async (id: string, link: { exp: number; sig: string }) =>

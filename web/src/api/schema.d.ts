@@ -67,6 +67,14 @@ export interface paths {
     /** A campaign with cost per pillar and per scene, approvals and publications (dashboard user) */
     get: operations["CampaignsApi_get__dashboard_campaigns_id_"];
   };
+  "/dashboard/campaigns/{id}/performance": {
+    /** Engagement over time per post, variant and platform (dashboard user) */
+    get: operations["PerformanceApi_get__dashboard_campaigns_id_performance"];
+  };
+  "/dashboard/campaigns/{id}/ab-report": {
+    /** The A/B report: Wilson intervals, a winner only at significance (dashboard user) */
+    get: operations["PerformanceApi_get__dashboard_campaigns_id_ab_report"];
+  };
   "/dashboard/approvals": {
     /** Pending approvals (dashboard user) */
     get: operations["ApprovalsApi_get__dashboard_approvals"];
@@ -2206,6 +2214,195 @@ export interface operations {
                 /** Format: date-time */
                 created_at: string;
               })[];
+          };
+        };
+      };
+      /** @description Invalid input */
+      400: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Engagement over time per post, variant and platform (dashboard user) */
+  PerformanceApi_get__dashboard_campaigns_id_performance: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            campaign_id: string;
+            /** Format: date-time */
+            generated_at: string;
+            posts: ({
+                post_id: string;
+                /** @enum {string} */
+                platform: "instagram" | "tiktok" | "youtube" | "linkedin";
+                /** Format: uuid */
+                variant_id: string;
+                /** @enum {string} */
+                variant_type?: "humorous" | "serious" | "emotional" | "educational";
+                /** @enum {string} */
+                publication_status: "scheduled" | "published" | "failed" | "cancelled";
+                /** Format: date-time */
+                published_at?: string;
+                series: {
+                    /** Format: date-time */
+                    collected_at: string;
+                    views: number;
+                    likes: number;
+                    comments: number;
+                    shares: number;
+                    watch_time_seconds?: number;
+                    impressions?: number;
+                  }[];
+                latest: {
+                  views: number;
+                  likes: number;
+                  comments: number;
+                  shares: number;
+                  engagement_rate: number;
+                };
+              })[];
+            by_variant: ({
+                views: number;
+                likes: number;
+                comments: number;
+                shares: number;
+                engagement_rate: number;
+                /** Format: uuid */
+                variant_id: string;
+                /** @enum {string} */
+                variant_type?: "humorous" | "serious" | "emotional" | "educational";
+              })[];
+            by_platform: ({
+                views: number;
+                likes: number;
+                comments: number;
+                shares: number;
+                engagement_rate: number;
+                /** @enum {string} */
+                platform: "instagram" | "tiktok" | "youtube" | "linkedin";
+              })[];
+            totals: {
+              views: number;
+              likes: number;
+              comments: number;
+              shares: number;
+              engagement_rate: number;
+            };
+          };
+        };
+      };
+      /** @description Invalid input */
+      400: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/problem+json": {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errors?: {
+                pointer?: string;
+                detail?: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** The A/B report: Wilson intervals, a winner only at significance (dashboard user) */
+  PerformanceApi_get__dashboard_campaigns_id_ab_report: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** Format: uuid */
+            campaign_id: string;
+            /** Format: date-time */
+            generated_at: string;
+            /** @enum {string} */
+            decision: "winner" | "not_significant" | "insufficient_sample" | "insufficient_variants";
+            /** Format: uuid */
+            winner?: string;
+            alpha: number;
+            min_views: number;
+            variants: ({
+                /** Format: uuid */
+                variant_id: string;
+                /** @enum {string} */
+                variant_type?: "humorous" | "serious" | "emotional" | "educational";
+                views: number;
+                engagements: number;
+                engagement_rate: number;
+                ci95: {
+                  low: number;
+                  high: number;
+                };
+                meets_min_sample: boolean;
+              })[];
+            comparison?: {
+              /** Format: uuid */
+              best: string;
+              /** Format: uuid */
+              runner_up: string;
+              z: number;
+              p_value: number;
+              absolute_lift: number;
+              relative_lift?: number;
+            };
           };
         };
       };

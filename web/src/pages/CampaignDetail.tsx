@@ -5,6 +5,7 @@ import { BudgetMeter, ErrorNotice, money, Placeholder, Section } from '../compon
 import { PillarStatus } from '../components/PillarStatus';
 import { href } from '../router';
 import { usePolling } from '../usePolling';
+import { PerformanceSection } from './Performance';
 
 /** One campaign: pillars, cost per pillar and per scene against the budget, approvals and posts. */
 export function CampaignDetailPage({ api, id }: { api: Api; id: string }) {
@@ -112,6 +113,7 @@ export function CampaignDetailPage({ api, id }: { api: Api; id: string }) {
           ))}
         </ul>
       </Section>
+      {data.publications.length ? <PerformanceSection api={api} id={id} /> : null}
       {data.publications.length ? (
         <Section title="Posts">
           <ul>
