@@ -39,6 +39,8 @@ beforeAll(async () => {
   repos = await import('../../lambdas/shared/data/repositories.js');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // A step that cannot happen fails within a minute, naming what it waited for.
+  page.setDefaultTimeout(60_000);
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
@@ -53,8 +55,9 @@ async function nextApproval(
   campaignId: string,
   checkpoint: string,
   after = new Set<string>(),
+  stop = { stopped: false },
 ): Promise<Pending> {
-  for (let i = 0; i < 2400; i++) {
+  for (let i = 0; i < 2400 && !stop.stopped; i++) {
     const { approvals } = await cli.api<{ approvals: Pending[] }>(base, 'GET', '/dashboard/approvals');
     const found = approvals.find(
       (a) => a.campaign_id === campaignId && a.checkpoint === checkpoint && !after.has(a.approval_id),
@@ -126,10 +129,13 @@ describe('the review dashboard in a browser', () => {
   let chosenHook = '';
   it('reviews the script with its top hooks and variants, choosing the hook when none cleared the gate', async () => {
     // The hook gate sends the set to a hook review only when no hook scores 0.75 after three rounds.
+    const stop = { stopped: false };
     const next = await Promise.race([
-      nextApproval(campaignId, 'hook_review', seen),
-      nextApproval(campaignId, 'script', seen),
-    ]);
+      nextApproval(campaignId, 'hook_review', seen, stop),
+      nextApproval(campaignId, 'script', seen, stop),
+    ]).finally(() => {
+      stop.stopped = true;
+    });
     if (next.checkpoint === 'hook_review') {
       seen.add(next.approval_id);
       await page.goto(await reviewLinkOf(next.approval_id));
@@ -160,7 +166,7 @@ describe('the review dashboard in a browser', () => {
     const video = await nextApproval(campaignId, 'video', seen);
     seen.add(video.approval_id);
     await page.goto(await reviewLinkOf(video.approval_id));
-    await page.getByLabel('master video').waitFor();
+    await page.getByLabel('master video', { exact: true }).waitFor({ state: 'attached' });
     const jobsBefore = await repos.renderJobs.list(campaignId);
     await page.getByLabel('Regenerate scene 2').check();
     await page.getByLabel('What should change in scene 2?').fill('Show the barista smiling at the counter');

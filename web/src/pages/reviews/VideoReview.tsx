@@ -33,13 +33,14 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
     <>
       <Section title="Master video">
         <div className="player" style={{ aspectRatio: '9 / 16' }}>
-          {/* biome-ignore lint/a11y/useMediaCaption: the burned-in captions are in the picture; the VTT track is added below */}
-          <video ref={player} src={v.master_url} controls preload="metadata" aria-label="master video">
-            {v.captions_url ? (
-              <track kind="captions" src={v.captions_url} srcLang="en" label="Captions" default />
-            ) : null}
-          </video>
+          {/* biome-ignore lint/a11y/useMediaCaption: the captions are burned into the picture (the WebVTT file is linked below; a cross-origin <track> needs CORS on the media bucket) */}
+          <video ref={player} src={v.master_url} controls preload="metadata" aria-label="master video" />
         </div>
+        {v.captions_url ? (
+          <p>
+            <a href={v.captions_url}>Captions (WebVTT)</a>
+          </p>
+        ) : null}
         <p>
           <Score label="Quality" value={v.quality_score} /> · {v.assets.master_duration_seconds.toFixed(1)} s
           · {money(v.assets.metadata.total_cost_usd)}
