@@ -233,7 +233,10 @@ describe('the review dashboard in a browser', () => {
     const { scroll, width, cls } = await phone.evaluate<{ scroll: number; width: number; cls: number }>(
       '({ scroll: document.documentElement.scrollWidth, width: window.innerWidth, cls: window.__cls })',
     );
-    expect(scroll).toBeLessThanOrEqual(width);
+    const wide = await phone.evaluate<string[]>(
+      `[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`,
+    );
+    expect(scroll, `wider than the phone: ${wide.join(', ')}`).toBeLessThanOrEqual(width);
     expect(cls).toBeLessThan(0.1);
     await phone.close();
   }, 60_000);
