@@ -131,6 +131,55 @@ describe('a campaign on the embedded default', () => {
     }
   });
 
+  it('delivers the master and every rendition at −14 LUFS integrated (±1) with true peak ≤ −1 dBTP', async () => {
+    const { DELIVERY_LOUDNESS, measureDeliverable } = await import('../../lambdas/shared/media/loudness.js');
+    const deliverables = { master: result.master_video as string, ...result.renditions };
+    expect(Object.keys(deliverables)).toHaveLength(5);
+    for (const [name, file] of Object.entries(deliverables)) {
+      const m = await measureDeliverable(file);
+      expect(Math.abs(m.integratedLufs - DELIVERY_LOUDNESS.integratedLufs), name).toBeLessThanOrEqual(
+        DELIVERY_LOUDNESS.toleranceLu,
+      );
+      expect(m.truePeakDbtp, name).toBeLessThanOrEqual(DELIVERY_LOUDNESS.truePeakDbtp);
+    }
+  });
+
+  it('records which model made which seconds, on the video asset, in the MP4s and on each post record', async () => {
+    const { videos, workDocs } = await import('../../lambdas/shared/data/repositories.js');
+    const { readProvenance } = await import('../../lambdas/shared/media/provenance.js');
+    const { Formatted } = await import('../../lambdas/broadcaster/context.js');
+    const [video] = await videos.list(result.campaign_id);
+    const script = JSON.parse(readFileSync(result.script as string, 'utf8')) as {
+      total_duration_seconds: number;
+      scenes: { scene_id: string }[];
+    };
+    expect(video?.provenance.map((p) => p.scene_id)).toEqual(script.scenes.map((s) => s.scene_id));
+    expect(video?.provenance[0]?.start_seconds).toBe(0);
+    expect(video?.provenance.at(-1)?.end_seconds).toBe(script.total_duration_seconds);
+    // The offline stand-in draws its scenes with ffmpeg: provenance says so, and nothing claims AI.
+    expect(video?.provenance.every((p) => p.provider === 'offline' && !p.ai_generated)).toBe(true);
+    for (const file of [result.master_video as string, ...Object.values(result.renditions)])
+      expect(await readProvenance(file), file).toEqual({
+        ai_generated: false,
+        provenance: video?.provenance,
+      });
+    const publication = (
+      await (
+        await import('../../lambdas/campaign-manager/domain/campaign-view.js')
+      ).campaignView(result.campaign_id)
+    ).publications[0];
+    for (const platform of ['tiktok', 'instagram', 'youtube', 'linkedin']) {
+      const f = await workDocs.get(
+        result.campaign_id,
+        'formatted',
+        `${publication?.publication_id}:${platform}`,
+        Formatted,
+      );
+      expect(f.ai_generated, platform).toBe(false);
+      expect(f.provenance_summary, platform).toContain('(offline)');
+    }
+  });
+
   it('keeps the brief, the script, four decided approvals, the ledger, the assets and the publication', async () => {
     const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
     const view = await campaignView(result.campaign_id);

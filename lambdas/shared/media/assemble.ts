@@ -305,7 +305,7 @@ async function mixAudio(
   let providerPath: string | undefined;
   if (kept.length) {
     // The clips' sound laid end to end like their pictures: silence under clips without audio.
-    providerPath = outPath.replace(/\.wav$/, '') + '-provider.wav';
+    providerPath = `${outPath.replace(/\.wav$/, '')}-provider.wav`;
     const files: string[] = [];
     const parts = clips.map((c, i) => {
       const sec = num(seconds[i] as number, 4);
