@@ -10,7 +10,7 @@ import { renderThumbnail } from '../shared/media/assemble.js';
 import { buildCues, sceneStarts, toAss, toVtt } from '../shared/media/captions.js';
 import { probeMedia } from '../shared/media/probe.js';
 import { anyAiGenerated, provenanceMetadata, provenanceSummary } from '../shared/media/provenance.js';
-import { renderRenditions } from '../shared/media/renditions.js';
+import { renderRenditions, shareRenditions } from '../shared/media/renditions.js';
 import { fontPath } from '../shared/media/tools.js';
 import { blobs } from '../shared/services.js';
 import { withWorkDir } from '../shared/workdir.js';
@@ -31,46 +31,6 @@ const Input = z
   })
   .refine((i) => i.platforms || i.platform, { message: 'platforms is required', path: ['platforms'] });
 
-const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
-
-/** A rendition shared by every platform with the same frame: 9:16 TikTok and Reels are one encode. */
-interface Group {
-  key: string;
-  width: number;
-  height: number;
-  platforms: Platform[];
-  /** The union of the platforms' safe zones (native pixels): captions sit inside every one of them. */
-  zone: { top: number; bottom: number; left: number; right: number };
-  aspect: (typeof PLATFORM_SPECS)[Platform]['aspect_ratio'];
-}
-
-/** Platforms grouped by rendition size; captions of a group keep clear of every member's UI. */
-export function groupRenditions(platforms: readonly Platform[], scale: number): Group[] {
-  const groups = new Map<string, Group>();
-  for (const platform of [...new Set(platforms)]) {
-    const spec = PLATFORM_SPECS[platform];
-    const width = even(spec.width * scale);
-    const height = even(spec.height * scale);
-    const key = `${width}x${height}`;
-    const g = groups.get(key);
-    if (!g) {
-      groups.set(key, {
-        key,
-        width,
-        height,
-        platforms: [platform],
-        zone: { ...spec.safe_zone },
-        aspect: spec.aspect_ratio,
-      });
-      continue;
-    }
-    g.platforms.push(platform);
-    for (const side of ['top', 'bottom', 'left', 'right'] as const)
-      g.zone[side] = Math.max(g.zone[side], spec.safe_zone[side]);
-  }
-  return [...groups.values()];
-}
-
 /**
  * Every platform of a variant: one decode of the clean master feeds each distinct rendition (same-size
  * platforms share one encode), captions drawn in those final encodes inside the safe zones, a thumbnail
@@ -90,7 +50,12 @@ export const handler = stepHandler('FormatRendition', Input, async (input) => {
   const copies = await workDocs.get(input.campaign_id, 'platform_copy', input.publication_id, PlatformCopies);
   for (const p of platforms) if (!copies[p]) throw new Error(`no copy planned for ${p}`);
   const scale = config.BIE_RENDITION_SCALE;
-  const groups = groupRenditions(platforms, scale);
+  const groups = shareRenditions(
+    [...new Set(platforms)].map((platform) => {
+      const spec = PLATFORM_SPECS[platform];
+      return { platform, width: spec.width * scale, height: spec.height * scale, safeZone: spec.safe_zone };
+    }),
+  );
   const aiGenerated = anyAiGenerated(video.provenance);
   const summary = provenanceSummary(video.provenance);
   return withWorkDir(`${input.execution}:${platforms.join(',')}`, async (dir) => {
@@ -104,8 +69,9 @@ export const handler = stepHandler('FormatRendition', Input, async (input) => {
     const rendered = groups.map((g) => {
       const W = g.width;
       const H = g.height;
+      const aspect = PLATFORM_SPECS[g.platforms[0] as Platform].aspect_ratio;
       const cues = buildCues(words, {
-        maxChars: g.aspect === '16:9' ? 42 : 28,
+        maxChars: aspect === '16:9' ? 42 : 28,
         breaks: sceneStarts(script.scenes),
       });
       const assPath = path.join(dir, `${g.key}.ass`);

@@ -121,6 +121,42 @@ export interface RenditionResult {
   fit: 'scaled' | 'blurred-fill';
 }
 
+/** Renditions shared by every platform with the same frame (9:16 TikTok and Reels are one encode). */
+export interface SharedRendition<P extends string> {
+  key: string;
+  width: number;
+  height: number;
+  platforms: P[];
+  /** The union of the members' safe zones: captions placed inside it are inside every one of theirs. */
+  zone: SafeZone;
+}
+
+/** Groups platforms by rendition size, in first-seen order; a group's safe zone is its members' union. */
+export function shareRenditions<P extends string>(
+  targets: readonly { platform: P; width: number; height: number; safeZone: SafeZone }[],
+): SharedRendition<P>[] {
+  const groups = new Map<string, SharedRendition<P>>();
+  for (const t of targets) {
+    const key = `${even(t.width)}x${even(t.height)}`;
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, {
+        key,
+        width: even(t.width),
+        height: even(t.height),
+        platforms: [t.platform],
+        zone: { ...t.safeZone },
+      });
+      continue;
+    }
+    if (g.platforms.includes(t.platform)) continue;
+    g.platforms.push(t.platform);
+    for (const side of ['top', 'bottom', 'left', 'right'] as const)
+      g.zone[side] = Math.max(g.zone[side], t.safeZone[side]);
+  }
+  return [...groups.values()];
+}
+
 /** One output of {@link renderRenditions}. */
 export interface RenditionTarget {
   outPath: string;
