@@ -53,7 +53,7 @@ const bible = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), '
 const paragraphs = bible.split(/\n\s*\n/).filter((p) => p.trim().length > 40);
 const brandId = randomUUID();
 const local = new HashingEmbedder();
-const categories = ['tone', 'visual', 'audience', 'messaging', 'product'] as const;
+const categories = ['voice_tone', 'visual_style', 'audience', 'claims_policy', 'general'] as const;
 const chunks = Array.from({ length: N }, (_, i) => {
   const content = `${paragraphs[i % paragraphs.length]} (note ${i}: ${['morning', 'commute', 'oat', 'nitro', 'can', 'cafe'][i % 6]} ${i % 97})`;
   return {
