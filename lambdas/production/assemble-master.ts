@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { config } from '../shared/commons.js';
+import { config, logger } from '../shared/commons.js';
 import { VideoAssets, VoicePlan } from '../shared/contracts/index.js';
 import { keyOf } from '../shared/data/blob-store.js';
 import { renderJobs, scripts, videos, workDocs } from '../shared/data/repositories.js';
@@ -85,7 +85,7 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       })),
       script.total_duration_seconds,
     );
-    await assembleMaster({
+    const assembled = await assembleMaster({
       // Each clip conformed to its scene: reframed, frame rate, trimmed (Nova Reel's 6 s steps, Veo's 8 s).
       clips: jobs.map((j) => ({ path: j.file, seconds: j.scene.duration_seconds })),
       providerAudio: config.BIE_PROVIDER_AUDIO,
@@ -101,6 +101,12 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       height,
       fps,
       durationSeconds: script.total_duration_seconds,
+    });
+    logger.info('master assembled', {
+      video_copied: assembled.videoCopied,
+      provider_audio_clips: assembled.providerAudioClips,
+      integrated_lufs: assembled.loudness.integratedLufs,
+      true_peak_dbtp: assembled.loudness.truePeakDbtp,
     });
     const master = await store.putFile(`${base}/master.mp4`, out.captioned, 'video/mp4');
     const clean = await store.putFile(`${base}/clean.mp4`, out.clean, 'video/mp4');

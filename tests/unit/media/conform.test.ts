@@ -15,7 +15,7 @@ import { renderScene } from '../../../lambdas/shared/media/scene-renderer.js';
 import { runFfmpeg } from '../../../lambdas/shared/media/tools.js';
 import { synthesizeSpeech } from '../../../lambdas/shared/media/tts.js';
 
-// Provider-shaped clips made with ffmpeg, small: Nova Reel's 16:9 24 fps silent, Veo's 9:16 with sound.
+// Provider-shaped clips made with ffmpeg: Nova Reel's 16:9 24 fps silent, Veo's 9:16 with sound; a small master.
 const dir = mkdtempSync(path.join(tmpdir(), 'bie-conform-test-'));
 const out = (name: string) => path.join(dir, name);
 const W = 144;
@@ -24,13 +24,13 @@ const FPS = 30;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A 16:9 24 fps clip without audio (Nova Reel's shape, at 1/4 size to stay fast). */
+/** Nova Reel's shape: 1280×720, 24 fps, 6 s, no audio. */
 const novaLike = (name: string, seconds: number) =>
   runFfmpeg([
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=320x180:rate=24:duration=${seconds}`,
+    `testsrc2=size=1280x720:rate=24:duration=${seconds}`,
     '-c:v',
     'libx264',
     '-preset',
@@ -40,13 +40,13 @@ const novaLike = (name: string, seconds: number) =>
     out(name),
   ]);
 
-/** A 9:16 24 fps clip with a stereo tone (Veo's shape with native audio, at 1/4 size). */
+/** Veo's shape: 720×1280 (9:16 720p), 24 fps, with native (stereo) audio. */
 const veoLike = (name: string, seconds: number) =>
   runFfmpeg([
     '-f',
     'lavfi',
     '-i',
-    `testsrc=size=180x320:rate=24:duration=${seconds}`,
+    `testsrc=size=720x1280:rate=24:duration=${seconds}`,
     '-f',
     'lavfi',
     '-i',
@@ -99,6 +99,39 @@ describe('clip conforming', () => {
     expect(info.video).toMatchObject({ width: W, height: H, codec: 'h264', frames: 105, fps: 30 });
     expect(Math.abs(info.durationSeconds - 3.5)).toBeLessThanOrEqual(0.05);
     expect(info.audio).toMatchObject({ codec: 'aac', sampleRate: 48000, channels: 2 });
+  });
+
+  it('fills the 9:16 frame around a 16:9 shot with a blurred copy of it, not black bars', async () => {
+    // Prepare
+    await master('padded');
+    const luma = async (crop: string) => {
+      const { stdout } = await runFfmpeg(
+        [
+          '-ss',
+          '1',
+          '-i',
+          out('padded.mp4'),
+          '-frames:v',
+          '1',
+          '-vf',
+          `${crop},scale=1:1:flags=area`,
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'gray',
+          '-',
+        ],
+        {},
+      );
+      return stdout.charCodeAt(0);
+    };
+
+    // Act: the top tenth of the frame (outside the fitted shot) and the whole frame.
+    const [top, whole] = await Promise.all([luma('crop=iw:ih/10:0:0'), luma('null')]);
+
+    // Assess: not black above the shot; the same image family as the whole frame.
+    expect(top).toBeGreaterThan(25);
+    expect(whole).toBeGreaterThan(25);
   });
 
   it('keeps the provider audio when told to, and mutes it by default', async () => {
