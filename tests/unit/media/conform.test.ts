@@ -24,50 +24,21 @@ const FPS = 30;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Nova Reel's shape: 1280×720, 24 fps, 6 s, no audio. */
-const novaLike = (name: string, seconds: number) =>
+/** A provider-shaped test clip: `testsrc2` picture at `size`, 24 fps, with a stereo tone when `tone`. */
+const providerClip = (name: string, size: string, seconds: number, tone?: number) =>
   runFfmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=1280x720:rate=24:duration=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    out(name),
-  ]);
-
-/** Veo's shape: 720×1280 (9:16 720p), 24 fps, with native (stereo) audio. */
-const veoLike = (name: string, seconds: number) =>
-  runFfmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=720x1280:rate=24:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=660:sample_rate=48000:duration=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-ac',
-    '2',
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=24:duration=${seconds}`],
+    ...(tone ? ['-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000:duration=${seconds}`] : []),
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+    ...(tone ? ['-c:a', 'aac', '-ac', '2'] : []),
     out(name),
   ]);
 
 beforeAll(async () => {
   await Promise.all([
-    novaLike('nova.mp4', 6),
-    veoLike('veo.mp4', 4),
+    // Nova Reel: 1280×720, 24 fps, a 6 s step, no audio. Veo: 9:16 720p with native audio.
+    providerClip('nova.mp4', '1280x720', 6),
+    providerClip('veo.mp4', '720x1280', 4, 660),
     synthesizeSpeech({ text: 'Cold brew, slowly made for you.', outPath: out('voice.wav') }),
   ]);
 }, 60_000);

@@ -17,32 +17,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('shareRenditions', () => {
   it('encodes same-size platforms once, with captions inside the union of their safe zones', () => {
     // Act
-    const groups = shareRenditions([
-      {
-        platform: 'tiktok',
-        width: 1080,
-        height: 1920,
-        safeZone: { top: 200, bottom: 420, left: 60, right: 170 },
-      },
-      {
-        platform: 'instagram',
-        width: 1080,
-        height: 1920,
-        safeZone: { top: 220, bottom: 480, left: 64, right: 150 },
-      },
-      {
-        platform: 'youtube',
-        width: 1920,
-        height: 1080,
-        safeZone: { top: 54, bottom: 110, left: 96, right: 96 },
-      },
-      {
-        platform: 'linkedin',
-        width: 1080,
-        height: 1080,
-        safeZone: { top: 54, bottom: 108, left: 54, right: 54 },
-      },
-    ]);
+    const zones = {
+      tiktok: [1080, 1920, 200, 420, 60, 170],
+      instagram: [1080, 1920, 220, 480, 64, 150],
+      youtube: [1920, 1080, 54, 110, 96, 96],
+      linkedin: [1080, 1080, 54, 108, 54, 54],
+    } as const;
+    const groups = shareRenditions(
+      Object.entries(zones).map(([platform, [width, height, top, bottom, left, right]]) => ({
+        platform,
+        width,
+        height,
+        safeZone: { top, bottom, left, right },
+      })),
+    );
 
     // Assess
     expect(groups.map((g) => [g.key, g.platforms])).toEqual([
