@@ -10,6 +10,9 @@
  * (render jobs waiting at the video provider, outside ffmpeg), the orchestration overhead
  * (wall − ffmpeg ∪ provider), and an estimate of Lambda GB-seconds and dollars per campaign: every
  * handler call timed here × the memory its function has in lambdas/catalog.ts.
+ *
+ * Companions: npm run bench:retrieval (brand top-5 over 10,000 chunks, state update p99) and
+ * npm run bench:cold-starts (each function's cold start in the as-deployed mode).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
