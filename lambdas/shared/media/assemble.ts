@@ -239,7 +239,7 @@ export async function assembleMaster(
         `${clips.map((_, i) => `[c${i}]`).join('')}concat=n=${n}:v=1:a=0,trim=end_frame=${frames},setpts=PTS-STARTPTS${captioned ? ',split=2[vclean][vcap0]' : '[vclean]'}`,
       );
       if (captioned) graph.push(`[vcap0]${subs}[vcap]`);
-      const threads = ['-threads', String(encoderThreads(captioned ? 2 : 1))];
+      const threads = ['-threads', String(encoderThreads(1))];
       const args = [...clips.flatMap((c) => ['-i', c.path]), '-i', aac, '-filter_complex', graph.join(';')];
       args.push(
         '-map',

@@ -57,8 +57,9 @@ export function reframeGraph(
 }
 
 /**
- * x264 threads for each of `parallel` encodes running at once, so that threads × encodes stays within
- * the cores (oversubscribed x264 threads only add context switches and memory).
+ * x264 threads for each encoder when `parallel` ffmpeg processes encode at once, so threads × processes
+ * stays within the cores (oversubscribed x264 threads only add context switches and memory). Encoders
+ * of one process count once: ffmpeg 4.1 feeds them in turn from its main thread.
  */
 export const encoderThreads = (parallel = 1, cores = availableParallelism()): number =>
   Math.max(1, Math.floor(cores / Math.max(1, parallel)));
