@@ -236,8 +236,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'broadcaster',
     'FormatRendition',
     'format-rendition',
-    'Renders one platform rendition with captions and a thumbnail',
-    { ...media, packages: ['fonts'] },
+    'Renders every platform rendition of a variant from one decode, with captions and thumbnails',
+    // Three 1080p encodes at once (one per distinct frame): 5120 MB buys ~3 vCPUs, one per encoder.
+    { ...media, memoryMb: 5120, packages: ['fonts'] },
   ),
   fn('broadcaster', 'PublishPost', 'publish-post', 'Publishes or schedules one platform post', {
     timeoutSeconds: 300,

@@ -14,6 +14,10 @@ export const Formatted = z.object({
   title: z.string().optional(),
   duration_seconds: z.number(),
   aspect_ratio: z.enum(['9:16', '16:9', '1:1']),
+  /** AI-generated disclosure (TikTok `is_aigc`, YouTube `containsSyntheticMedia`): any scene was. */
+  ai_generated: z.boolean().default(false),
+  /** Which models made which seconds, one line (e.g. `0–4 s veo3.1 (fal); 4–8 s nova-reel (bedrock)`). */
+  provenance_summary: z.string().default(''),
 });
 
 export const PlatformCopies = z.record(

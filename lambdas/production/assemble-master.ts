@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { config, logger } from '../shared/commons.js';
 import { VideoAssets, VoicePlan } from '../shared/contracts/index.js';
 import { keyOf } from '../shared/data/blob-store.js';
 import { renderJobs, scripts, videos, workDocs } from '../shared/data/repositories.js';
@@ -9,6 +10,7 @@ import { stepHandler } from '../shared/handler.js';
 import { nowIso, stableUuid } from '../shared/ids.js';
 import { assembleMaster } from '../shared/media/assemble.js';
 import { buildCues, sceneStarts, toAss, toSrt, toVtt } from '../shared/media/captions.js';
+import { buildProvenance, provenanceMetadata } from '../shared/media/provenance.js';
 import { fontPath } from '../shared/media/tools.js';
 import { blobs } from '../shared/services.js';
 import { masterSize, withWorkDir } from '../shared/workdir.js';
@@ -73,8 +75,21 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       captioned: path.join(dir, 'master.mp4'),
       mix: path.join(dir, 'mix.m4a'),
     };
-    await assembleMaster({
-      clips: jobs.map((j) => j.file),
+    const provenance = buildProvenance(
+      jobs.map(({ scene, job }) => ({
+        scene_id: scene.scene_id,
+        seconds: scene.duration_seconds,
+        model:
+          typeof job.parameters.provider_model === 'string' ? job.parameters.provider_model : job.model_name,
+        provider: job.provider,
+      })),
+      script.total_duration_seconds,
+    );
+    const assembled = await assembleMaster({
+      // Each clip conformed to its scene: reframed, frame rate, trimmed (Nova Reel's 6 s steps, Veo's 8 s).
+      clips: jobs.map((j) => ({ path: j.file, seconds: j.scene.duration_seconds })),
+      providerAudio: config.BIE_PROVIDER_AUDIO,
+      metadata: provenanceMetadata(provenance),
       voicePath,
       musicPath,
       assPath,
@@ -86,6 +101,12 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       height,
       fps,
       durationSeconds: script.total_duration_seconds,
+    });
+    logger.info('master assembled', {
+      video_copied: assembled.videoCopied,
+      provider_audio_clips: assembled.providerAudioClips,
+      integrated_lufs: assembled.loudness.integratedLufs,
+      true_peak_dbtp: assembled.loudness.truePeakDbtp,
     });
     const master = await store.putFile(`${base}/master.mp4`, out.captioned, 'video/mp4');
     const clean = await store.putFile(`${base}/clean.mp4`, out.clean, 'video/mp4');
@@ -119,6 +140,7 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
         generation_job_id: job.provider_job_id ?? job.job_id,
         cost_usd: job.cost_usd,
       })),
+      provenance,
       audio_assets: {
         voiceover_url: store.url(input.voiceover_key),
         background_music_url: store.url(input.music_key),

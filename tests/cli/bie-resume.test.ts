@@ -35,7 +35,7 @@ describe('bie resume', () => {
     // Steps that had finished answer from the journal: every rendition and post is replayed, not run.
     const replayed = (state: string) =>
       resumed.stderr().match(new RegExp(`${state}\\s+replayed from the journal`, 'g'))?.length ?? 0;
-    expect(replayed('FormatRendition')).toBe(PLATFORMS.length);
+    expect(replayed('FormatRendition')).toBe(1); // one step renders every platform of the variant
     expect(replayed('PublishPost')).toBe(PLATFORMS.length);
     expect(resumed.stderr()).toMatch(/Broadcaster\s+AssemblePublication\s+[\d.]+s/);
     expect(state.campaigns).toHaveLength(1);

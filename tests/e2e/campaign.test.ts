@@ -131,6 +131,110 @@ describe('a campaign on the embedded default', () => {
     }
   });
 
+  it('delivers the master and every rendition at −14 LUFS integrated (±1) with true peak ≤ −1 dBTP', async () => {
+    const { DELIVERY_LOUDNESS, measureDeliverable } = await import('../../lambdas/shared/media/loudness.js');
+    const deliverables = { master: result.master_video as string, ...result.renditions };
+    expect(Object.keys(deliverables)).toHaveLength(5);
+    for (const [name, file] of Object.entries(deliverables)) {
+      const m = await measureDeliverable(file);
+      expect(Math.abs(m.integratedLufs - DELIVERY_LOUDNESS.integratedLufs), name).toBeLessThanOrEqual(
+        DELIVERY_LOUDNESS.toleranceLu,
+      );
+      expect(m.truePeakDbtp, name).toBeLessThanOrEqual(DELIVERY_LOUDNESS.truePeakDbtp);
+    }
+  });
+
+  it('records which model made which seconds, on the video asset, in the MP4s and on each post record', async () => {
+    const { videos, workDocs } = await import('../../lambdas/shared/data/repositories.js');
+    const { readProvenance } = await import('../../lambdas/shared/media/provenance.js');
+    const { Formatted } = await import('../../lambdas/broadcaster/context.js');
+    const [video] = await videos.list(result.campaign_id);
+    const script = JSON.parse(readFileSync(result.script as string, 'utf8')) as {
+      total_duration_seconds: number;
+      scenes: { scene_id: string }[];
+    };
+    expect(video?.provenance.map((p) => p.scene_id)).toEqual(script.scenes.map((s) => s.scene_id));
+    expect(video?.provenance[0]?.start_seconds).toBe(0);
+    expect(video?.provenance.at(-1)?.end_seconds).toBe(script.total_duration_seconds);
+    // The offline stand-in draws its scenes with ffmpeg: provenance says so, and nothing claims AI.
+    expect(video?.provenance.every((p) => p.provider === 'offline' && !p.ai_generated)).toBe(true);
+    for (const file of [result.master_video as string, ...Object.values(result.renditions)])
+      expect(await readProvenance(file), file).toEqual({
+        ai_generated: false,
+        provenance: video?.provenance,
+      });
+    const publication = (
+      await (
+        await import('../../lambdas/campaign-manager/domain/campaign-view.js')
+      ).campaignView(result.campaign_id)
+    ).publications[0];
+    for (const platform of ['tiktok', 'instagram', 'youtube', 'linkedin']) {
+      const f = await workDocs.get(
+        result.campaign_id,
+        'formatted',
+        `${publication?.publication_id}:${platform}`,
+        Formatted,
+      );
+      expect(f.ai_generated, platform).toBe(false);
+      expect(f.provenance_summary, platform).toContain('(offline)');
+    }
+  });
+
+  it("burns each platform's captions inside its safe zone", async () => {
+    const { videos, workDocs } = await import('../../lambdas/shared/data/repositories.js');
+    const { S3BlobStore, keyOf } = await import('../../lambdas/shared/data/blob-store.js');
+    const { Formatted } = await import('../../lambdas/broadcaster/context.js');
+    const { PLATFORM_SPECS } = await import('../../lambdas/broadcaster/domain/platforms.js');
+    const { renderRenditions } = await import('../../lambdas/shared/media/renditions.js');
+    const { runFfmpeg } = await import('../../lambdas/shared/media/tools.js');
+    const bucket = new S3BlobStore(process.env.BUCKET_NAME as string);
+    const [video] = await videos.list(result.campaign_id);
+    const work = mkdtempSync(path.join(tmpdir(), 'bie-e2e-captions-'));
+    const clean = await bucket.download(
+      keyOf(video?.clean_master_mp4_url as string),
+      path.join(work, 'clean.mp4'),
+    );
+    const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
+    const publicationId = (await campaignView(result.campaign_id)).publications[0]?.publication_id;
+    const scale = Number(process.env.BIE_RENDITION_SCALE);
+    for (const platform of ['tiktok', 'instagram', 'youtube', 'linkedin'] as const) {
+      const file = result.renditions[platform] as string;
+      const { width: W, height: H } = (await probe(file)).video as { width: number; height: number };
+      // The same rendition without captions: where the two differ is where the captions are.
+      const [bare] = await renderRenditions({
+        masterPath: clean,
+        targets: [{ outPath: path.join(work, `${platform}.mp4`), width: W, height: H }],
+      });
+      const f = await workDocs.get(
+        result.campaign_id,
+        'formatted',
+        `${publicationId}:${platform}`,
+        Formatted,
+      );
+      const vtt = new TextDecoder().decode(await bucket.get(f.captions_key));
+      const [, a, b] = vtt.match(/(\d\d:\d\d:[\d.]+) --> (\d\d:\d\d:[\d.]+)/) ?? [];
+      const sec = (t = '') => t.split(':').reduce((acc, v) => acc * 60 + Number(v), 0);
+      const at = ((sec(a) + sec(b)) / 2).toFixed(3);
+      const { stderr } = await runFfmpeg(
+        [
+          ...['-ss', at, '-i', file, '-ss', at, '-i', bare?.outPath as string],
+          '-filter_complex',
+          "[0:v][1:v]blend=all_mode=difference,format=gray,lutyuv=y='if(gt(val,48),255,0)',bbox=min_val=128",
+          ...['-frames:v', '1', '-f', 'null', '-'],
+        ],
+        { logLevel: 'info' },
+      );
+      const box = stderr.match(/x1:(\d+) x2:(\d+) y1:(\d+) y2:(\d+)/);
+      expect(box, `${platform}: captions drawn at ${at} s`).not.toBeNull();
+      const [x1, x2, , y2] = (box ?? []).slice(1).map(Number) as [number, number, number, number];
+      const zone = PLATFORM_SPECS[platform].safe_zone;
+      const slack = 2; // outline pixels around the glyphs
+      expect(x1, `${platform} left`).toBeGreaterThanOrEqual(Math.round(zone.left * scale) - slack);
+      expect(x2, `${platform} right`).toBeLessThanOrEqual(W - Math.round(zone.right * scale) + slack);
+      expect(y2, `${platform} bottom`).toBeLessThanOrEqual(H - Math.round(zone.bottom * scale) + slack);
+    }
+  });
+
   it('keeps the brief, the script, four decided approvals, the ledger, the assets and the publication', async () => {
     const { campaignView } = await import('../../lambdas/campaign-manager/domain/campaign-view.js');
     const view = await campaignView(result.campaign_id);

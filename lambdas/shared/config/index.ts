@@ -407,6 +407,11 @@ export const ENVIRONMENT = {
     'Renditions are platform size times this (tests render small).',
   ),
   BIE_X264_PRESET: setting(z.string().min(1).default('veryfast'), media, 'x264 preset of every encode.'),
+  BIE_PROVIDER_AUDIO: setting(
+    z.enum(['keep', 'mute']).default('mute'),
+    ['AssembleMaster'],
+    "A clip's own audio (Veo): `keep` mixes it under the voice (ducked), `mute` drops it for the music bed.",
+  ),
   // The SDK reads these itself; the render webhook allows plain-http outputs from them only (presigned
   // URLs of a local S3 emulator). Never set on AWS.
   AWS_ENDPOINT_URL_S3: localOnly(httpUrl.optional(), 'S3 endpoint of a local emulator.'),

@@ -40,6 +40,19 @@ export const AudioAssets = z.object({
 });
 export type AudioAssets = z.infer<typeof AudioAssets>;
 
+/** Which model made which seconds of a master (from the render job of each scene). */
+export const ProvenanceSegment = z.object({
+  start_seconds: z.number().min(0),
+  end_seconds: z.number().min(0),
+  scene_id: Uuid,
+  /** The provider's model id (e.g. `fal-ai/veo3.1/fast`, `amazon.nova-reel-v1:1`). */
+  model: z.string().min(1),
+  provider: z.string().min(1),
+  /** Made by a generative model (false for the offline procedural stand-in). */
+  ai_generated: z.boolean(),
+});
+export type ProvenanceSegment = z.infer<typeof ProvenanceSegment>;
+
 /** The seed's `video_assets`, plus ids, the clean (caption-free) master and caption files. */
 export const VideoAssets = z.object({
   video_id: Uuid,
@@ -54,6 +67,8 @@ export const VideoAssets = z.object({
     .min(SCRIPT_SECONDS.min - 0.5)
     .max(SCRIPT_SECONDS.max + 0.5),
   scene_clips: z.array(SceneClip).min(1),
+  /** Scene by scene, in order; also written into the masters' MP4 metadata. */
+  provenance: z.array(ProvenanceSegment).default([]),
   audio_assets: AudioAssets,
   metadata: z.object({
     generation_started_at: Timestamp,

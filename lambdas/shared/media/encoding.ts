@@ -25,3 +25,11 @@ export const AAC_ARGS: readonly string[] = ['-c:a', 'aac', '-b:a', '160k', '-ar'
 
 /** Muxer settings for MP4 outputs: moov atom first (progressive playback), room for complex graphs. */
 export const MP4_ARGS: readonly string[] = ['-max_muxing_queue_size', '4096', '-movflags', '+faststart'];
+
+/** {@link MP4_ARGS} that also write arbitrary `-metadata` keys (mdta atoms, read back by ffprobe). */
+export const MP4_META_ARGS: readonly string[] = [
+  '-max_muxing_queue_size',
+  '4096',
+  '-movflags',
+  '+faststart+use_metadata_tags',
+];

@@ -6,8 +6,10 @@ export {
   type AssembleMasterOptions,
   type AssembleMasterResult,
   assembleMaster,
+  type ClipInput,
   defaultCaptionStyle,
   type LegacyAssembleMasterOptions,
+  type ProviderAudio,
 } from './assemble.js';
 export { composeVoiceTrack, gainToTarget, measureLoudness, type VoiceLine } from './audio.js';
 export {
@@ -26,6 +28,13 @@ export {
 export { assColor, ffColor, parseHexColor, type Rgb } from './color.js';
 export { filterValue } from './filtergraph.js';
 export {
+  DELIVERY_LOUDNESS,
+  type LoudnessReport,
+  measureDeliverable,
+  meetsDelivery,
+  normalizeLoudness,
+} from './loudness.js';
+export {
   generateMusicBed,
   type Mood,
   type MusicBedOptions,
@@ -35,16 +44,29 @@ export {
 } from './music.js';
 export { type MediaInfo, probeMedia } from './probe.js';
 export {
+  anyAiGenerated,
+  buildProvenance,
+  type ProvenanceEntry,
+  provenanceMetadata,
+  provenanceSummary,
+  readProvenance,
+} from './provenance.js';
+export { chooseReframe, cropKeeps, encoderThreads, type ReframeMode, reframeGraph } from './reframe.js';
+export {
   captionStyleForSafeZone,
   PLATFORM_SAFE_ZONES,
   type PlatformSafeZone,
   type RenditionOptions,
   type RenditionResult,
+  type RenditionTarget,
   renderRendition,
+  renderRenditions,
   type SafeZone,
   type SafeZonePlatform,
+  type SharedRendition,
   safeZoneToAssMargins,
   scaleSafeZone,
+  shareRenditions,
 } from './renditions.js';
 export {
   type Motion,

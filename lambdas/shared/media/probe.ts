@@ -9,6 +9,9 @@ export interface VideoStreamInfo {
   pixelFormat: string;
   /** Frame count when the container states it (MP4 does). */
   frames?: number;
+  /** Codec profile and level (e.g. `High`, 40): streams to be joined without re-encoding must agree. */
+  profile?: string;
+  level?: number;
 }
 
 export interface AudioStreamInfo {
@@ -24,6 +27,8 @@ export interface MediaInfo {
   sizeBytes: number;
   video?: VideoStreamInfo;
   audio?: AudioStreamInfo;
+  /** Container metadata tags (keys lower-cased). */
+  tags: Record<string, string>;
 }
 
 interface ProbeStream {
@@ -35,6 +40,8 @@ interface ProbeStream {
   avg_frame_rate?: string;
   pix_fmt?: string;
   nb_frames?: string;
+  profile?: string;
+  level?: number;
   sample_rate?: string;
   channels?: number;
   duration?: string;
@@ -42,7 +49,7 @@ interface ProbeStream {
 }
 
 interface ProbeJson {
-  format?: { duration?: string; format_name?: string; size?: string };
+  format?: { duration?: string; format_name?: string; size?: string; tags?: Record<string, string> };
   streams?: ProbeStream[];
 }
 
@@ -68,6 +75,7 @@ export async function probeMedia(file: string): Promise<MediaInfo> {
     durationSeconds: finite(json.format?.duration) ?? finite(v?.duration) ?? finite(a?.duration) ?? 0,
     formatName: json.format?.format_name ?? '',
     sizeBytes: finite(json.format?.size) ?? 0,
+    tags: Object.fromEntries(Object.entries(json.format?.tags ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
     ...(v && {
       video: {
         width: v.width ?? 0,
@@ -76,6 +84,8 @@ export async function probeMedia(file: string): Promise<MediaInfo> {
         fps: rate(v.r_frame_rate) || rate(v.avg_frame_rate),
         pixelFormat: v.pix_fmt ?? '',
         ...(frames !== undefined && { frames }),
+        ...(v.profile && { profile: v.profile }),
+        ...(v.level !== undefined && { level: v.level }),
       },
     }),
     ...(a && {

@@ -154,10 +154,30 @@ function tailOf(stderr: string, lines = 12): string {
 /** Whether an ffmpeg command draws text (drawtext, subtitles or ass filters need the fonts). */
 const drawsText = (args: string[]): boolean => args.some((a) => /\b(drawtext|subtitles|ass)\b/.test(a));
 
+/** One finished tool process: what it was and when it ran (epoch ms). */
+export interface ToolRun {
+  tool: MediaTool;
+  args: readonly string[];
+  startedAt: number;
+  endedAt: number;
+}
+
+const toolListeners = new Set<(run: ToolRun) => void>();
+
+/** Calls `listener` after every ffmpeg/ffprobe process (benchmarks: time inside ffmpeg). Returns the unsubscribe. */
+export function onToolRun(listener: (run: ToolRun) => void): () => void {
+  toolListeners.add(listener);
+  return () => toolListeners.delete(listener);
+}
+
 /** Runs a tool without a shell, collecting stdout and (the last 256 KB of) stderr. */
 export function runTool(tool: MediaTool, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const bin = resolveToolPath(tool);
   const started = Date.now();
+  const report = () => {
+    const run = { tool, args, startedAt: started, endedAt: Date.now() };
+    for (const l of toolListeners) l(run);
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, {
       cwd: opts.cwd,
@@ -183,6 +203,7 @@ export function runTool(tool: MediaTool, args: string[], opts: RunOptions = {}):
       reject(new FfmpegError(tool, null, args, tailOf(`${err}\n${why}`)));
     });
     child.on('close', (code, signal) => {
+      report();
       if (code === 0) {
         resolve({
           stdout: Buffer.concat(out).toString('utf8'),
