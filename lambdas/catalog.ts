@@ -346,7 +346,12 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/webhooks/{provider}', functionId: 'WebhooksApi', auth: 'webhook' },
   { method: 'GET', path: '/dashboard/campaigns', functionId: 'CampaignsApi', auth: 'user' },
   { method: 'GET', path: '/dashboard/campaigns/{id}', functionId: 'CampaignsApi', auth: 'user' },
-  { method: 'GET', path: '/dashboard/campaigns/{id}/performance', functionId: 'PerformanceApi', auth: 'user' },
+  {
+    method: 'GET',
+    path: '/dashboard/campaigns/{id}/performance',
+    functionId: 'PerformanceApi',
+    auth: 'user',
+  },
   { method: 'GET', path: '/dashboard/campaigns/{id}/ab-report', functionId: 'PerformanceApi', auth: 'user' },
   { method: 'GET', path: '/dashboard/approvals', functionId: 'ApprovalsApi', auth: 'user' },
   { method: 'GET', path: '/dashboard/approvals/{id}', functionId: 'ApprovalsApi', auth: 'user' },

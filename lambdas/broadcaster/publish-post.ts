@@ -54,8 +54,9 @@ export const handler = stepHandler('PublishPost', Input, async (input, context) 
         thumbnail_path: thumb,
         caption: f.caption,
         hashtags: f.hashtags,
-        // Every rendition is a generated video: platforms ask for the synthetic-media label.
-        ai_generated: true,
+        // From the video's provenance: platforms ask for the synthetic-media label (TikTok is_aigc,
+        // YouTube containsSyntheticMedia). Only the offline procedural stand-in is not generative AI.
+        ai_generated: f.ai_generated,
         title: f.title,
         video_key: f.rendition_key,
         progress: progressOf(input.campaign_id, input.post.post_key),

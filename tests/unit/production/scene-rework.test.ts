@@ -66,6 +66,7 @@ describe('a clip', () => {
     durationSeconds,
     formatName: 'mov,mp4',
     sizeBytes: 1,
+    tags: {},
     ...(video ? { video: { width: 1, height: 1, codec: 'h264', fps: 30, pixelFormat: 'yuv420p' } } : {}),
   });
 
