@@ -87,16 +87,23 @@ describe('a campaign publishing through the YouTube and TikTok APIs', () => {
     expect(posts.every((p) => p.publication_status === 'published')).toBe(true);
   });
 
-  it('uploaded the YouTube rendition whole, labelled as synthetic media', async () => {
+  it('uploaded the YouTube rendition whole, with the AI disclosure its provenance gives', async () => {
     const { blobs } = await import('../../lambdas/shared/services.js');
     const post = view.publications[0]?.platform_posts.find((p) => p.platform === 'youtube');
     const rendition = await blobs().get((post?.formatted_video_url ?? '').replace(/^s3:\/\/[^/]+\//, ''));
     expect(youtube.videos[0]?.bytes.equals(Buffer.from(rendition))).toBe(true);
+    // The offline stand-in renders procedurally (provenance ai_generated: false); a generative model's
+    // clips would say true. Either way the flag the video carries is what each platform is told.
+    const generated = view.videos[0]?.provenance.some((p) => p.ai_generated) ?? true;
+    expect(generated).toBe(false);
     expect(youtube.videos[0]?.status).toMatchObject({
-      containsSyntheticMedia: true,
+      containsSyntheticMedia: generated,
       privacyStatus: 'public',
     });
-    expect(tiktok.posts[0]?.post_info).toMatchObject({ is_aigc: true, privacy_level: 'PUBLIC_TO_EVERYONE' });
+    expect(tiktok.posts[0]?.post_info).toMatchObject({
+      is_aigc: generated,
+      privacy_level: 'PUBLIC_TO_EVERYONE',
+    });
   });
 
   it('publishes nothing twice when the run is repeated', async () => {
