@@ -172,9 +172,11 @@ describe('storage', () => {
     expect(TABLE_DESIGN.indexes.map((i) => i.name)).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4']);
   });
 
-  it('retains the table and both buckets by default', () => {
+  it('retains the table and the data buckets by default; the dashboard site is rebuilt on each deploy', () => {
+    const site = logicalId(s.stack.dashboard.bucket);
     for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket']) {
-      for (const [id, r] of ofType(R, type)) expect(r.DeletionPolicy, id).toBe('Retain');
+      for (const [id, r] of ofType(R, type))
+        expect(r.DeletionPolicy, id).toBe(id === site ? 'Delete' : 'Retain');
     }
   });
 
@@ -257,9 +259,12 @@ describe('storage', () => {
 });
 
 describe('functions', () => {
-  const functions = () => ofType(R, 'AWS::Lambda::Function');
+  /** CDK's BucketDeployment provider (it copies the built dashboard to its bucket at deploy time). */
+  const cdkProvider = (id: string) => id.startsWith('CustomCDKBucketDeployment');
+  const functions = () => ofType(R, 'AWS::Lambda::Function').filter(([id]) => !cdkProvider(id));
 
-  it('are one per catalog entry and nothing else', () => {
+  it("are one per catalog entry, and CDK's site deployment provider", () => {
+    expect(ofType(R, 'AWS::Lambda::Function').filter(([id]) => cdkProvider(id))).toHaveLength(1);
     expect(functions()).toHaveLength(FUNCTIONS.length);
     expect(
       functions()
@@ -293,8 +298,8 @@ describe('functions', () => {
     },
   );
 
-  it('ships the ffmpeg layer for x86_64 on nodejs22.x', () => {
-    s.template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
+  it("ships the ffmpeg layer for x86_64 on nodejs22.x (and CDK's AWS CLI layer for the site deployment)", () => {
+    s.template.resourceCountIs('AWS::Lambda::LayerVersion', 2);
     s.template.hasResourceProperties('AWS::Lambda::LayerVersion', {
       CompatibleRuntimes: ['nodejs22.x'],
       CompatibleArchitectures: ['x86_64'],
@@ -332,9 +337,10 @@ describe('IAM', () => {
     }
   });
 
-  it('grants "*" only for actions without resource-level permissions (X-Ray, log delivery)', () => {
+  it('grants "*" only for actions without resource-level permissions (X-Ray, log delivery, invalidations)', () => {
+    // cloudfront:CreateInvalidation/GetInvalidation: CDK's site deployment provider invalidates the site.
     const allowedOnStar =
-      /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
+      /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|cloudfront:(CreateInvalidation|GetInvalidation))$/;
     for (const [id, st] of allStatements()) {
       if (st.Effect === 'Allow' && resourcesOf(st).includes('*')) {
         for (const action of actionsOf(st)) expect(action, id).toMatch(allowedOnStar);
@@ -463,8 +469,9 @@ describe('HTTP API', () => {
     for (const [, route] of routes()) {
       const key = route.Properties.RouteKey as string;
       const spec = ROUTES.find((r) => `${r.method} ${r.path}` === key);
+      const auth = spec && routeAuth(spec);
       expect(route.Properties.AuthorizationType, key).toBe(
-        spec && routeAuth(spec) === 'iam' ? 'AWS_IAM' : 'NONE',
+        auth === 'iam' ? 'AWS_IAM' : auth === 'user' ? 'JWT' : 'NONE',
       );
     }
   });
@@ -474,7 +481,12 @@ describe('HTTP API', () => {
       .filter(([, r]) => r.Properties.AuthorizationType === 'NONE')
       .map(([, r]) => r.Properties.RouteKey)
       .sort();
-    expect(open).toEqual(['GET /approvals/{id}', 'POST /approvals/{id}', 'POST /webhooks/{provider}']);
+    expect(open).toEqual([
+      'GET /approvals/{id}',
+      'GET /approvals/{id}/review',
+      'POST /approvals/{id}',
+      'POST /webhooks/{provider}',
+    ]);
     const operator = routes()
       .map(([, r]) => r.Properties.RouteKey as string)
       .filter((k) => k.includes('/operator/'));

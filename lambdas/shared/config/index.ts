@@ -92,7 +92,8 @@ export const ENV_ROLES = {
     ...BUDGET_CHARGERS,
   ],
   /** Call platform APIs: publish posts, read their engagement (the engagement collector joins here). */
-  platformClients: ['PublishPost'],
+  /** Call the platforms' APIs: publish, and read the posts' engagement. */
+  platformClients: ['PublishPost', 'CollectEngagement'],
   /** Build the video model port (submit, poll). */
   videoModelUsers: ['SubmitRender', 'PollRenders'],
   /** Route scenes among the enabled video providers, submit to and poll their adapters (BIE_VIDEO_PROVIDER). */

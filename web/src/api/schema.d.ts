@@ -1718,6 +1718,16 @@ export interface operations {
                     cost_usd: number;
                     cache_hit?: boolean;
                   })[];
+                /** @default [] */
+                provenance?: {
+                    start_seconds: number;
+                    end_seconds: number;
+                    /** Format: uuid */
+                    scene_id: string;
+                    model: string;
+                    provider: string;
+                    ai_generated: boolean;
+                  }[];
                 audio_assets: {
                   voiceover_url: string;
                   background_music_url: string;
@@ -2733,6 +2743,16 @@ export interface operations {
                     cost_usd: number;
                     cache_hit?: boolean;
                   })[];
+                /** @default [] */
+                provenance?: {
+                    start_seconds: number;
+                    end_seconds: number;
+                    /** Format: uuid */
+                    scene_id: string;
+                    model: string;
+                    provider: string;
+                    ai_generated: boolean;
+                  }[];
                 audio_assets: {
                   voiceover_url: string;
                   background_music_url: string;

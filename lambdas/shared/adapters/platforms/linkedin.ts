@@ -36,7 +36,8 @@ const LinkedInProgress = z.object({
 const Initialize = z.object({
   value: z.object({
     video: z.string().min(1),
-    uploadToken: z.string().default(''),
+    // LinkedIn's multipart upload handle (not a credential); absent for single-part uploads.
+    uploadToken: z.string().optional(),
     uploadInstructions: z.array(Instruction).min(1),
   }),
 });
@@ -96,7 +97,7 @@ export class LinkedInPublisher implements Publisher {
       );
       await progress.save({
         video_urn: init.value.video,
-        upload_token: init.value.uploadToken,
+        upload_token: init.value.uploadToken ?? '',
         instructions: init.value.uploadInstructions,
         etags: init.value.uploadInstructions.map(() => ''),
         finalized: false,
