@@ -66,6 +66,9 @@ export class FakeFal {
   readonly publicKey: KeyObject;
   private server?: Server;
   private readonly media: { video: Buffer; videoWithAudio: Buffer; image: Buffer };
+  /** Clips of other lengths, made when a request asks for one (as the real models render what is asked). */
+  private readonly clips = new Map<string, Buffer>();
+  private readonly dir: string;
   url = '';
 
   constructor() {
@@ -73,6 +76,7 @@ export class FakeFal {
     this.key = pair.privateKey;
     this.publicKey = pair.publicKey;
     const dir = mkdtempSync(path.join(tmpdir(), 'fake-fal-'));
+    this.dir = dir;
     const video = ['-f', 'lavfi', '-i', 'testsrc=size=180x320:rate=24:duration=4'];
     const enc = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
     this.media = {
@@ -141,6 +145,25 @@ export class FakeFal {
 
   private isVeo = (model: string) => model.includes('/veo');
   private isImage = (model: string) => /seedream|nano-banana/.test(model);
+
+  /** The clip of a request: the length its input asks (`duration: '6s'` or `'5'`; 4 s if none). */
+  private clipFor(record: FalRequestRecord): Buffer {
+    const audio = Boolean(this.isVeo(record.model) && record.input.generate_audio);
+    const seconds = Number.parseFloat(String(record.input.duration ?? '4')) || 4;
+    if (seconds === 4) return audio ? this.media.videoWithAudio : this.media.video;
+    const key = `${seconds}:${audio}`;
+    let clip = this.clips.get(key);
+    if (!clip) {
+      const video = ['-f', 'lavfi', '-i', `testsrc=size=180x320:rate=24:duration=${seconds}`];
+      const enc = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+      const sound = audio
+        ? ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, ...enc, '-c:a', 'aac', '-shortest']
+        : [...enc, '-an'];
+      clip = make([...video, ...sound], path.join(this.dir, `clip-${seconds}-${audio}.mp4`));
+      this.clips.set(key, clip);
+    }
+    return clip;
+  }
 
   private output(record: FalRequestRecord): Record<string, unknown> {
     if (this.isImage(record.model))
@@ -213,12 +236,7 @@ export class FakeFal {
       const [id, ext] = p.slice(4).split('.');
       const record = this.requests.find((r) => r.request_id === id);
       if (!record) return this.send(res, 404, { detail: 'Not Found' });
-      const bytes =
-        ext === 'png'
-          ? this.media.image
-          : this.isVeo(record.model) && record.input.generate_audio
-            ? this.media.videoWithAudio
-            : this.media.video;
+      const bytes = ext === 'png' ? this.media.image : this.clipFor(record);
       res.writeHead(200, {
         'content-type': ext === 'png' ? 'image/png' : 'video/mp4',
         'content-length': String(bytes.length),
