@@ -30,6 +30,10 @@ beforeAll(async () => {
   }
   const cdkOut = ensureAssembly({ dataDir: work }, () => undefined);
   app = await startAsDeployed({ dataDir, cdkOut, schedules: false, stopGraceMs: 0, log: () => undefined });
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
+    );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 300_000);
 

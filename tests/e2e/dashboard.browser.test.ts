@@ -37,6 +37,10 @@ beforeAll(async () => {
   base = app.runtime.info.apiUrl;
   cli = await import('../../cli/run.js');
   repos = await import('../../lambdas/shared/data/repositories.js');
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
+    );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // A step that cannot happen fails within a minute, naming what it waited for.
