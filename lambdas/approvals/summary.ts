@@ -33,7 +33,18 @@ export async function describeSubject(
     }));
     return { summary: hookReviewSummary(set), media, choices };
   }
-  return { summary: await summarize(campaignId, checkpoint, subjectId, media), media };
+  const summary = await summarize(campaignId, checkpoint, subjectId, media);
+  if (checkpoint === 'script') {
+    // The reviewer may send the script back to be rewritten around another of its top hooks.
+    const s = (await scripts.list(campaignId)).filter((x) => x.script_id === subjectId).pop();
+    const choices = (s?.top_hooks ?? []).map((h) => ({
+      hook_id: h.hook_id,
+      text: h.text,
+      quality_score: h.quality_score,
+    }));
+    if (choices.length > 1) return { summary, media, choices };
+  }
+  return { summary, media };
 }
 
 /** Why the hooks are here and what to choose from: the top 3, best first, with their scores. */

@@ -8,7 +8,7 @@ import {
   VariantType,
 } from '../shared/contracts/index.js';
 import { priors } from '../shared/data/distribution.js';
-import { hooks, workDocs } from '../shared/data/repositories.js';
+import { approvals, hooks, workDocs } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
 import { hashSeed, stableUuid } from '../shared/ids.js';
 import { recordMetric } from '../shared/metrics.js';
@@ -16,7 +16,7 @@ import { generateFromTemplate, PROMPTS } from '../shared/prompts/creative.js';
 import { textModel, textModelProvider } from '../shared/providers/text.js';
 import { loadCreativeContext, modelContext, promptBrand } from './context.js';
 import { applyHookPriors } from './domain/hook-priors.js';
-import { type HookSet, hookGate, type RankedHooks, rankHooks } from './domain/hooks.js';
+import { type HookSet, hookGate, pinnedHookSet, type RankedHooks, rankHooks } from './domain/hooks.js';
 
 export { HookSet } from './domain/hooks.js';
 
@@ -32,6 +32,17 @@ const Input = z.object({
 
 const ROUNDS = 3;
 
+/** The hook named by the variant's latest decided script approval, when it was a rejection naming one. */
+async function hookChosenAtScriptReview(campaignId: string, variantId: string) {
+  const decided = (await approvals.list(campaignId))
+    .filter((a) => a.checkpoint === 'script' && a.variant_id === variantId && a.decided_at)
+    .sort((a, b) => (b.decided_at ?? '').localeCompare(a.decided_at ?? ''));
+  const last = decided[0];
+  if (last?.status !== 'rejected' || !last.chosen_hook_id) return undefined;
+  const hook = last.choices?.find((c) => c.hook_id === last.chosen_hook_id);
+  return hook ? { hook, others: last.choices ?? [] } : undefined;
+}
+
 /**
  * ≥ 50 hook variations, scored and ranked; restricted terms discarded before ranking. The hook quality
  * gate (≥ 0.75) regenerates up to 3 times; a set still below it is kept with the gate's reason and the
@@ -40,6 +51,20 @@ const ROUNDS = 3;
 export const handler = stepHandler('GenerateHooks', Input, async (input) => {
   const ctx = await loadCreativeContext(input.campaign_id, input.brief_id);
   const hookSetId = stableUuid('hooks', input.execution, input.variant_id, input.attempt);
+  // A reviewer who sent the last script back naming another of its top hooks: rewrite around that one.
+  const chosen =
+    input.attempt > 1 ? await hookChosenAtScriptReview(input.campaign_id, input.variant_id) : undefined;
+  if (chosen) {
+    const doc = pinnedHookSet(hookSetId, chosen.hook, chosen.others);
+    await workDocs.put(input.campaign_id, 'hookset', hookSetId, doc);
+    return {
+      hook_set_id: hookSetId,
+      count: doc.count,
+      selected_quality: doc.selected.quality_score,
+      gate_passed: true,
+      gate_reason: doc.gate?.reason ?? '',
+    };
+  }
   let best: RankedHooks | undefined;
   let rounds = 0;
   // The closed loop (issue 8): hook types that won this brand's past A/B tests rank higher.

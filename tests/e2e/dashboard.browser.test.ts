@@ -131,7 +131,7 @@ describe('the review dashboard in a browser', () => {
   }, 180_000);
 
   let chosenHook = '';
-  it('reviews the script with its top hooks and variants, choosing the hook when none cleared the gate', async () => {
+  it('chooses another of the top-3 hooks, and the script is rewritten around it', async () => {
     // The hook gate sends the set to a hook review only when no hook scores 0.75 after three rounds.
     const stop = { stopped: false };
     const next = await Promise.race([
@@ -157,8 +157,29 @@ describe('the review dashboard in a browser', () => {
     const script = next.checkpoint === 'script' ? next : await nextApproval(campaignId, 'script', seen);
     seen.add(script.approval_id);
     await page.goto(await reviewLinkOf(script.approval_id));
-    await page.getByRole('heading', { name: 'Top hooks' }).waitFor();
+    await page.getByRole('heading', { name: 'Hooks' }).waitFor();
     expect(await page.getByText(/Compliance/).count()).toBeGreaterThan(0);
+    if (!chosenHook) {
+      // Another of the top-3 hooks: the script is written again around it.
+      const choices = page.getByRole('radio');
+      const unchecked = choices.and(page.locator(':not(:checked)')).last();
+      chosenHook = ((await unchecked.locator('xpath=..').textContent()) ?? '')
+        .replace(/\s*\([\d.]+\)\s*$/, '')
+        .trim();
+      await unchecked.check();
+      await page.screenshot({ path: path.join(SHOTS, 'script-review.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Rewrite the script with this hook' }).click();
+      await page.getByRole('status').filter({ hasText: 'rejected' }).waitFor();
+      const rewritten = await nextApproval(campaignId, 'script', seen);
+      seen.add(rewritten.approval_id);
+      await page.goto(await reviewLinkOf(rewritten.approval_id));
+      await page.getByRole('heading', { name: 'Hooks' }).waitFor();
+      expect(await page.locator('q').first().textContent()).toBe(chosenHook);
+      await page.getByRole('button', { name: 'Approve the script' }).click();
+      await page.getByRole('status').filter({ hasText: 'approved' }).waitFor();
+      expect((await decided(rewritten.approval_id)).status).toBe('approved');
+      return;
+    }
     await page.screenshot({ path: path.join(SHOTS, 'script-review.png'), fullPage: true });
     await page.getByRole('button', { name: 'Approve the script' }).click();
     await page.getByRole('status').filter({ hasText: 'approved' }).waitFor();
@@ -215,7 +236,8 @@ describe('the review dashboard in a browser', () => {
       publications: { platform_posts: { caption: string }[] }[];
     }>(base, 'GET', `/campaigns/${campaignId}`);
     expect(view.campaign.status).toBe('published');
-    if (chosenHook) expect(view.scripts.at(-1)?.hook.text).toBe(chosenHook);
+    expect(chosenHook).not.toBe('');
+    expect(view.scripts.at(-1)?.hook.text).toBe(chosenHook);
     expect(regenerated).not.toBe('');
     const captions = view.publications.flatMap((p) => p.platform_posts.map((x) => x.caption));
     expect(captions.some((c) => c.startsWith(caption))).toBe(true);

@@ -278,7 +278,12 @@ async function choiceIssues(deps: ApprovalDeps, a: Approval, input: DecisionInpu
         path: 'chosen_hook_id',
         message: `not one of the offered hooks (${a.choices.map((c) => c.hook_id).join(', ')})`,
       });
-    else if (input.decision !== 'approve')
+    else if (a.checkpoint === 'script' && input.decision !== 'reject')
+      issues.push({
+        path: 'chosen_hook_id',
+        message: 'another hook rewrites the script: send it with a rejection (approving keeps the script)',
+      });
+    else if (a.checkpoint !== 'script' && input.decision !== 'approve')
       issues.push({ path: 'chosen_hook_id', message: 'a hook is chosen by approving' });
   }
   if (input.edits && Object.keys(input.edits).length) {
@@ -321,10 +326,16 @@ export async function decideApproval(
   if (scenes) await assertScenesOfVideo(deps, current, input.decision, scenes);
   const issues = await choiceIssues(deps, current, input);
   if (issues.length) throw new ValidationError('invalid decision', issues);
+  // hook_review: approving picks a hook (the best by default); script: a rejection naming a hook has the
+  // Copywriter rewrite the script around it (GenerateHooks pins it).
   const chosen =
-    input.decision === 'approve' && current.choices?.length
-      ? (input.chosen_hook_id ?? current.choices[0]?.hook_id)
-      : undefined;
+    current.checkpoint === 'script'
+      ? input.decision === 'reject'
+        ? input.chosen_hook_id
+        : undefined
+      : input.decision === 'approve' && current.choices?.length
+        ? (input.chosen_hook_id ?? current.choices[0]?.hook_id)
+        : undefined;
   const decided = await deps.store.decide(current, {
     status: input.decision === 'approve' ? 'approved' : 'rejected',
     decided_by: input.decided_by,

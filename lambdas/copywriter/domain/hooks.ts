@@ -166,3 +166,28 @@ export function rankHooks(
     discarded: drafts.length - clean.length + (topIdx.size ? 0 : 0),
   };
 }
+
+/**
+ * The hook set of a script rewrite the reviewer asked for around one of the script's top hooks: that
+ * hook is the selection (no new generation, nothing charged), the other choices follow it.
+ */
+export function pinnedHookSet(
+  hookSetId: string,
+  chosen: { hook_id: string; text: string; quality_score: number },
+  others: { hook_id: string; text: string; quality_score: number }[],
+): HookSet {
+  const hookType = chosen.text.trim().endsWith('?') ? 'question' : 'statement';
+  return {
+    hook_set_id: hookSetId,
+    selected: { ...chosen, hook_type: hookType },
+    top: [chosen, ...others.filter((h) => h.hook_id !== chosen.hook_id)],
+    rationale: 'chosen by the reviewer at the script review',
+    count: others.length,
+    gate: {
+      passed: true,
+      threshold: HOOK_QUALITY_THRESHOLD,
+      rounds: 0,
+      reason: 'the reviewer chose this hook at the script review',
+    },
+  };
+}

@@ -1,16 +1,21 @@
+import { useState } from 'react';
 import { Score, Section } from '../../components/common';
 import { DecisionBar, type ReviewProps } from '../Review';
 
-/** The script under review next to the other variants, with its top-3 hooks. */
+/** The script under review next to the other variants; another of its top-3 hooks rewrites it. */
 export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
   const scripts = review.scripts ?? [];
   const subject = scripts[0];
+  const choices = review.approval.choices ?? [];
+  const [hook, setHook] = useState<string>();
   if (!subject)
     return (
       <Section title="Script">
         <p>The script is not available.</p>
       </Section>
     );
+  const current = choices.find((h) => h.text === subject.hook.text)?.hook_id;
+  const chosen = hook && hook !== current ? choices.find((h) => h.hook_id === hook) : undefined;
   return (
     <>
       <Section title="Hooks">
@@ -18,21 +23,24 @@ export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
           Chosen hook: <q>{subject.hook.text}</q>{' '}
           <Score label="quality" value={subject.hook.quality_score} gate={0.75} />
         </p>
-        {subject.top_hooks.length ? (
-          <>
-            <h3>Top hooks</h3>
-            <ol>
-              {subject.top_hooks.map((h) => (
-                <li key={h.hook_id}>
+        {choices.length > 1 ? (
+          <fieldset disabled={!pending}>
+            <legend>Top hooks — choosing another rewrites the script around it</legend>
+            {choices.map((h) => (
+              <label key={h.hook_id} className="choice">
+                <input
+                  type="radio"
+                  name="hook"
+                  value={h.hook_id}
+                  checked={(hook ?? current) === h.hook_id}
+                  onChange={() => setHook(h.hook_id)}
+                />
+                <span>
                   {h.text} <small>({h.quality_score.toFixed(2)})</small>
-                </li>
-              ))}
-            </ol>
-            <p className="note">
-              To build the script around another hook, request changes naming it; when no hook clears the
-              quality gate, the hook review asks you to choose one.
-            </p>
-          </>
+                </span>
+              </label>
+            ))}
+          </fieldset>
         ) : null}
       </Section>
       <div className="side-by-side">
@@ -64,6 +72,25 @@ export function ScriptReview({ review, decide, busy, pending }: ReviewProps) {
         ))}
       </div>
       <Section title="Decision">
+        {chosen && pending ? (
+          <div className="buttons">
+            <button
+              type="button"
+              className="primary"
+              disabled={busy}
+              onClick={() =>
+                void decide({
+                  decision: 'reject',
+                  decided_by: 'reviewer',
+                  chosen_hook_id: chosen.hook_id,
+                  feedback: `Rewrite the script around the hook: ${chosen.text}`,
+                })
+              }
+            >
+              Rewrite the script with this hook
+            </button>
+          </div>
+        ) : null}
         <DecisionBar decide={decide} busy={busy} pending={pending} approveLabel="Approve the script" />
       </Section>
     </>
