@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { PLATFORM_SPECS } from '../broadcaster/domain/platforms.js';
 import { campaignCard } from '../campaign-manager/domain/campaign-cards.js';
 import type { Approval, Platform, ReviewPost, ReviewScene, ReviewView } from '../shared/contracts/index.js';
@@ -13,11 +12,7 @@ import {
 } from '../shared/data/repositories.js';
 import type { ApprovalDeps } from './domain/approvals.js';
 import { mediaLinks, presignSeconds } from './domain/approvals.js';
-
-const keyOfS3 = (url: string): string | undefined => /^s3:\/\/[^/]+\/(.+)$/.exec(url)?.[1];
-
-const PlatformCopy = z.record(z.string(), z.object({ caption: z.string(), hashtags: z.array(z.string()) }));
-const Formatted = z.object({ rendition_key: z.string(), thumbnail_key: z.string() });
+import { FormattedKeys, keyOfS3, PlatformCopy } from './summary.js';
 
 /**
  * Everything a review page shows for one approval: the subject by checkpoint (brief, the variant's
@@ -96,7 +91,7 @@ export async function buildReview(
       for (const [platform, c] of Object.entries(copy ?? {})) {
         const spec = PLATFORM_SPECS[platform as Platform];
         if (!spec) continue;
-        const f = await workDocs.find(id, 'formatted', `${approval.subject_id}:${platform}`, Formatted);
+        const f = await workDocs.find(id, 'formatted', `${approval.subject_id}:${platform}`, FormattedKeys);
         const rendition = await presign(f?.rendition_key);
         const thumbnail = await presign(f?.thumbnail_key);
         posts.push({

@@ -13,9 +13,15 @@ export interface SubjectDescription {
 }
 
 /** `s3://bucket/key` → key; anything else is not one of our objects. */
-const keyOfS3 = (url: string): string | undefined => /^s3:\/\/[^/]+\/(.+)$/.exec(url)?.[1];
+export const keyOfS3 = (url: string): string | undefined => /^s3:\/\/[^/]+\/(.+)$/.exec(url)?.[1];
 
-const Formatted = z.object({ rendition_key: z.string(), thumbnail_key: z.string() });
+/** What of a formatted post the review reads: its rendition and thumbnail keys. */
+export const FormattedKeys = z.object({ rendition_key: z.string(), thumbnail_key: z.string() });
+/** Caption and hashtags per platform of a publication (work document `platform_copy`). */
+export const PlatformCopy = z.record(
+  z.string(),
+  z.object({ caption: z.string(), hashtags: z.array(z.string()) }),
+);
 
 /** What the reviewer is asked to decide. */
 export async function describeSubject(
@@ -114,15 +120,10 @@ async function summarize(
       return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}\nScenes (reject some by id: scenes: [{ scene_id, feedback }]):\n${scenes.join('\n')}`;
     }
     case 'publication': {
-      const posts = await workDocs.find(
-        campaignId,
-        'platform_copy',
-        subjectId,
-        z.record(z.string(), z.object({ caption: z.string(), hashtags: z.array(z.string()) })),
-      );
+      const posts = await workDocs.find(campaignId, 'platform_copy', subjectId, PlatformCopy);
       const known = await publications.list(campaignId);
       for (const platform of Object.keys(posts ?? {})) {
-        const f = await workDocs.find(campaignId, 'formatted', `${subjectId}:${platform}`, Formatted);
+        const f = await workDocs.find(campaignId, 'formatted', `${subjectId}:${platform}`, FormattedKeys);
         if (!f) continue;
         media.push(
           { label: `${platform} rendition`, key: f.rendition_key, content_type: 'video/mp4' },
