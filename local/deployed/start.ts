@@ -7,6 +7,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { type Embedded, type EmbeddedOptions, stopGraceMs, withDataDirLock } from '../embedded.js';
 import type { LambdaHandler } from '../engine/asl-runner.js';
@@ -223,6 +224,11 @@ async function createTables(model: DeployedModel, emulators: Emulators): Promise
             ? { LocalSecondaryIndexes: t.localSecondaryIndexes.map(index) }
             : {}),
         }),
+      );
+      // CREATING refuses every item until dynalite's timer marks it ACTIVE (after the response).
+      await waitUntilTableExists(
+        { client, maxWaitTime: 120, minDelay: 1, maxDelay: 2 },
+        { TableName: t.name },
       );
     }
   } finally {

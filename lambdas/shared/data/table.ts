@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -73,13 +74,21 @@ export const doc = DynamoDBDocumentClient.from(client, {
 
 export const tableName = (): string => readVariable('TABLE_NAME');
 
-/** Creates the table if it is missing (embedded runtime and tests; on AWS the stack owns it). */
+/**
+ * Creates the table if it is missing (embedded runtime and tests; on AWS the stack owns it) and returns
+ * once it is ACTIVE: a new table is CREATING first and refuses every item until then (on DynamoDB for
+ * seconds; on dynalite until a timer after the CreateTable response, which a loaded machine can lose).
+ */
 export async function ensureTable(): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName() }));
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(new CreateTableCommand(createTableInput(tableName())));
+    await waitUntilTableExists(
+      { client, maxWaitTime: 120, minDelay: 1, maxDelay: 2 },
+      { TableName: tableName() },
+    );
   }
 }
 
