@@ -360,7 +360,8 @@ export class PillarFunctions extends Construct {
     // Platform publishing: an OAuth client secret per `api` platform, one Blotato key if any platform
     // uses Blotato. The values are set after deploy; only the publishing functions read them.
     const publish = Object.entries(p.publish ?? {});
-    const secrets: [string, EnvName, string][] = [];
+    // [id, variable, what, written back]: platforms rotate OAuth refresh tokens, an API key never changes.
+    const secrets: [string, EnvName, string, boolean][] = [];
     for (const [platform, mode] of publish) {
       this.setVariable(`BIE_PUBLISH_${platform.toUpperCase()}` as EnvName, mode);
       if (mode === 'api') {
@@ -369,24 +370,30 @@ export class PillarFunctions extends Construct {
           id,
           `${platform.toUpperCase()}_OAUTH_ARN` as EnvName,
           `${platform} OAuth client and refresh token`,
+          true,
         ]);
       }
     }
     if (publish.some(([, mode]) => mode === 'blotato')) {
-      secrets.push(['BlotatoApiKey', 'BLOTATO_API_KEY_ARN', 'Blotato API key']);
+      secrets.push(['BlotatoApiKey', 'BLOTATO_API_KEY_ARN', 'Blotato API key', false]);
     }
-    for (const [id, variable, what] of secrets) {
+    for (const [id, variable, what, writtenBack] of secrets) {
       const secret = new Secret(this, id, {
         description: `${what}, JSON or key (set the value after deploy)`,
       });
       acknowledge(
         secret,
         'AwsSolutions-SMG4',
-        'Issued by the platform (OAuth consent or its dashboard): a Lambda of ours cannot rotate it. The ' +
-          'publisher refreshes access tokens from it. Readable only by the publishing functions.',
+        'Issued by the platform (OAuth consent or its dashboard): a rotation Lambda cannot re-issue it. ' +
+          'The publisher refreshes access tokens from it and stores the refresh token the platform rotates ' +
+          '(TikTok, Meta). Readable and writable only by the publishing functions.',
       );
       this.setVariable(variable, secret.secretArn);
-      for (const fnId of ENV_ROLES.platformClients) secret.grantRead(this.get(fnId));
+      for (const fnId of ENV_ROLES.platformClients) {
+        secret.grantRead(this.get(fnId));
+        // The platform invalidates the refresh token it replaced: the new one must be stored at once.
+        if (writtenBack) secret.grantWrite(this.get(fnId));
+      }
     }
     if ((p.videoProvider ?? '').split(',').includes('fal')) {
       // The key is set after deploy; the functions that call the fal queue read it by ARN.

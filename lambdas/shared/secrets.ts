@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { type EnvName, isSet, readVariable } from './config/index.js';
 
 /**
@@ -41,6 +45,8 @@ export class SecretNotConfiguredError extends Error {
 const CACHE_MS = 15 * 60_000;
 const cache = new Map<SecretName, { value: Promise<string>; at: number }>();
 let client: SecretsManagerClient | undefined;
+/** Values written back while the secret comes from the environment (kept for this process only). */
+const superseded = new Map<SecretName, string>();
 
 /** Where a secret would come from, without reading it (for configuration checks). */
 export function secretSource(name: SecretName): 'arn' | 'value' | 'none' {
@@ -50,9 +56,10 @@ export function secretSource(name: SecretName): 'arn' | 'value' | 'none' {
   return 'none';
 }
 
-export function readSecret(name: SecretName): Promise<string> {
+/** The secret's value, cached for the container; `fresh` reads it again (another container may have changed it). */
+export function readSecret(name: SecretName, opts: { fresh?: boolean } = {}): Promise<string> {
   const hit = cache.get(name);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+  if (hit && !opts.fresh && Date.now() - hit.at < CACHE_MS) return hit.value;
   const value = load(name);
   cache.set(name, { value, at: Date.now() });
   // A failed read is not cached: the next invocation tries again.
@@ -70,9 +77,34 @@ async function load(name: SecretName): Promise<string> {
     if (!res.SecretString) throw new Error(`the ${name} secret (${arn}) is empty`);
     return res.SecretString;
   }
-  const value = readVariable(key as EnvName) as string | undefined;
+  const value = superseded.get(name) ?? (readVariable(key as EnvName) as string | undefined);
   if (value) return value;
   throw new SecretNotConfiguredError(name);
+}
+
+/**
+ * Stores a new value of a secret that the functions maintain themselves (an OAuth refresh token that the
+ * platform rotated): PutSecretValue by ARN on AWS. A value given in the environment cannot be written
+ * back: this container keeps using the new value and `false` says the configured one is now stale.
+ */
+export async function writeSecret(name: SecretName, value: string): Promise<boolean> {
+  const key = SECRETS[name];
+  const stored = Promise.resolve(value);
+  if (secretSource(name) === 'arn') {
+    client ??= new SecretsManagerClient({});
+    await client.send(
+      new PutSecretValueCommand({
+        SecretId: readVariable(`${key}_ARN` as EnvName) as string,
+        SecretString: value,
+      }),
+    );
+    cache.set(name, { value: stored, at: Date.now() });
+    return true;
+  }
+  // The environment's value is superseded for the rest of this process.
+  superseded.set(name, value);
+  cache.set(name, { value: stored, at: Date.now() });
+  return false;
 }
 
 /** The approval-link signing key. */
@@ -86,4 +118,5 @@ export const falKey = (): Promise<string> => readSecret('falKey');
 /** Tests only: forget cached values. */
 export function clearSecretCache(): void {
   cache.clear();
+  superseded.clear();
 }

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformHttp, PlatformPublishError } from '../../lambdas/shared/adapters/platforms/http.js';
+import {
+  OAuthAccessToken,
+  type OAuthClient,
+  PlatformHttp,
+  PlatformPublishError,
+} from '../../lambdas/shared/adapters/platforms/http.js';
 import {
   InstagramEngagement,
   InstagramPublisher,
@@ -135,6 +140,28 @@ describe('the Instagram Reels publisher', () => {
     expect(fake.refreshes).toHaveLength(refreshes + 1);
     expect(fake.refreshes.at(-1)?.get('grant_type')).toBe('fb_exchange_token');
     expect(fake.refreshes.at(-1)?.get('fb_exchange_token')).toBe('EAAlonglived');
+  });
+
+  it('keeps the exchanged long-lived token as the one that renews next time', async () => {
+    // Prepare: the secret as Secrets Manager holds it.
+    let stored = fake.oauthClient as OAuthClient;
+    const token = () =>
+      new OAuthAccessToken('instagram', {
+        client: async () => stored,
+        store: async (c) => {
+          stored = c;
+        },
+        tokenUrl: fake.tokenUrl,
+      });
+
+    // Act
+    const first = await token().refresh();
+    const second = await token().refresh();
+
+    // Assess
+    expect(fake.refreshes.at(-2)?.get('fb_exchange_token')).toBe('EAAlonglived');
+    expect(fake.refreshes.at(-1)?.get('fb_exchange_token')).toBe(first);
+    expect(stored).toMatchObject({ access_token: second, refresh_token: second });
   });
 
   it('refuses to publish past the 24-hour publishing limit', async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  OAuthAccessToken,
+  OAuthClient,
   PlatformAuthError,
   PlatformHttp,
   PlatformPublishError,
@@ -169,6 +171,63 @@ describe('the TikTok publisher (Direct Post, FILE_UPLOAD)', () => {
     expect(fake.refreshes).toHaveLength(refreshes + 1);
     expect(fake.refreshes.at(-1)?.get('client_key')).toBe('tt-client-key');
     expect(fake.refreshes.at(-1)?.get('grant_type')).toBe('refresh_token');
+  });
+
+  describe('rotated refresh tokens (the one sent stops working once a new one is issued)', () => {
+    /** The platform's secret as Secrets Manager holds it, shared by every container. */
+    const secretStore = () => {
+      const store = { value: JSON.stringify(fake.oauthClient), writes: 0 };
+      const container = () =>
+        new OAuthAccessToken('tiktok', {
+          client: async () => OAuthClient.parse(JSON.parse(store.value)),
+          store: async (c) => {
+            store.value = JSON.stringify(c);
+            store.writes++;
+          },
+          tokenUrl: fake.tokenUrl,
+          sleep: async () => undefined,
+        });
+      return { store, container };
+    };
+
+    it('stores the new refresh token, so a later container can still refresh', async () => {
+      // Prepare
+      const { store, container } = secretStore();
+      const sentFirst = OAuthClient.parse(JSON.parse(store.value)).refresh_token;
+      fake.expireTokens();
+
+      // Act
+      const sleep = recordingSleep();
+      const http = new PlatformHttp('tiktok', container(), { sleep });
+      await new TikTokPublisher(http, { baseUrl: fake.base, pollIntervalMs: 10, sleep }).publish(
+        tiktokRequest(small, { progress: memoryProgress() }),
+      );
+      fake.expireTokens();
+      const later = await container().refresh();
+
+      // Assess
+      const stored = OAuthClient.parse(JSON.parse(store.value));
+      expect(stored.refresh_token).not.toBe(sentFirst);
+      expect(stored.refresh_token).toBe(fake.oauthClient.refresh_token);
+      expect(stored.access_token).toBe(later);
+      expect(fake.validTokens.has(later)).toBe(true);
+      expect(store.writes).toBe(2);
+    });
+
+    it('gives two containers refreshing at once a working token each', async () => {
+      // Prepare
+      const { store, container } = secretStore();
+      fake.expireTokens();
+      const refreshes = fake.refreshes.length;
+
+      // Act
+      const tokens = await Promise.all([container().refresh(), container().refresh()]);
+
+      // Assess: one grant was refused (its refresh token had just been rotated) and made again.
+      for (const t of tokens) expect(fake.validTokens.has(t)).toBe(true);
+      expect(fake.refreshes.length - refreshes).toBe(3);
+      expect(OAuthClient.parse(JSON.parse(store.value)).refresh_token).toBe(fake.oauthClient.refresh_token);
+    });
   });
 
   it('fails naming TikTok when the refresh grant is refused', async () => {

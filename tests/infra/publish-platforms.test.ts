@@ -36,6 +36,12 @@ const readsOf = (id: string) =>
     logicalIdOf(s.stack.functions.get(id).role as IConstruct),
     'secretsmanager:GetSecretValue',
   ).flatMap(resourcesOf);
+const writesOf = (id: string) =>
+  grantsOf(
+    s.resources,
+    logicalIdOf(s.stack.functions.get(id).role as IConstruct),
+    'secretsmanager:PutSecretValue',
+  ).flatMap(resourcesOf);
 const publishers = new Set<string>(ENV_ROLES.platformClients);
 
 describe('platform publishing through CDK context', () => {
@@ -62,10 +68,14 @@ describe('platform publishing through CDK context', () => {
         expect(readsOf(spec.id), spec.id).toEqual(
           expect.arrayContaining([secretRef('YoutubeOAuth'), secretRef('BlotatoApiKey')]),
         );
+        // Rotated refresh tokens are stored back; the Blotato key is only read.
+        expect(writesOf(spec.id), spec.id).toContainEqual(secretRef('YoutubeOAuth'));
+        expect(writesOf(spec.id), spec.id).not.toContainEqual(secretRef('BlotatoApiKey'));
       } else {
         expect(env.BIE_PUBLISH_YOUTUBE, spec.id).toBeUndefined();
         expect(readsOf(spec.id), spec.id).not.toContainEqual(secretRef('YoutubeOAuth'));
         expect(readsOf(spec.id), spec.id).not.toContainEqual(secretRef('BlotatoApiKey'));
+        expect(writesOf(spec.id), spec.id).not.toContainEqual(secretRef('YoutubeOAuth'));
       }
     }
   });

@@ -14,11 +14,11 @@ import { LinkedInEngagement, LinkedInPublisher, linkedInHeaders } from '../adapt
 import { OutboxEngagement } from '../adapters/platforms/outbox-engagement.js';
 import { TikTokEngagement, TikTokPublisher } from '../adapters/platforms/tiktok.js';
 import { YouTubeEngagement, YouTubePublisher } from '../adapters/platforms/youtube.js';
-import { config } from '../commons.js';
+import { config, logger } from '../commons.js';
 import { ConfigurationError, type EnvName } from '../config/index.js';
 import type { Platform } from '../contracts/index.js';
 import type { EngagementFetcher, Publisher, PublishRequest } from '../ports/index.js';
-import { readSecret, type SecretName, secretSource } from '../secrets.js';
+import { readSecret, SECRETS, type SecretName, secretSource, writeSecret } from '../secrets.js';
 import { blobs } from '../services.js';
 import { lazy } from './lazy.js';
 
@@ -60,9 +60,9 @@ function oauthToken(platform: Platform): AccessToken {
     // With a secret ARN (AWS) the local token variable is not even read: the stack never sets it.
     accessToken: secretSource(o.secret) === 'arn' ? undefined : (config[o.token] as string | undefined),
     tokenUrl: o.tokenUrl(),
-    client: async () => {
+    client: async (opts) => {
       if (secretSource(o.secret) === 'none') return undefined;
-      const parsed = OAuthClient.safeParse(safeJson(await readSecret(o.secret)));
+      const parsed = OAuthClient.safeParse(safeJson(await readSecret(o.secret, opts)));
       if (!parsed.success) {
         throw new PlatformAuthError(
           platform,
@@ -70,6 +70,20 @@ function oauthToken(platform: Platform): AccessToken {
         );
       }
       return parsed.data;
+    },
+    store: async (client) => {
+      // A rotated refresh token that is not stored is lost with this container: say so loudly, but the
+      // publish at hand goes on with the access token it just got.
+      try {
+        const written = await writeSecret(o.secret, JSON.stringify(client));
+        if (!written)
+          logger.warn('the platform rotated its OAuth tokens; the configured value is now stale', {
+            platform,
+            variable: SECRETS[o.secret],
+          });
+      } catch (error) {
+        logger.error('could not store the rotated OAuth tokens', { platform, secret: o.secret, error });
+      }
     },
   });
 }

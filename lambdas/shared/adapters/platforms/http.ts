@@ -100,10 +100,24 @@ function refreshRequest(platform: PlatformName, tokenUrl: string, c: OAuthClient
   }
 }
 
+/** What a token endpoint answers to a refresh grant (TikTok and LinkedIn also name the refresh token). */
+const GrantAnswer = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+});
+
+/** How long a refused grant waits for another container's rotation to reach the secret (ms, in turn). */
+const ROTATION_WAITS_MS = [0, 1_000, 2_000];
+
 /**
  * A token from configuration (an access token locally; the OAuth client and refresh token from Secrets
  * Manager on AWS). Without a stored access token the first call refreshes; a refresh without a client
  * is a clear error naming the platform.
+ *
+ * Refresh tokens rotate (TikTok: the one sent stops working once a new one is issued; Meta: the exchange
+ * returns the next long-lived token), so every grant stores the new tokens with the client (`store`), and
+ * a grant is made with the client read afresh. A grant refused because another container rotated the
+ * refresh token meanwhile is made again with the rotated one.
  */
 export class OAuthAccessToken implements AccessToken {
   private current?: Promise<string>;
@@ -112,9 +126,13 @@ export class OAuthAccessToken implements AccessToken {
     private readonly platform: PlatformName,
     private readonly opts: {
       accessToken?: string;
-      client?: () => Promise<OAuthClient | undefined>;
+      /** The stored client; `fresh`: read it again, not from a cache. */
+      client?: (opts?: { fresh?: boolean }) => Promise<OAuthClient | undefined>;
+      /** Keeps the client with the tokens of the last grant (Secrets Manager on AWS). */
+      store?: (client: OAuthClient) => Promise<void>;
       tokenUrl: string;
       fetch?: FetchLike;
+      sleep?: Sleep;
     },
   ) {
     if (opts.accessToken) this.current = Promise.resolve(opts.accessToken);
@@ -141,8 +159,8 @@ export class OAuthAccessToken implements AccessToken {
     return next;
   }
 
-  private async client(): Promise<OAuthClient> {
-    const c = await this.opts.client?.();
+  private async client(fresh = false): Promise<OAuthClient> {
+    const c = await this.opts.client?.({ fresh });
     if (!c) {
       throw new PlatformAuthError(
         this.platform,
@@ -153,18 +171,46 @@ export class OAuthAccessToken implements AccessToken {
   }
 
   private async renew(): Promise<string> {
-    const client = await this.client();
+    let client = await this.client(true);
+    let answer = await this.grant(client);
+    // Refused: another container may have just rotated the refresh token (its write lands in a moment).
+    for (const wait of ROTATION_WAITS_MS) {
+      if (answer.ok) break;
+      await (this.opts.sleep ?? realSleep)(wait);
+      const stored = await this.client(true);
+      if (stored.refresh_token === client.refresh_token) continue;
+      client = stored;
+      answer = await this.grant(client);
+    }
+    if (!answer.ok) {
+      throw new PlatformAuthError(
+        this.platform,
+        `refreshing the access token failed (HTTP ${answer.status}): ${answer.text.slice(0, 300)}`,
+      );
+    }
+    const { access_token, refresh_token } = answer.tokens;
+    // Meta's exchange answers the next long-lived token, which is also what renews it next time.
+    const next: OAuthClient = {
+      ...client,
+      access_token,
+      refresh_token: refresh_token ?? (this.platform === 'instagram' ? access_token : client.refresh_token),
+    };
+    await this.opts.store?.(next);
+    return access_token;
+  }
+
+  private async grant(
+    client: OAuthClient,
+  ): Promise<
+    { ok: true; tokens: z.infer<typeof GrantAnswer> } | { ok: false; status: number; text: string }
+  > {
     const [url, init] = refreshRequest(this.platform, this.opts.tokenUrl, client);
     const res = await (this.opts.fetch ?? fetch)(url, init);
     const text = await res.text();
-    const parsed = z.object({ access_token: z.string().min(1) }).safeParse(safeJson(text));
-    if (!res.ok || !parsed.success) {
-      throw new PlatformAuthError(
-        this.platform,
-        `refreshing the access token failed (HTTP ${res.status}): ${text.slice(0, 300)}`,
-      );
-    }
-    return parsed.data.access_token;
+    const parsed = GrantAnswer.safeParse(safeJson(text));
+    return res.ok && parsed.success
+      ? { ok: true, tokens: parsed.data }
+      : { ok: false, status: res.status, text };
   }
 }
 

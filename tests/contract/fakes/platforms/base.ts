@@ -36,6 +36,12 @@ export interface TokenEndpoint {
   path: string;
   clientIdField: string;
   client: { client_id: string; client_secret: string; refresh_token: string };
+  /**
+   * What a grant answers of the refresh token: `rotate` a new one (the one sent stops working: TikTok),
+   * `same` the one sent (LinkedIn), `exchange` none, but the new access token renews next time (Meta's
+   * long-lived token exchange), `none` (Google).
+   */
+  refreshToken?: 'rotate' | 'same' | 'exchange' | 'none';
 }
 
 /**
@@ -47,6 +53,8 @@ export abstract class FakePlatformServer {
   readonly requests: { method: string; path: string; headers: IncomingMessage['headers'] }[] = [];
   readonly validTokens = new Set<string>(['token-1']);
   readonly refreshes: URLSearchParams[] = [];
+  /** Long-lived tokens a Meta exchange issued (each renews in turn, as the configured one does). */
+  private readonly exchanged = new Set<string>();
   private readonly failures: ScriptedFailure[] = [];
   private server?: Server;
   base = '';
@@ -151,14 +159,29 @@ export abstract class FakePlatformServer {
   private refresh(req: FakeRequest): Reply {
     const fields = this.tokenEndpoint.method === 'GET' ? req.url.searchParams : req.form();
     this.refreshes.push(fields);
-    const c = this.tokenEndpoint.client;
+    const e = this.tokenEndpoint;
+    const c = e.client;
+    const sent = fields.get('refresh_token') ?? fields.get('fb_exchange_token') ?? '';
     const grantOk =
-      fields.get(this.tokenEndpoint.clientIdField) === c.client_id &&
+      fields.get(e.clientIdField) === c.client_id &&
       fields.get('client_secret') === c.client_secret &&
-      (fields.get('refresh_token') ?? fields.get('fb_exchange_token')) === c.refresh_token;
+      (sent === c.refresh_token || this.exchanged.has(sent));
     if (!grantOk) return { status: 400, body: { error: 'invalid_grant', error_description: 'Bad Request' } };
     const token = `token-${randomBytes(4).toString('hex')}`;
     this.validTokens.add(token);
-    return { status: 200, body: { access_token: token, expires_in: 3599, token_type: 'Bearer' } };
+    const body: Record<string, unknown> = { access_token: token, expires_in: 3599, token_type: 'Bearer' };
+    switch (e.refreshToken ?? 'none') {
+      case 'rotate':
+        c.refresh_token = `rft.${randomBytes(6).toString('hex')}`;
+        Object.assign(body, { refresh_token: c.refresh_token, refresh_expires_in: 15_552_000 });
+        break;
+      case 'same':
+        Object.assign(body, { refresh_token: c.refresh_token, refresh_token_expires_in: 31_536_000 });
+        break;
+      case 'exchange':
+        this.exchanged.add(token);
+        break;
+    }
+    return { status: 200, body };
   }
 }

@@ -47,6 +47,7 @@ export class FakeInstagram extends FakePlatformServer {
     path: `/${GRAPH_VERSION}/oauth/access_token`,
     clientIdField: 'client_id',
     client: { client_id: 'meta-app', client_secret: 'meta-secret', refresh_token: 'EAAlonglived' },
+    refreshToken: 'exchange',
   };
 
   get graphUrl(): string {

@@ -45,6 +45,7 @@ export class FakeLinkedIn extends FakePlatformServer {
     path: '/oauth/v2/accessToken',
     clientIdField: 'client_id',
     client: { client_id: 'li-client', client_secret: 'li-secret', refresh_token: 'AQXrefresh' },
+    refreshToken: 'same',
   };
 
   protected override unauthorized(): Reply {

@@ -95,5 +95,6 @@ export function tokenFor(
     accessToken: 'token-1',
     client: async () => ({ ...fake.oauthClient, ...client }),
     tokenUrl: fake.tokenUrl,
+    sleep: async () => undefined,
   });
 }

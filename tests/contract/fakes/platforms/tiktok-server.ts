@@ -46,6 +46,7 @@ export class FakeTikTok extends FakePlatformServer {
     path: '/v2/oauth/token/',
     clientIdField: 'client_key',
     client: { client_id: 'tt-client-key', client_secret: 'tt-secret', refresh_token: 'rft.tiktok' },
+    refreshToken: 'rotate',
   };
 
   protected override unauthorized(): Reply {
