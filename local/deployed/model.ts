@@ -177,7 +177,22 @@ export interface DeployedModel {
   jwtAuthorizers: DeployedJwtAuthorizer[];
   userPools: DeployedUserPool[];
   userPoolClients: DeployedUserPoolClient[];
+  /** What each BucketDeployment (the dashboard) copies into its bucket at deploy time. */
+  siteDeployments: DeployedSite[];
   policies: RolePolicies;
+  /** Maps an execute-api or CloudFront URL of the stack to the local API URL (others unchanged). */
+  localizeUrl(value: string): string;
+}
+
+/**
+ * A `Custom::CDKBucketDeployment`: its sources are asset directories of the cloud assembly whose files
+ * carry `<<marker:…>>` placeholders (tokens such as the API id or the user pool id, `Source.jsonData`),
+ * replaced by the deployment with the resolved values (JSON-escaped when `jsonEscape`).
+ */
+export interface DeployedSite {
+  logicalId: string;
+  bucket: string;
+  sources: { dir: string; markers: Record<string, string>; jsonEscape: boolean }[];
 }
 
 export interface LocalDeployment {
@@ -678,7 +693,39 @@ export function buildModel(template: CfnTemplate, resolver: Resolver, assets: As
     jwtAuthorizers,
     userPools,
     userPoolClients,
+    siteDeployments: ofType('Custom::CDKBucketDeployment').map((r) => siteDeployment(r, resolver, assets)),
     policies: rolePolicies(resolver, all),
+    localizeUrl: (value) => resolver.localizeUrl(value),
+  };
+}
+
+function siteDeployment(
+  [id, r]: [string, CfnResource],
+  resolver: Resolver,
+  assets: AssetContext,
+): DeployedSite {
+  const p = r.Properties ?? {};
+  const at = (property: string): At => ({ resource: id, property });
+  const keys = resolver.resolve(p.SourceObjectKeys, at('SourceObjectKeys'));
+  if (!Array.isArray(keys)) throw new DeployedModelError(`${id}: SourceObjectKeys is not a list`);
+  const markers = (resolver.resolve(p.SourceMarkers ?? [], at('SourceMarkers')) ?? []) as Record<
+    string,
+    unknown
+  >[];
+  const configs = (p.SourceMarkersConfig ?? []) as { jsonEscape?: boolean }[];
+  return {
+    logicalId: id,
+    bucket: resolver.resolveString(p.DestinationBucketName, at('DestinationBucketName')),
+    sources: keys.map((key, i) => {
+      const dir = assets.assetByKey.get(String(key));
+      if (!dir || !existsSync(dir))
+        throw new DeployedModelError(`${id}: no asset in the cloud assembly for source ${String(key)}`);
+      return {
+        dir,
+        markers: Object.fromEntries(Object.entries(markers[i] ?? {}).map(([m, v]) => [m, String(v)])),
+        jsonEscape: configs[i]?.jsonEscape === true,
+      };
+    }),
   };
 }
 

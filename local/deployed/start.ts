@@ -17,7 +17,6 @@ import type { ApiRoute } from '../engine/http-api.js';
 import type { DataDirLock } from '../engine/lock.js';
 import { openEndpoints, startRuntime } from '../engine/runtime.js';
 import { LocalScheduler } from '../engine/scheduler.js';
-import { siteBuilt, WEB_DIST } from '../engine/site.js';
 import { type AwsGateway, type GatewayDecision, type InvokeResult, startAwsGateway } from './aws-gateway.js';
 import { createAuthorizer } from './iam.js';
 import { authorizeJwt } from './jwt-authorizer.js';
@@ -118,6 +117,64 @@ export function dashboardAuthOf(model: DeployedModel, endpoint: string): Dashboa
     model.userPoolClients.find((c) => c.userPoolId === pool.id && authorizer.audience.includes(c.clientId));
   if (!pool || !client) return undefined;
   return { region: model.region, userPoolId: pool.id, clientId: client.clientId, endpoint: `${endpoint}/` };
+}
+
+// ------------------------------------------------------------------------------------------ site
+
+/**
+ * Does what the stack's BucketDeployment does at deploy time: copies each source asset of the cloud
+ * assembly with its `<<marker:…>>` placeholders replaced by the resolved values, into
+ * `<data>/sites/<logicalId>`. The dashboard is then served from that copy, so what runs is what the
+ * stack would deploy (an asset without the built site, or a config.json naming another user pool, shows
+ * here). The one local addition to config.json: the Cognito endpoint is the local gateway (on AWS the
+ * browser derives it from the region).
+ */
+export function deploySite(
+  model: DeployedModel,
+  dataDir: string,
+  cognitoEndpoint: string,
+): { dir: string; config: Record<string, unknown> } | undefined {
+  for (const deployment of model.siteDeployments) {
+    const dir = path.join(dataDir, 'sites', deployment.logicalId);
+    rmSync(dir, { recursive: true, force: true });
+    for (const source of deployment.sources) copyWithMarkers(source, source.dir, dir, model);
+    if (!existsSync(path.join(dir, 'index.html'))) continue;
+    const configFile = path.join(dir, 'config.json');
+    const config = existsSync(configFile)
+      ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>)
+      : {};
+    const auth = config.auth as Record<string, unknown> | null | undefined;
+    return { dir, config: auth ? { ...config, auth: { ...auth, endpoint: `${cognitoEndpoint}/` } } : config };
+  }
+  return undefined;
+}
+
+function copyWithMarkers(
+  source: DeployedModel['siteDeployments'][number]['sources'][number],
+  from: string,
+  to: string,
+  model: DeployedModel,
+): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const [src, dest] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) {
+      copyWithMarkers(source, src, dest, model);
+      continue;
+    }
+    const bytes = readFileSync(src);
+    const markers = Object.entries(source.markers);
+    if (!markers.length || !bytes.includes('<<marker:')) {
+      writeFileSync(dest, bytes);
+      continue;
+    }
+    let text = bytes.toString('utf8');
+    for (const [marker, value] of markers)
+      text = text.split(marker).join(source.jsonEscape ? JSON.stringify(value).slice(1, -1) : value);
+    // URLs the markers completed (the API's execute-api URL) point at the local API, as every URL does.
+    text = text.replace(/https:\/\/[^\s"'<>]+/g, (url) => model.localizeUrl(url));
+    writeFileSync(dest, text);
+  }
 }
 
 // ------------------------------------------------------------------------------------------ assembly
@@ -320,13 +377,14 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
   mkdirSync(dataDir, { recursive: true });
   const cdkOut = ensureAssembly({ cdkOut: opts.cdkOut, context: opts.context, dataDir }, log);
 
-  // The dashboard on the API's origin (CloudFront's domain is localized to it). Its config.json names
-  // the local user pool once the gateway serving it is up (until then the API answers 503).
-  let siteConfig: Record<string, unknown> | undefined;
-  const endpoints = await openEndpoints(
-    opts.apiPort ?? 0,
-    siteBuilt() ? { dir: WEB_DIST, config: () => siteConfig } : undefined,
-  );
+  // The dashboard on the API's origin (CloudFront's domain is localized to it): the files the stack's
+  // BucketDeployment copies, with the config.json it writes, once the gateway serving the user pool is up
+  // (until then the API answers 503).
+  let site: { dir: string; config: Record<string, unknown> } | undefined;
+  const endpoints = await openEndpoints(opts.apiPort ?? 0, {
+    dir: () => site?.dir,
+    config: () => site?.config,
+  });
   const cleanups: (() => Promise<void>)[] = [() => endpoints.close()];
   const undo = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -394,7 +452,7 @@ async function startLocked(opts: AsDeployedOptions, dataDir: string, lock: DataD
     });
     cleanups.push(() => gateway.close());
     const dashboardAuth = dashboardAuthOf(model, gateway.url);
-    siteConfig = { apiUrl: '', auth: dashboardAuth ?? null };
+    site = deploySite(model, dataDir, gateway.url);
     // How `bie users add` (another process) finds this runtime's user pool and endpoint.
     const userPools = model.userPools.map((p) => ({
       id: p.id,

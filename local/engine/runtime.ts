@@ -78,7 +78,10 @@ export function readRuntimeInfo(dataDir: string): RuntimeInfo | undefined {
  * URLs can go into the environment (AWS_ENDPOINT_URL_SFN, APPROVAL_BASE_URL, WEBHOOK_BASE_URL) that
  * the handlers' clients and configuration read at load time.
  */
-export async function openEndpoints(apiPort = 0, site?: { dir: string; config: SiteConfig }) {
+export async function openEndpoints(
+  apiPort = 0,
+  site?: { dir: string | (() => string | undefined); config: SiteConfig },
+) {
   const serveSite = site ? siteRequestHandler(site.dir, site.config) : undefined;
   let sfnHandler: ReturnType<typeof sfnRequestHandler> | undefined;
   let apiHandler: ReturnType<typeof httpApiRequestHandler> | undefined;

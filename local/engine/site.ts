@@ -25,9 +25,12 @@ export type SiteConfig = Record<string, unknown> | (() => Record<string, unknown
  * the build, and `config.json` written here (what the deploy writes there). The API's routes never use
  * these paths; anything else is left to the API.
  */
-export function siteRequestHandler(dir: string, config: SiteConfig) {
+export function siteRequestHandler(site: string | (() => string | undefined), config: SiteConfig) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    // As deployed, the site is what the stack's deployment copied, known once the runtime has started.
+    const dir = typeof site === 'function' ? site() : site;
+    if (!dir) return false;
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/config.json') {
       // A config known only once the runtime has started is left to the API (503 while it starts).

@@ -6,6 +6,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, readRequestFile } from '../../cli/run.js';
 import { addDashboardUser } from '../../cli/users.js';
+import { loadDeployedModel } from '../../local/deployed/model.js';
 import { type AsDeployed, ensureAssembly, startAsDeployed } from '../../local/deployed/start.js';
 
 /**
@@ -20,6 +21,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'bie-cognito-browser-'));
 const dataDir = path.join(work, 'state');
 
 let app: AsDeployed;
+let cdkOut: string;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -28,7 +30,7 @@ beforeAll(async () => {
     const built = spawnSync(process.execPath, [vite, 'build', path.join(ROOT, 'web'), '--logLevel', 'warn']);
     if (built.status !== 0) throw new Error(`vite build failed: ${built.stderr}`);
   }
-  const cdkOut = ensureAssembly({ dataDir: work }, () => undefined);
+  cdkOut = ensureAssembly({ dataDir: work }, () => undefined);
   app = await startAsDeployed({ dataDir, cdkOut, schedules: false, stopGraceMs: 0, log: () => undefined });
   if (!existsSync(CHROMIUM))
     throw new Error(
@@ -72,8 +74,19 @@ describe('the dashboard as deployed, signed in with the local user pool', () => 
     expect(await listed.isVisible()).toBe(true);
     expect(await page.getByText('reviewer@example.com').isVisible()).toBe(true);
     expect(unauthorized).toEqual([]);
-    const config = (await (await fetch(`${base}/config.json`)).json()) as { auth: Record<string, string> };
+    // The page and its config are what the stack's BucketDeployment writes: the asset of the cloud
+    // assembly, and config.json with the template's API and user pool (the Cognito endpoint added locally).
+    const config = (await (await fetch(`${base}/config.json`)).json()) as {
+      apiUrl: string;
+      auth: Record<string, string>;
+    };
     expect(config.auth).toEqual(app.dashboardAuth);
+    expect(config.apiUrl).toBe(`${base}/`);
+    const [deployment] = loadDeployedModel(cdkOut, { apiUrl: base }).siteDeployments;
+    const asset = deployment?.sources.find((s) => existsSync(path.join(s.dir, 'index.html')));
+    expect(await (await fetch(`${base}/`)).text()).toBe(
+      readFileSync(path.join(asset?.dir ?? '-', 'index.html'), 'utf8'),
+    );
     await page.close();
   }, 180_000);
 });

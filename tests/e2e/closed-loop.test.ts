@@ -205,9 +205,15 @@ describe('the closed loop', () => {
         const winnerTypeRank = (list: HookVariation[]) =>
           list.findIndex((h) => h.hook_type === winner.hook_type);
         expect(winnerTypeRank(withPriors)).toBeLessThanOrEqual(winnerTypeRank(byQuality));
-        const share = (list: HookVariation[]) =>
-          list.slice(0, 10).filter((h) => h.hook_type === winner.hook_type).length;
-        expect(share(withPriors)).toBeGreaterThan(share(byQuality));
+        // The winner type's hooks climb: the sum of their ranks falls, unless quality alone already put
+        // them all on top (a campaign's 50 hooks differ; one CI run had every one in the top 10 already).
+        const rankSum = (list: HookVariation[]) =>
+          list.reduce((sum, h, i) => sum + (h.hook_type === winner.hook_type ? i : 0), 0);
+        const count = variations.filter((h) => h.hook_type === winner.hook_type).length;
+        const best = (count * (count - 1)) / 2;
+        expect(count).toBeGreaterThan(0);
+        if (rankSum(byQuality) > best) expect(rankSum(withPriors)).toBeLessThan(rankSum(byQuality));
+        else expect(rankSum(withPriors)).toBe(best);
       }
     });
 
