@@ -56,6 +56,11 @@ export class FakeFal {
   readonly requests: FalRequestRecord[] = [];
   readonly deliveries: WebhookDelivery[] = [];
   readonly outcomes: FalOutcome[] = [];
+  /**
+   * Outcomes by request (model id and input, e.g. a prompt a content checker flags every time), for
+   * requests `outcomes` leaves as `success`; undefined or no answer: `success`.
+   */
+  outcomeFor?: (model: string, input: Record<string, unknown>) => FalOutcome | undefined;
   /** Status calls before a request is COMPLETED (default 2: one IN_QUEUE, one IN_PROGRESS). */
   pollsToComplete = 2;
   /** Deliver webhooks when a request is submitted with one (else only polling finishes it). */
@@ -290,7 +295,7 @@ export class FakeFal {
         model: p,
         input,
         webhook: url.searchParams.get('fal_webhook') ?? undefined,
-        outcome,
+        outcome: outcome === 'success' ? (this.outcomeFor?.(p, input) ?? outcome) : outcome,
         polls: 0,
       };
       this.requests.push(record);
