@@ -31,6 +31,7 @@ let cli: typeof import('../../cli/run.js');
 let repos: typeof import('../../lambdas/shared/data/repositories.js');
 let blobs: typeof import('../../lambdas/shared/services.js').blobs;
 let readProvenance: typeof import('../../lambdas/shared/media/provenance.js').readProvenance;
+let ledger: typeof import('../../lambdas/shared/data/ledger.js');
 
 beforeAll(async () => {
   await fal.start();
@@ -48,6 +49,7 @@ beforeAll(async () => {
   repos = await import('../../lambdas/shared/data/repositories.js');
   blobs = (await import('../../lambdas/shared/services.js')).blobs;
   readProvenance = (await import('../../lambdas/shared/media/provenance.js')).readProvenance;
+  ledger = await import('../../lambdas/shared/data/ledger.js');
 }, 60_000);
 
 afterAll(async () => {
@@ -80,6 +82,8 @@ const approve = (id: string) =>
   cli.api(base, 'POST', `/operator/approvals/${id}/decision`, { decision: 'approve' });
 const isImageModel = (model: string) => /seedream\/v4\/text-to-image|nano-banana/.test(model);
 const videoRequests = () => fal.requests.filter((r) => !isImageModel(r.model));
+const renderCharges = async (campaignId: string) =>
+  (await ledger.ledgerEntries(campaignId)).filter((e) => e.description.startsWith('scene render'));
 
 describe('a scene no model could render', () => {
   let campaign: { campaign_id: string; execution_arn: string };
@@ -145,6 +149,13 @@ describe('a scene no model could render', () => {
       provider: 'slate',
       cost_usd: 0,
     });
+    // The ledger charged the rendered scenes once each: neither the refused attempts nor the slate.
+    const charged = (await renderCharges(campaign.campaign_id)).map((e) => e.description);
+    const rendered = jobsBefore
+      .filter((j) => j.status === 'completed')
+      .map((j) => `scene render ${j.scene_id}`);
+    expect(charged.sort()).toEqual(rendered.sort());
+    expect(charged).not.toContain(`scene render ${blocked.scene_id}`);
   });
 
   it('refuses to approve the video with a field-level error and changes nothing', async () => {
