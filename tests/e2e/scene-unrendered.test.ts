@@ -7,7 +7,8 @@ import { MAX_QUALITY_REWORKS } from '../../lambdas/production/domain/scene-rewor
 import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
 import type { RenderJob, ReviewView, Scene } from '../../lambdas/shared/contracts/index.js';
 import type { Embedded } from '../../local/embedded.js';
-import { FAKE_FAL_KEY, FakeFal } from '../contract/fakes/fal-server.js';
+import { FakeFal } from '../contract/fakes/fal-server.js';
+import { type PendingApproval, nextApproval as waitForApproval } from '../support/approvals.js';
 
 // A scene no fal model will render (a content checker flags its prompt on every model of its chain):
 // the campaign does not fail; the video waits for a human with that scene named and why, and a slate
@@ -17,13 +18,6 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-e2e-unrendered-'));
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const brandText = readFileSync(path.join(ROOT, 'examples/brands/lumen-coffee.md'), 'utf8');
 const fal = new FakeFal();
-const FAL_ENV = [
-  'BIE_VIDEO_PROVIDER',
-  'FAL_KEY',
-  'FAL_QUEUE_URL',
-  'FAL_JWKS_URL',
-  'BIE_LOCAL_PROVIDER_ORIGINS',
-];
 
 let app: Embedded;
 let base: string;
@@ -35,13 +29,7 @@ let ledger: typeof import('../../lambdas/shared/data/ledger.js');
 
 beforeAll(async () => {
   await fal.start();
-  Object.assign(process.env, MEDIA_PROFILES.preview, {
-    BIE_VIDEO_PROVIDER: 'fal',
-    FAL_KEY: FAKE_FAL_KEY,
-    FAL_QUEUE_URL: fal.url,
-    FAL_JWKS_URL: `${fal.url}/.well-known/jwks.json`,
-    BIE_LOCAL_PROVIDER_ORIGINS: fal.url,
-  });
+  Object.assign(process.env, MEDIA_PROFILES.preview, fal.environment());
   const { startEmbedded } = await import('../../local/embedded.js');
   app = await startEmbedded({ dataDir, retryIntervalMs: 0 });
   base = app.runtime.info.apiUrl;
@@ -55,28 +43,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await fal.stop();
-  for (const k of FAL_ENV) delete process.env[k];
+  for (const k of Object.keys(fal.environment())) delete process.env[k];
 });
 
-type Pending = {
-  approval_id: string;
-  checkpoint: string;
-  campaign_id: string;
-  subject_id: string;
-  summary: string;
-};
-
-async function nextApproval(campaignId: string, checkpoint: string, not: string[] = []): Promise<Pending> {
-  for (let i = 0; i < 1800; i++) {
-    const { approvals } = await cli.api<{ approvals: Pending[] }>(base, 'GET', '/operator/approvals');
-    const found = approvals.find(
-      (a) => a.campaign_id === campaignId && a.checkpoint === checkpoint && !not.includes(a.approval_id),
-    );
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${checkpoint} approval appeared`);
-}
+type Pending = PendingApproval;
+const nextApproval = (campaignId: string, checkpoint: string, not: string[] = []) =>
+  waitForApproval(base, campaignId, checkpoint, not);
 
 const approve = (id: string) =>
   cli.api(base, 'POST', `/operator/approvals/${id}/decision`, { decision: 'approve' });

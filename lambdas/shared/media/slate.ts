@@ -1,7 +1,8 @@
 import { ffColor, luminance, mix, parsePalette, type Rgb } from './color.js';
-import { h264Args } from './encoding.js';
+import { sceneClipOutputArgs } from './encoding.js';
 import { even, filterValue, num } from './filtergraph.js';
 import type { ProvenanceEntry } from './provenance.js';
+import type { SceneRenderOptions } from './scene-renderer.js';
 import { fitText } from './text.js';
 import { fontPath, runFfmpeg } from './tools.js';
 
@@ -12,23 +13,25 @@ import { fontPath, runFfmpeg } from './tools.js';
 export const SLATE_PROVIDER = 'slate';
 export const SLATE_MODEL = 'slate';
 
-export interface SlateOptions {
-  outPath: string;
-  width: number;
-  height: number;
-  fps: number;
-  /** The scene's length: the slate holds exactly its seconds, so the voice-over keeps its timing. */
-  durationSeconds: number;
-  /** Brand colours, `#RRGGBB` (the scene's palette); an empty or invalid palette gets a neutral grey. */
-  palette: string[];
+/** A slate is drawn at the scene's size, rate, length and palette, and encoded like a procedural scene. */
+export interface SlateOptions
+  extends Pick<
+    SceneRenderOptions,
+    | 'outPath'
+    | 'width'
+    | 'height'
+    | 'fps'
+    | 'durationSeconds'
+    | 'palette'
+    | 'preset'
+    | 'crf'
+    | 'fontFile'
+    | 'signal'
+  > {
   /** Large: `Scene 2 not rendered`. */
   title: string;
   /** Smaller, under the title: the short reason. */
   detail?: string;
-  preset?: string;
-  crf?: number;
-  fontFile?: string;
-  signal?: AbortSignal;
 }
 
 /**
@@ -94,21 +97,7 @@ export async function renderSlate(o: SlateOptions): Promise<{ outPath: string; f
     'setsar=1',
   ].join(',');
   await runFfmpeg(
-    [
-      '-filter_complex',
-      `${graph}[v]`,
-      '-map',
-      '[v]',
-      '-an',
-      '-frames:v',
-      String(frames),
-      '-r',
-      String(o.fps),
-      ...h264Args(o),
-      '-movflags',
-      '+faststart',
-      o.outPath,
-    ],
+    ['-filter_complex', `${graph}[v]`, '-map', '[v]', ...sceneClipOutputArgs(frames, o.fps, o), o.outPath],
     { signal: o.signal },
   );
   return { outPath: o.outPath, frames };
@@ -122,35 +111,31 @@ export class SlateInPublicationError extends Error {
   }
 }
 
+/** What of a provenance segment the slate checks read. */
+type Segment = Pick<ProvenanceEntry, 'provider' | 'scene_id'>;
+
 /** The segments of a provenance that are slates (scenes no model rendered). */
-export const slateSegments = (entries: readonly Pick<ProvenanceEntry, 'provider'>[]) =>
+export const slateSegments = <T extends Pick<ProvenanceEntry, 'provider'>>(entries: readonly T[]): T[] =>
   entries.filter((e) => e.provider === SLATE_PROVIDER);
 
 /**
  * Throws unless a video's provenance (as written into its MP4 `comment` tag, or given) is free of
  * slates: a master with an unrendered scene may be reviewed, never published.
  */
-export function assertNoSlate(
-  provenance: readonly Pick<ProvenanceEntry, 'provider' | 'scene_id'>[] | undefined,
-  what: string,
-): void {
-  const slates = slateSegments(provenance ?? []) as Pick<ProvenanceEntry, 'provider' | 'scene_id'>[];
+export function assertNoSlate(provenance: readonly Segment[] | undefined, what: string): void {
+  const slates = slateSegments(provenance ?? []);
   if (slates.length)
     throw new SlateInPublicationError(
       `${what} carries a slate for scene(s) ${slates.map((s) => s.scene_id).join(', ')} that no model rendered; it cannot be published`,
     );
 }
 
-/** The provenance entries of an MP4 `comment` tag written by provenanceMetadata (none when absent or unreadable). */
-export function provenanceOfTag(
-  comment: string | undefined,
-): Pick<ProvenanceEntry, 'provider' | 'scene_id'>[] {
+/** The provenance segments of an MP4 `comment` tag written by provenanceMetadata (none when absent or unreadable). */
+export function provenanceOfTag(comment: string | undefined): Segment[] {
   if (!comment) return [];
   try {
     const parsed = JSON.parse(comment) as { provenance?: unknown };
-    return Array.isArray(parsed.provenance)
-      ? (parsed.provenance as Pick<ProvenanceEntry, 'provider' | 'scene_id'>[])
-      : [];
+    return Array.isArray(parsed.provenance) ? (parsed.provenance as Segment[]) : [];
   } catch {
     return [];
   }

@@ -97,6 +97,17 @@ export class FakeFal {
     };
   }
 
+  /** The environment that points the engine's fal adapters at this server (after {@link start}). */
+  environment(): Record<string, string> {
+    return {
+      BIE_VIDEO_PROVIDER: 'fal',
+      FAL_KEY: FAKE_FAL_KEY,
+      FAL_QUEUE_URL: this.url,
+      FAL_JWKS_URL: `${this.url}/.well-known/jwks.json`,
+      BIE_LOCAL_PROVIDER_ORIGINS: this.url,
+    };
+  }
+
   /** The JWKS document fal publishes (`{keys: [{kty: OKP, crv: Ed25519, x}]}`). */
   jwks(keys: KeyObject[] = [this.publicKey]): { keys: unknown[] } {
     return {
