@@ -353,15 +353,16 @@ export async function decideApproval(
   }
   if (scenes) await assertScenesOfVideo(deps, current, input.decision, scenes);
   if (input.decision === 'approve' && current.checkpoint === 'video' && deps.unrenderedScenes) {
-    const blocked = unrenderedApprovalIssues(
-      await deps.unrenderedScenes(current.campaign_id, current.subject_id),
-    );
+    const unrendered = await deps.unrenderedScenes(current.campaign_id, current.subject_id);
     // 422: a well-formed decision the stored video refuses.
-    if (blocked.length)
+    if (unrendered.length)
       throw new UnprocessableError(
         'Video has unrendered scenes',
-        `this video cannot be approved: ${blocked.map((b) => b.message).join('; ')}`,
-        blocked,
+        `this video cannot be approved: scene ${unrendered
+          .map((u) => u.sequence)
+          .sort((a, b) => a - b)
+          .join(', ')} could not be rendered and a slate holds its seconds; reject it with feedback`,
+        unrenderedApprovalIssues(unrendered),
       );
   }
   const issues = await choiceIssues(deps, current, input);
