@@ -116,7 +116,8 @@ async function falWebhook(headers: Record<string, string | undefined>, raw: stri
     return json(200, { job_id: job.job_id, status: 'completed' });
   }
   const error = outcome.state === 'failed' ? outcome.error : 'fal reported no outcome';
-  await failRender(deps, job, error);
+  // The kind too (a content checker's refusal is `refused`): the reviewer of an unrendered scene reads it.
+  await failRender(deps, job, error, outcome.state === 'failed' ? outcome.kind : undefined);
   return json(200, {
     job_id: job.job_id,
     status: 'failed',

@@ -58,6 +58,10 @@ export async function approvalDeps(): Promise<ApprovalDeps> {
     events: approvalEvents,
     videoScenes: async (campaignId, videoId) =>
       (await videos.get(campaignId, videoId)).scene_clips.map((c) => c.scene_id),
+    unrenderedScenes: async (campaignId, videoId) =>
+      (await videos.get(campaignId, videoId)).scene_clips.flatMap((c) =>
+        c.unrendered ? [{ scene_id: c.scene_id, sequence: c.sequence, reason: c.unrendered.reason }] : [],
+      ),
     edits: copyEditor,
   };
 }

@@ -71,6 +71,7 @@ export async function buildReview(
           provider: clip?.provider ?? job?.provider ?? 'unknown',
           cache_hit: clip?.cache_hit ?? false,
           cost_usd: clip?.cost_usd ?? 0,
+          ...(clip?.unrendered ? { unrendered: clip.unrendered } : {}),
         };
       });
       const captions = await presign(keyOfS3(assets.captions_url));

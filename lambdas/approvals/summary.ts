@@ -112,12 +112,21 @@ async function summarize(
         .sort((a, b) => a.sequence - b.sequence)
         .map((c) => {
           const clip = keyOfS3(c.clip_url);
-          if (clip) media.push({ label: `Scene ${c.sequence} clip`, key: clip, content_type: 'video/mp4' });
-          const line = `- scene ${c.sequence} (${c.scene_id}): ${start.toFixed(1)}–${(start + c.duration_seconds).toFixed(1)} s, ${c.model_used}`;
+          const label = c.unrendered
+            ? `Scene ${c.sequence} slate (not rendered)`
+            : `Scene ${c.sequence} clip`;
+          if (clip) media.push({ label, key: clip, content_type: 'video/mp4' });
+          const what = c.unrendered
+            ? `NOT RENDERED, a slate holds its seconds: ${c.unrendered.reason}`
+            : c.model_used;
+          const line = `- scene ${c.sequence} (${c.scene_id}): ${start.toFixed(1)}–${(start + c.duration_seconds).toFixed(1)} s, ${what}`;
           start += c.duration_seconds;
           return line;
         });
-      return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}\nScenes (reject some by id: scenes: [{ scene_id, feedback }]):\n${scenes.join('\n')}`;
+      const blocked = v.scene_clips.some((c) => c.unrendered)
+        ? '\nThis video cannot be approved while a scene is not rendered: reject that scene with feedback and only it renders again.'
+        : '';
+      return `Video ${v.video_id}: ${v.master_duration_seconds.toFixed(1)}s, quality ${v.metadata.quality_score}, models ${v.metadata.models_used.join(', ')}\nScenes (reject some by id: scenes: [{ scene_id, feedback }]):\n${scenes.join('\n')}${blocked}`;
     }
     case 'publication': {
       const posts = await workDocs.find(campaignId, 'platform_copy', subjectId, PlatformCopy);

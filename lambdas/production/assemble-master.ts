@@ -2,7 +2,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { config, logger } from '../shared/commons.js';
-import { VideoAssets, VoicePlan } from '../shared/contracts/index.js';
+import {
+  type RenderJob,
+  type SceneClip,
+  type UnrenderedScene,
+  VideoAssets,
+  VoicePlan,
+} from '../shared/contracts/index.js';
 import { keyOf } from '../shared/data/blob-store.js';
 import { renderJobs, scripts, videos, workDocs } from '../shared/data/repositories.js';
 import { NotFoundError } from '../shared/errors.js';
@@ -11,21 +17,27 @@ import { nowIso, stableUuid } from '../shared/ids.js';
 import { assembleMaster } from '../shared/media/assemble.js';
 import { buildCues, sceneStarts, toAss, toSrt, toVtt } from '../shared/media/captions.js';
 import { buildProvenance, provenanceMetadata } from '../shared/media/provenance.js';
+import { renderSlate, SLATE_MODEL, SLATE_PROVIDER } from '../shared/media/slate.js';
 import { fontPath } from '../shared/media/tools.js';
 import { blobs } from '../shared/services.js';
 import { masterSize, withWorkDir } from '../shared/workdir.js';
+import { ClipRef, sceneAttempts, shortReason, unrenderedScene } from './domain/unrendered.js';
 
 const Input = z.object({
   campaign_id: z.uuid(),
   variant_id: z.uuid(),
   script_id: z.uuid(),
-  clips: z.array(z.object({ scene_id: z.uuid(), job_id: z.string() })).min(1),
+  clips: z.array(ClipRef).min(1),
   voiceover_key: z.string(),
   music_key: z.string(),
   execution: z.string(),
 });
 
-/** Master 9:16 video: clips in script order, voice over a ducked music bed, captions timed to the voice. */
+/**
+ * Master 9:16 video: clips in script order, voice over a ducked music bed, captions timed to the voice.
+ * A scene no model could render gets a marked slate of its exact length (the voice keeps its timing);
+ * such a master is for review only (the approval refuses it, renditions refuse a slate).
+ */
 export const handler = stepHandler('AssembleMaster', Input, async (input) => {
   const script = await scripts.latest(input.campaign_id, input.script_id);
   const voice = await workDocs.get(
@@ -40,17 +52,36 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
   const started = nowIso();
   return withWorkDir(input.execution, async (dir) => {
     const store = blobs();
-    const jobs = [];
+    const parts: Part[] = [];
+    const allJobs = input.clips.some((c) => c.unrendered) ? await renderJobs.list(input.campaign_id) : [];
     for (const scene of script.scenes) {
       const clip = input.clips.find((c) => c.scene_id === scene.scene_id);
-      const job = clip ? await findJob(input.campaign_id, clip.job_id) : undefined;
+      const file = path.join(dir, `clip-${scene.sequence}.mp4`);
+      if (clip?.unrendered) {
+        const attempts = sceneAttempts(allJobs, input.execution, scene.scene_id, clip.rework_round);
+        const unrendered = unrenderedScene(attempts);
+        const model = clip.model ?? attempts[0]?.model_name;
+        if (!model) throw new NotFoundError('routed model of unrendered scene', scene.scene_id);
+        // Drawn, not generated: nothing is charged for it.
+        await renderSlate({
+          outPath: file,
+          width,
+          height,
+          fps,
+          durationSeconds: scene.duration_seconds,
+          palette: scene.visual_cues.color_palette,
+          title: `Scene ${scene.sequence} not rendered`,
+          detail: `— ${shortReason(unrendered)}`,
+        });
+        const slateUrl = await store.putFile(`${base}/slates/scene-${scene.sequence}.mp4`, file, 'video/mp4');
+        parts.push({ scene, file, slate: { url: slateUrl, model, unrendered } });
+        continue;
+      }
+      const job = clip?.job_id ? await findJob(input.campaign_id, clip.job_id) : undefined;
       if (!job?.result_url) throw new NotFoundError('rendered clip of scene', scene.scene_id);
-      jobs.push({
-        scene,
-        job,
-        file: await store.download(keyOf(job.result_url), path.join(dir, `clip-${scene.sequence}.mp4`)),
-      });
+      parts.push({ scene, job, file: await store.download(keyOf(job.result_url), file) });
     }
+    const jobs = parts.flatMap((p) => (p.job ? [p.job] : []));
     const voicePath = await store.download(input.voiceover_key, path.join(dir, 'voice.wav'));
     const musicPath = await store.download(input.music_key, path.join(dir, 'music.m4a'));
     const cues = buildCues(
@@ -76,18 +107,21 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       mix: path.join(dir, 'mix.m4a'),
     };
     const provenance = buildProvenance(
-      jobs.map(({ scene, job }) => ({
+      parts.map(({ scene, job }) => ({
         scene_id: scene.scene_id,
         seconds: scene.duration_seconds,
-        model:
-          typeof job.parameters.provider_model === 'string' ? job.parameters.provider_model : job.model_name,
-        provider: job.provider,
+        model: !job
+          ? SLATE_MODEL
+          : typeof job.parameters.provider_model === 'string'
+            ? job.parameters.provider_model
+            : job.model_name,
+        provider: job ? job.provider : SLATE_PROVIDER,
       })),
       script.total_duration_seconds,
     );
     const assembled = await assembleMaster({
       // Each clip conformed to its scene: reframed, frame rate, trimmed (Nova Reel's 6 s steps, Veo's 8 s).
-      clips: jobs.map((j) => ({ path: j.file, seconds: j.scene.duration_seconds })),
+      clips: parts.map((p) => ({ path: p.file, seconds: p.scene.duration_seconds })),
       providerAudio: config.BIE_PROVIDER_AUDIO,
       metadata: provenanceMetadata(provenance),
       voicePath,
@@ -130,16 +164,7 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       clean_master_mp4_url: clean,
       captions_url: captions,
       master_duration_seconds: script.total_duration_seconds,
-      scene_clips: jobs.map(({ scene, job }) => ({
-        scene_id: scene.scene_id,
-        sequence: scene.sequence,
-        clip_url: job.result_url,
-        duration_seconds: scene.duration_seconds,
-        model_used: job.model_name,
-        provider: job.provider,
-        generation_job_id: job.provider_job_id ?? job.job_id,
-        cost_usd: job.cost_usd,
-      })),
+      scene_clips: parts.map(sceneClip),
       provenance,
       audio_assets: {
         voiceover_url: store.url(input.voiceover_key),
@@ -150,8 +175,8 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       metadata: {
         generation_started_at: started,
         generation_completed_at: nowIso(),
-        total_cost_usd: Math.round(jobs.reduce((t, j) => t + j.job.cost_usd, 0) * 1e6) / 1e6,
-        models_used: [...new Set(jobs.map((j) => j.job.model_name))],
+        total_cost_usd: Math.round(jobs.reduce((t, j) => t + j.cost_usd, 0) * 1e6) / 1e6,
+        models_used: [...new Set(jobs.map((j) => j.model_name))],
         quality_score: 0,
       },
       approval_status: 'pending',
@@ -162,3 +187,38 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
 });
 
 const findJob = (campaignId: string, jobId: string) => renderJobs.get(campaignId, jobId);
+
+type Scene = Awaited<ReturnType<typeof scripts.latest>>['scenes'][number];
+
+/** A scene of the master: its rendered clip's job, or the slate that holds its seconds. */
+type Part = { scene: Scene; file: string } & (
+  | { job: RenderJob; slate?: undefined }
+  | { job?: undefined; slate: { url: string; model: SceneClip['model_used']; unrendered: UnrenderedScene } }
+);
+
+function sceneClip(p: Part): SceneClip {
+  const common = {
+    scene_id: p.scene.scene_id,
+    sequence: p.scene.sequence,
+    duration_seconds: p.scene.duration_seconds,
+  };
+  if (p.job)
+    return {
+      ...common,
+      clip_url: p.job.result_url as string,
+      model_used: p.job.model_name,
+      provider: p.job.provider,
+      generation_job_id: p.job.provider_job_id ?? p.job.job_id,
+      cost_usd: p.job.cost_usd,
+    };
+  // The routed model the scene was meant for; no job made these seconds.
+  return {
+    ...common,
+    clip_url: p.slate.url,
+    model_used: p.slate.model,
+    provider: SLATE_PROVIDER,
+    generation_job_id: `${SLATE_PROVIDER}-${p.scene.scene_id}`,
+    cost_usd: 0,
+    unrendered: p.slate.unrendered,
+  };
+}

@@ -10,6 +10,7 @@ import { blobs } from '../shared/services.js';
 import { masterSize, withWorkDir } from '../shared/workdir.js';
 import { type ClipSignals, clipIssues, detectBlackAndFrozen } from './domain/clip-check.js';
 import { decideAfterCheck, NO_REWORK, Rework, type SceneCheck } from './domain/scene-rework.js';
+import { ClipRef, sceneAttempts, unrenderedScene } from './domain/unrendered.js';
 
 const MasterInput = z.object({
   campaign_id: z.uuid(),
@@ -24,7 +25,7 @@ const ClipsInput = z.object({
   variant_id: z.uuid(),
   script_id: z.uuid(),
   execution: z.string(),
-  clips: z.array(z.object({ scene_id: z.uuid(), job_id: z.string().min(1) })).min(1),
+  clips: z.array(ClipRef).min(1),
   rework: Rework.default(NO_REWORK),
 });
 
@@ -32,8 +33,9 @@ const Input = z.union([ClipsInput, MasterInput]);
 
 /**
  * Two gates. With `clips`: every scene's clip is probed (decodable, a video stream, long enough, not
- * mostly black or frozen); failing scenes are sent back to render (at most twice), after that the video
- * goes on with the issues named, for a human to review. With `video_id`: the ffprobe gate of the master.
+ * mostly black or frozen), and a scene no model could render fails with each attempt's reason; failing
+ * scenes are sent back to render (at most twice), after that the video goes on with the issues named,
+ * for a human to review. With `video_id`: the ffprobe gate of the master.
  */
 export const handler = stepHandler('CheckQuality', Input, async (input) =>
   'clips' in input ? checkClips(input) : checkMaster(input),
@@ -42,10 +44,22 @@ export const handler = stepHandler('CheckQuality', Input, async (input) =>
 async function checkClips(input: z.infer<typeof ClipsInput>) {
   const script = await scripts.latest(input.campaign_id, input.script_id);
   const store = blobs();
+  const allJobs = input.clips.some((c) => c.unrendered) ? await renderJobs.list(input.campaign_id) : [];
   const checks = await withWorkDir(`${input.execution}-clips`, async (dir) => {
     const out: SceneCheck[] = [];
     for (const clip of input.clips) {
       const scene = script.scenes.find((s) => s.scene_id === clip.scene_id);
+      if (clip.unrendered) {
+        const attempts = sceneAttempts(allJobs, input.execution, clip.scene_id, clip.rework_round);
+        out.push({
+          scene_id: clip.scene_id,
+          sequence: scene?.sequence ?? 0,
+          job_id: '',
+          issues: [unrenderedScene(attempts).reason],
+          unrendered: true,
+        });
+        continue;
+      }
       const job = await renderJobs.get(input.campaign_id, clip.job_id);
       let issues: string[];
       if (!job) {

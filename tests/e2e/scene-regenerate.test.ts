@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
 import type { RenderJob } from '../../lambdas/shared/contracts/index.js';
 import type { Embedded } from '../../local/embedded.js';
+import { type PendingApproval, nextApproval as waitForApproval } from '../support/approvals.js';
 
 // The video approval sends one named scene back: only that scene renders again, the master is rebuilt.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-e2e-scenes-'));
@@ -31,25 +32,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-type Pending = {
-  approval_id: string;
-  checkpoint: string;
-  campaign_id: string;
-  subject_id: string;
-  summary: string;
-};
-
-async function nextApproval(campaignId: string, checkpoint: string, not: string[] = []): Promise<Pending> {
-  for (let i = 0; i < 1800; i++) {
-    const { approvals } = await cli.api<{ approvals: Pending[] }>(base, 'GET', '/operator/approvals');
-    const found = approvals.find(
-      (a) => a.campaign_id === campaignId && a.checkpoint === checkpoint && !not.includes(a.approval_id),
-    );
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${checkpoint} approval appeared`);
-}
+type Pending = PendingApproval;
+const nextApproval = (campaignId: string, checkpoint: string, not: string[] = []) =>
+  waitForApproval(base, campaignId, checkpoint, not);
 
 const decide = (id: string, body: unknown) =>
   fetch(`${base}/operator/approvals/${id}/decision`, {

@@ -12,7 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-render-chain-'));
 const machineArn = localMachineArn('render-chain');
 
-type Outcome = 'fail' | 'ok' | 'exhausted' | 'throttled';
+type Outcome = 'fail' | 'ok' | 'exhausted' | 'throttled' | 'broken';
 /** Per execution: what each call of SubmitRender does, in order; and the attempt index of each call. */
 const scripts = new Map<string, Outcome[]>();
 const calls = new Map<string, number[]>();
@@ -44,6 +44,9 @@ beforeAll(async () => {
           throw Object.assign(new Error('429 Too Many Requests'), { name: 'ProviderRetryableError' });
         if (outcome === 'exhausted')
           throw Object.assign(new Error('every model failed'), { name: 'RenderChainExhaustedError' });
+        // Our own side failing (a bug, a table that is down), not the provider.
+        if (outcome === 'broken')
+          throw Object.assign(new Error('table unreachable'), { name: 'NotFoundError' });
         // The provider answers later, as the webhook or the poller would.
         setTimeout(() => {
           if (outcome === 'ok')
@@ -79,7 +82,7 @@ async function run(name: string, outcomes: Outcome[]) {
         rework_round: 0,
         feedback: '',
       },
-      render: { attempt: 0 },
+      render: { attempt: 0, last_error: '' },
     },
   });
   const done = await runtime.runner.waitForExecution(started.executionArn);
@@ -94,17 +97,25 @@ describe('the render chain of a scene', () => {
     expect(done.output).toMatchObject({ scene_id: 's1', job_id: 'job-1' });
   });
 
-  it(`stops after ${MAX_RENDER_ATTEMPTS} failed attempts and fails the scene`, async () => {
+  it(`stops after ${MAX_RENDER_ATTEMPTS} failed renders and ends the scene unrendered, not failed`, async () => {
     const { done, attempts } = await run('all-fail', ['fail', 'fail', 'fail', 'ok']);
-    expect(done.status).toBe('FAILED');
-    expect(done.error).toBe('SceneRenderFailed');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.output).toEqual({ scene_id: 's1', unrendered: true, model: 'veo3', rework_round: 0 });
     expect(attempts).toEqual([0, 1, 2]);
   });
 
-  it('fails the scene at once when SubmitRender says the chain is spent', async () => {
+  it('ends the scene unrendered at once when SubmitRender says a shorter chain is spent', async () => {
     const { done, attempts } = await run('short-chain', ['fail', 'exhausted']);
-    expect(done.status).toBe('FAILED');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.output).toMatchObject({ scene_id: 's1', unrendered: true });
     expect(attempts).toEqual([0, 1]);
+  });
+
+  it('still fails the scene when its last attempt failed on our side, not at the provider', async () => {
+    const { done, attempts } = await run('infra', ['fail', 'fail', 'broken']);
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('SceneRenderFailed');
+    expect(attempts).toEqual([0, 1, 2]);
   });
 
   it('retries a rate-limited submit on the same model, not the next', async () => {

@@ -8,7 +8,13 @@ import {
   type HookChoice,
   type SceneRejection,
 } from '../../shared/contracts/index.js';
-import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../shared/errors.js';
+import {
+  ConflictError,
+  type FieldIssue,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../../shared/errors.js';
 import { nowIso, stableUuid } from '../../shared/ids.js';
 import type { Mailer, TaskCallbacks } from '../../shared/ports/index.js';
 import {
@@ -55,8 +61,30 @@ export interface ApprovalDeps {
   events?: ApprovalEvents;
   /** The scene ids of a video (the subject of a video approval): scenes a rejection names must be among them. */
   videoScenes?(campaignId: string, videoId: string): Promise<string[]>;
+  /** The scenes of a video no model rendered (a slate holds their seconds): such a video is never approved. */
+  unrenderedScenes?(campaignId: string, videoId: string): Promise<UnrenderedSceneRef[]>;
   /** Reviewer edits of a publication's captions and hashtags: checked like generated copy, then applied. */
   edits?: CopyEditor;
+}
+
+/** A scene of a video under review that no model could render, and why. */
+export interface UnrenderedSceneRef {
+  scene_id: string;
+  sequence: number;
+  reason: string;
+}
+
+/**
+ * Approving a video with an unrendered scene would publish a slate: refused, one field-level issue per
+ * scene telling the reviewer what to do instead (reject that scene with feedback: only it renders again).
+ */
+export function unrenderedApprovalIssues(scenes: readonly UnrenderedSceneRef[]): FieldIssue[] {
+  return [...scenes]
+    .sort((a, b) => a.sequence - b.sequence)
+    .map((s) => ({
+      path: 'decision',
+      message: `scene ${s.sequence} (${s.scene_id}) was not rendered (${s.reason}): the video cannot be approved with a slate in its place; reject that scene with feedback (scenes: [{ scene_id: "${s.scene_id}", feedback }], bie approvals reject --scene ${s.scene_id}=TEXT) and only it renders again`,
+    }));
 }
 
 export interface CopyEditor {
@@ -324,6 +352,19 @@ export async function decideApproval(
     ]);
   }
   if (scenes) await assertScenesOfVideo(deps, current, input.decision, scenes);
+  if (input.decision === 'approve' && current.checkpoint === 'video' && deps.unrenderedScenes) {
+    const unrendered = await deps.unrenderedScenes(current.campaign_id, current.subject_id);
+    // 422: a well-formed decision the stored video refuses.
+    if (unrendered.length)
+      throw new UnprocessableError(
+        'Video has unrendered scenes',
+        `this video cannot be approved: scene ${unrendered
+          .map((u) => u.sequence)
+          .sort((a, b) => a - b)
+          .join(', ')} could not be rendered and a slate holds its seconds; reject it with feedback`,
+        unrenderedApprovalIssues(unrendered),
+      );
+  }
   const issues = await choiceIssues(deps, current, input);
   if (issues.length) throw new ValidationError('invalid decision', issues);
   // hook_review: approving picks a hook (the best by default); script: a rejection naming a hook has the

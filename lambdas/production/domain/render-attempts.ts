@@ -11,7 +11,10 @@ import { fallbackChain, type SceneNeeds } from './router.js';
  */
 export const MAX_RENDER_ATTEMPTS = 3;
 
-/** A scene's render failed on every model of its chain: the Map item fails, the campaign records why. */
+/**
+ * A scene's render failed on every model of its chain: the scene ends unrendered (production.asl.json
+ * SceneUnrendered), the clip check names why from its attempts' render jobs, and a human decides.
+ */
 export class RenderChainExhaustedError extends DomainError {
   constructor(message: string) {
     super('RenderChainExhaustedError', message);

@@ -67,14 +67,18 @@ export const promptWithFeedback = (prompt: string, feedback: string): string =>
 export interface SceneCheck {
   scene_id: string;
   sequence: number;
+  /** Empty when the scene has no clip (`unrendered`). */
   job_id: string;
   issues: string[];
+  /** Every model of the scene's chain failed: no clip (the issue says why). */
+  unrendered?: boolean;
 }
 
 /**
  * The decision after the clip check: everything passed; or render the failing scenes again (this
  * execution's other clips reused); or, when a scene already failed {@link MAX_QUALITY_REWORKS} reworks,
- * go on to a video a human must review, with every issue named.
+ * go on to a video a human must review, with every issue named. A scene no model could render is a
+ * failing scene like any other: its rework is a new run of its chain.
  */
 export function decideAfterCheck(
   checks: SceneCheck[],
@@ -91,7 +95,8 @@ export function decideAfterCheck(
       round: Math.max(1, rework.round) + 1,
       quality_reworks: rework.quality_reworks + 1,
       video_id: '',
-      clips: checks.map((c) => ({ scene_id: c.scene_id, job_id: c.job_id })),
+      // Only clips that exist are reused; an unrendered scene has none (and renders again anyway).
+      clips: checks.filter((c) => c.job_id).map((c) => ({ scene_id: c.scene_id, job_id: c.job_id })),
       // A scene a reviewer sent back keeps the reviewer's words through its clip-check reworks.
       scenes: failing.map((c) => ({
         scene_id: c.scene_id,

@@ -4,7 +4,7 @@ import { CreativeBrief } from './brief.js';
 import { Campaign } from './campaign.js';
 import { AspectRatio, Pillar, Platform, Score, Timestamp, Usd, Uuid } from './common.js';
 import { CostEntry } from './ledger.js';
-import { VideoAssets } from './production.js';
+import { UnrenderedScene, VideoAssets } from './production.js';
 import { PublicationPackage } from './publication.js';
 import { Script } from './script.js';
 
@@ -83,6 +83,8 @@ export const ReviewScene = z.object({
   provider: z.string(),
   cache_hit: z.boolean(),
   cost_usd: Usd,
+  /** No model could render the scene: a slate holds its seconds; approving is refused until it is sent back. */
+  unrendered: UnrenderedScene.optional(),
 });
 export type ReviewScene = z.infer<typeof ReviewScene>;
 

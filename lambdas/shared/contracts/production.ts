@@ -19,6 +19,38 @@ export const VideoModelName = z.enum([
 ]);
 export type VideoModelName = z.infer<typeof VideoModelName>;
 
+/** `submitting`: the intent is recorded and the provider is being asked; no provider job id yet. */
+export const RenderJobStatus = z.enum(['queued', 'submitting', 'processing', 'completed', 'failed']);
+/** Why an attempt failed (ports `RenderFailureKind`): a reviewer reads it, the fallback chain acts on it. */
+export const RenderFailureKind = z.enum([
+  'provider_error',
+  'refused',
+  'timeout',
+  'rate_limited',
+  'invalid_request',
+]);
+
+/** One attempt of a scene's render chain that gave no clip, as its render job recorded it. */
+export const FailedRenderAttempt = z.object({
+  model: z.string().min(1),
+  provider: z.string().min(1),
+  status: RenderJobStatus,
+  error_kind: RenderFailureKind.optional(),
+  error_message: z.string().optional(),
+});
+export type FailedRenderAttempt = z.infer<typeof FailedRenderAttempt>;
+
+/**
+ * A scene no model of its chain could render, after its reworks: the master holds a marked slate for
+ * its seconds, and the video cannot be approved until a reviewer sends the scene back with feedback.
+ */
+export const UnrenderedScene = z.object({
+  /** What the reviewer reads: `no model could render it: <model> (<provider>): <kind>: <message>; …`. */
+  reason: z.string().min(1),
+  attempts: z.array(FailedRenderAttempt),
+});
+export type UnrenderedScene = z.infer<typeof UnrenderedScene>;
+
 export const SceneClip = z.object({
   scene_id: Uuid,
   sequence: z.number().int().min(1),
@@ -29,6 +61,8 @@ export const SceneClip = z.object({
   generation_job_id: z.string().min(1),
   cost_usd: Usd,
   cache_hit: z.boolean().optional(),
+  /** Set when no model rendered the scene: `clip_url` is then a slate, never published (cost 0). */
+  unrendered: UnrenderedScene.optional(),
 });
 export type SceneClip = z.infer<typeof SceneClip>;
 
@@ -80,17 +114,6 @@ export const VideoAssets = z.object({
   approval_status: ApprovalStatus,
 });
 export type VideoAssets = z.infer<typeof VideoAssets>;
-
-/** `submitting`: the intent is recorded and the provider is being asked; no provider job id yet. */
-export const RenderJobStatus = z.enum(['queued', 'submitting', 'processing', 'completed', 'failed']);
-/** Why an attempt failed (ports `RenderFailureKind`): a reviewer reads it, the fallback chain acts on it. */
-export const RenderFailureKind = z.enum([
-  'provider_error',
-  'refused',
-  'timeout',
-  'rate_limited',
-  'invalid_request',
-]);
 
 /** One scene render at a provider (the seed's `generation_jobs`), holding the task token to resume. */
 export const RenderJob = z.object({

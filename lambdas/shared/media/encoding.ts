@@ -20,6 +20,25 @@ export function h264Args(o: { preset?: string; crf?: number } = {}): string[] {
   ];
 }
 
+/**
+ * The output of a scene clip (a procedural scene, a slate): exactly `frames` frames at `fps`, no audio,
+ * {@link h264Args}. Clips made with the same arguments are joined into a master without re-encoding.
+ */
+export const sceneClipOutputArgs = (
+  frames: number,
+  fps: number,
+  o: { preset?: string; crf?: number } = {},
+): string[] => [
+  '-an',
+  '-frames:v',
+  String(frames),
+  '-r',
+  String(fps),
+  ...h264Args(o),
+  '-movflags',
+  '+faststart',
+];
+
 /** AAC stereo at 48 kHz (what the platforms ingest). */
 export const AAC_ARGS: readonly string[] = ['-c:a', 'aac', '-b:a', '160k', '-ar', '48000', '-ac', '2'];
 

@@ -77,6 +77,16 @@ export {
   type SceneRenderResult,
   type SceneStyle,
 } from './scene-renderer.js';
+export {
+  assertNoSlate,
+  provenanceOfTag,
+  renderSlate,
+  SLATE_MODEL,
+  SLATE_PROVIDER,
+  SlateInPublicationError,
+  type SlateOptions,
+  slateSegments,
+} from './slate.js';
 export { fitText, wrapLines, wrapText } from './text.js';
 export { renderThumbnail, type ThumbnailOptions, type ThumbnailResult } from './thumbnail.js';
 export {

@@ -1,5 +1,6 @@
 import { num } from './filtergraph.js';
 import { probeMedia } from './probe.js';
+import { SLATE_PROVIDER } from './slate.js';
 
 /** Which model made which seconds of a video (the contract's `ProvenanceSegment`). */
 export interface ProvenanceEntry {
@@ -11,8 +12,11 @@ export interface ProvenanceEntry {
   ai_generated: boolean;
 }
 
-/** Providers that are not generative models: the offline procedural stand-in draws scenes with ffmpeg. */
-const NOT_GENERATIVE = new Set(['offline']);
+/**
+ * Providers that are not generative models: the offline procedural stand-in draws scenes with ffmpeg,
+ * and a slate holds the seconds of a scene no model rendered.
+ */
+const NOT_GENERATIVE = new Set(['offline', SLATE_PROVIDER]);
 
 export const isGenerativeProvider = (provider: string): boolean => !NOT_GENERATIVE.has(provider);
 

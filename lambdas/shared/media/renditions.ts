@@ -6,6 +6,7 @@ import { h264Args, MP4_META_ARGS } from './encoding.js';
 import { even, filterValue } from './filtergraph.js';
 import { probeMedia } from './probe.js';
 import { encoderThreads, reframeGraph } from './reframe.js';
+import { assertNoSlate, provenanceOfTag } from './slate.js';
 import { fontsDir, runFfmpeg } from './tools.js';
 
 /** Pixels, from each edge, that a platform's UI may cover. */
@@ -184,6 +185,11 @@ export async function renderRenditions(o: {
   if (!o.targets.length) return [];
   const info = await probeMedia(o.masterPath);
   if (!info.video) throw new Error(`renderRenditions: ${o.masterPath} has no video stream`);
+  // A master with a slate (a scene no model rendered) is for review only: it never becomes a post.
+  assertNoSlate(
+    [...provenanceOfTag(info.tags.comment), ...provenanceOfTag(o.metadata?.comment)],
+    `renderRenditions: ${o.masterPath}`,
+  );
   const src = info.video;
   const n = o.targets.length;
   const graph: string[] = n > 1 ? [`[0:v]split=${n}${o.targets.map((_, i) => `[s${i}]`).join('')}`] : [];

@@ -1,6 +1,6 @@
 import { seededRandom } from '../ids.js';
 import { ffColor, luminance, mix, parsePalette, type Rgb, scaleRgb, toYuv709 } from './color.js';
-import { h264Args } from './encoding.js';
+import { sceneClipOutputArgs } from './encoding.js';
 import { even, filterValue, num } from './filtergraph.js';
 import { fitText } from './text.js';
 import { fontPath, runFfmpeg } from './tools.js';
@@ -455,21 +455,7 @@ export async function renderScene(o: SceneRenderOptions): Promise<SceneRenderRes
   graph.push(`[${last}]${world.join(',')}[v]`);
 
   await runFfmpeg(
-    [
-      '-filter_complex',
-      graph.join(';'),
-      '-map',
-      '[v]',
-      '-an',
-      '-frames:v',
-      String(frames),
-      '-r',
-      String(o.fps),
-      ...h264Args(o),
-      '-movflags',
-      '+faststart',
-      o.outPath,
-    ],
+    ['-filter_complex', graph.join(';'), '-map', '[v]', ...sceneClipOutputArgs(frames, o.fps, o), o.outPath],
     { signal: o.signal },
   );
   return { outPath: o.outPath, frames, durationSeconds: L.D, motion, lighting: look };

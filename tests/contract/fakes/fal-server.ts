@@ -56,6 +56,11 @@ export class FakeFal {
   readonly requests: FalRequestRecord[] = [];
   readonly deliveries: WebhookDelivery[] = [];
   readonly outcomes: FalOutcome[] = [];
+  /**
+   * Outcomes by request (model id and input, e.g. a prompt a content checker flags every time), for
+   * requests `outcomes` leaves as `success`; undefined or no answer: `success`.
+   */
+  outcomeFor?: (model: string, input: Record<string, unknown>) => FalOutcome | undefined;
   /** Status calls before a request is COMPLETED (default 2: one IN_QUEUE, one IN_PROGRESS). */
   pollsToComplete = 2;
   /** Deliver webhooks when a request is submitted with one (else only polling finishes it). */
@@ -89,6 +94,17 @@ export class FakeFal {
         ['-f', 'lavfi', '-i', 'testsrc=size=180x320:duration=1', '-frames:v', '1'],
         path.join(dir, 'k.png'),
       ),
+    };
+  }
+
+  /** The environment that points the engine's fal adapters at this server (after {@link start}). */
+  environment(): Record<string, string> {
+    return {
+      BIE_VIDEO_PROVIDER: 'fal',
+      FAL_KEY: FAKE_FAL_KEY,
+      FAL_QUEUE_URL: this.url,
+      FAL_JWKS_URL: `${this.url}/.well-known/jwks.json`,
+      BIE_LOCAL_PROVIDER_ORIGINS: this.url,
     };
   }
 
@@ -290,7 +306,7 @@ export class FakeFal {
         model: p,
         input,
         webhook: url.searchParams.get('fal_webhook') ?? undefined,
-        outcome,
+        outcome: outcome === 'success' ? (this.outcomeFor?.(p, input) ?? outcome) : outcome,
         polls: 0,
       };
       this.requests.push(record);

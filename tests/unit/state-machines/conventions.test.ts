@@ -226,8 +226,22 @@ describe('the production house', () => {
     expect(states.get('NextRenderAttempt')?.Next).toBe('CanRenderAgain');
     expect(states.get('CanRenderAgain')).toMatchObject({
       Choices: [{ Variable: '$.render.attempt', NumericLessThan: MAX_RENDER_ATTEMPTS, Next: 'RenderScene' }],
+      Default: 'ChainSpent',
+    });
+  });
+
+  it('ends a scene whose chain the providers failed unrendered, and fails it on any other last error', () => {
+    expect(
+      states.get('RenderScene')?.Catch?.find((c) => c.ErrorEquals.includes('RenderChainExhaustedError'))
+        ?.Next,
+    ).toBe('ChainSpent');
+    expect(states.get('ChainSpent')).toMatchObject({
+      Choices: [
+        { Variable: '$.render.last_error', StringEquals: 'RenderFailedError', Next: 'SceneUnrendered' },
+      ],
       Default: 'SceneFailed',
     });
+    expect(states.get('SceneUnrendered')).toMatchObject({ Type: 'Pass', End: true });
   });
 
   it('heartbeats outlive the poll interval and the task outlives the longest render', () => {

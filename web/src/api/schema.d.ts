@@ -1717,6 +1717,18 @@ export interface operations {
                     generation_job_id: string;
                     cost_usd: number;
                     cache_hit?: boolean;
+                    unrendered?: {
+                      reason: string;
+                      attempts: ({
+                          model: string;
+                          provider: string;
+                          /** @enum {string} */
+                          status: "queued" | "submitting" | "processing" | "completed" | "failed";
+                          /** @enum {string} */
+                          error_kind?: "provider_error" | "refused" | "timeout" | "rate_limited" | "invalid_request";
+                          error_message?: string;
+                        })[];
+                    };
                   })[];
                 /** @default [] */
                 provenance?: {
@@ -1749,7 +1761,7 @@ export interface operations {
               master_url: string;
               captions_url?: string;
               quality_score: number;
-              scenes: {
+              scenes: ({
                   /** Format: uuid */
                   scene_id: string;
                   sequence: number;
@@ -1762,7 +1774,19 @@ export interface operations {
                   provider: string;
                   cache_hit: boolean;
                   cost_usd: number;
-                }[];
+                  unrendered?: {
+                    reason: string;
+                    attempts: ({
+                        model: string;
+                        provider: string;
+                        /** @enum {string} */
+                        status: "queued" | "submitting" | "processing" | "completed" | "failed";
+                        /** @enum {string} */
+                        error_kind?: "provider_error" | "refused" | "timeout" | "rate_limited" | "invalid_request";
+                        error_message?: string;
+                      })[];
+                  };
+                })[];
             };
             posts?: ({
                 /** @enum {string} */
@@ -2742,6 +2766,18 @@ export interface operations {
                     generation_job_id: string;
                     cost_usd: number;
                     cache_hit?: boolean;
+                    unrendered?: {
+                      reason: string;
+                      attempts: ({
+                          model: string;
+                          provider: string;
+                          /** @enum {string} */
+                          status: "queued" | "submitting" | "processing" | "completed" | "failed";
+                          /** @enum {string} */
+                          error_kind?: "provider_error" | "refused" | "timeout" | "rate_limited" | "invalid_request";
+                          error_message?: string;
+                        })[];
+                    };
                   })[];
                 /** @default [] */
                 provenance?: {
@@ -2774,7 +2810,7 @@ export interface operations {
               master_url: string;
               captions_url?: string;
               quality_score: number;
-              scenes: {
+              scenes: ({
                   /** Format: uuid */
                   scene_id: string;
                   sequence: number;
@@ -2787,7 +2823,19 @@ export interface operations {
                   provider: string;
                   cache_hit: boolean;
                   cost_usd: number;
-                }[];
+                  unrendered?: {
+                    reason: string;
+                    attempts: ({
+                        model: string;
+                        provider: string;
+                        /** @enum {string} */
+                        status: "queued" | "submitting" | "processing" | "completed" | "failed";
+                        /** @enum {string} */
+                        error_kind?: "provider_error" | "refused" | "timeout" | "rate_limited" | "invalid_request";
+                        error_message?: string;
+                      })[];
+                  };
+                })[];
             };
             posts?: ({
                 /** @enum {string} */

@@ -114,6 +114,7 @@ export function DecisionBar({
   approveLabel = 'Approve',
   rejectLabel = 'Request changes',
   extra,
+  approveBlocked,
 }: {
   decide: Decide;
   busy: boolean;
@@ -121,6 +122,8 @@ export function DecisionBar({
   approveLabel?: string;
   rejectLabel?: string;
   extra?: () => Partial<Decision> | undefined;
+  /** Why approving is not possible here (the button is disabled and this is shown). */
+  approveBlocked?: string;
 }) {
   const [feedback, setFeedback] = useState('');
   const [missing, setMissing] = useState(false);
@@ -148,7 +151,8 @@ export function DecisionBar({
         <button
           type="button"
           className="primary"
-          disabled={busy}
+          disabled={busy || !!approveBlocked}
+          aria-describedby={approveBlocked ? 'approve-blocked' : undefined}
           onClick={() => {
             const more = extra?.();
             if (more === undefined && extra) return;
@@ -173,6 +177,11 @@ export function DecisionBar({
           {rejectLabel}
         </button>
       </div>
+      {approveBlocked ? (
+        <p id="approve-blocked" className="field-error">
+          {approveBlocked}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -17,6 +17,7 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
       </Section>
     );
   const chosen = Object.keys(redo);
+  const unrendered = v.scenes.filter((s) => s.unrendered);
   const regenerate = () => {
     const empty = chosen.filter((id) => !redo[id]?.trim());
     setMissing(empty);
@@ -63,10 +64,16 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
                 Scene {s.sequence} · {clock(s.start_seconds)}–{clock(s.end_seconds)}
               </button>
               <p className="voiceover">“{s.voiceover_text}”</p>
-              <small>
-                {s.model} via {s.provider}
-                {s.cache_hit ? ' (from the scene cache)' : ''} · {money(s.cost_usd)}
-              </small>
+              {s.unrendered ? (
+                <p className="notice error" data-testid={`unrendered-${s.sequence}`}>
+                  <strong>Not rendered</strong> (a slate holds its seconds): {s.unrendered.reason}
+                </p>
+              ) : (
+                <small>
+                  {s.model} via {s.provider}
+                  {s.cache_hit ? ' (from the scene cache)' : ''} · {money(s.cost_usd)}
+                </small>
+              )}
               {pending ? (
                 <div className="regenerate">
                   <label>
@@ -118,6 +125,11 @@ export function VideoReview({ review, decide, busy, pending }: ReviewProps) {
           pending={pending}
           approveLabel="Approve the video"
           rejectLabel="Re-render the whole video"
+          approveBlocked={
+            unrendered.length
+              ? `Scene ${unrendered.map((s) => s.sequence).join(', ')} could not be rendered: regenerate ${unrendered.length === 1 ? 'it' : 'them'} with feedback before the video can be approved.`
+              : undefined
+          }
         />
       </Section>
     </>

@@ -1,0 +1,31 @@
+/** A pending approval as `GET /operator/approvals` lists it. */
+export interface PendingApproval {
+  approval_id: string;
+  checkpoint: string;
+  campaign_id: string;
+  subject_id: string;
+  summary: string;
+}
+
+/**
+ * Waits (about 3 minutes at most, polling every 100 ms) for a pending approval of a campaign at a checkpoint
+ * through the operator API, skipping the approvals named in `not` (earlier visits of the checkpoint).
+ */
+export async function nextApproval(
+  base: string,
+  campaignId: string,
+  checkpoint: string,
+  not: string[] = [],
+): Promise<PendingApproval> {
+  // Imported when first used: the CLI reads the configuration, which a test sets up before it starts.
+  const { api } = await import('../../cli/run.js');
+  for (let i = 0; i < 1800; i++) {
+    const { approvals } = await api<{ approvals: PendingApproval[] }>(base, 'GET', '/operator/approvals');
+    const found = approvals.find(
+      (a) => a.campaign_id === campaignId && a.checkpoint === checkpoint && !not.includes(a.approval_id),
+    );
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${checkpoint} approval appeared`);
+}

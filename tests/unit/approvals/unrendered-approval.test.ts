@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ApprovalDeps,
+  type ApprovalStore,
+  decideApproval,
+  requestApproval,
+  SCENES_REJECTED,
+  type UnrenderedSceneRef,
+  unrenderedApprovalIssues,
+} from '../../../lambdas/approvals/domain/approvals.js';
+import { qualityReview } from '../../../lambdas/approvals/domain/quality-review.js';
+import type { Approval, Checkpoint } from '../../../lambdas/shared/contracts/index.js';
+
+const CAMPAIGN = '00000000-0000-4000-8000-000000000001';
+const VIDEO = '00000000-0000-4000-8000-000000000003';
+const SCENE_A = '00000000-0000-4000-8000-00000000000a';
+const SCENE_B = '00000000-0000-4000-8000-00000000000b';
+const REASON = 'no model could render it: veo31_fast (fal): refused: flagged';
+
+function setup(unrendered: UnrenderedSceneRef[], checkpoint: Checkpoint = 'video') {
+  const all = new Map<string, Approval>();
+  const decided: string[] = [];
+  const store: ApprovalStore = {
+    get: async (id) => structuredClone(all.get(id)),
+    create: async (a) => !all.has(a.approval_id) && Boolean(all.set(a.approval_id, structuredClone(a))),
+    setToken: async () => {},
+    decide: async (a, d) => {
+      decided.push(a.approval_id);
+      const next = { ...(all.get(a.approval_id) as Approval), ...d };
+      all.set(a.approval_id, next);
+      return structuredClone(next);
+    },
+  };
+  const resumed: string[] = [];
+  const audited: string[] = [];
+  const deps: ApprovalDeps = {
+    store,
+    media: { presign: async (key) => `https://media.example/${key}` },
+    callbacks: {
+      success: async () => void resumed.push('success'),
+      failure: async (_t, error) => void resumed.push(error),
+      heartbeat: async () => {},
+    },
+    secret: 'unit-test-link-key-0123456789abcdef',
+    baseUrl: 'https://api.example.com',
+    audit: async (_c, action) => void audited.push(action),
+    videoScenes: async () => [SCENE_A, SCENE_B],
+    unrenderedScenes: async (_c, videoId) => (videoId === VIDEO ? unrendered : []),
+  };
+  const request = () =>
+    requestApproval(deps, {
+      execution: 'exec-1',
+      state: 'ApproveVideo',
+      token: 'token-1',
+      campaign_id: CAMPAIGN,
+      variant_id: '00000000-0000-4000-8000-000000000002',
+      checkpoint,
+      subject_id: VIDEO,
+      attempt: 1,
+      summary: 'Video',
+      approver_email: 'cmo@agency.example',
+      auto_approve: false,
+    });
+  return { deps, all, decided, resumed, audited, request };
+}
+
+describe('approving a video with a scene no model rendered', () => {
+  it('is refused with one field-level issue per scene, telling the reviewer to send it back, and changes nothing', async () => {
+    // Prepare
+    const t = setup([{ scene_id: SCENE_B, sequence: 2, reason: REASON }]);
+    const { approval } = await t.request();
+    t.audited.length = 0;
+
+    // Act
+    const refusal = await decideApproval(t.deps, {
+      approval_id: approval.approval_id,
+      decision: 'approve',
+      decided_by: 'cmo',
+      authority: { via: 'operator' },
+    }).catch((e: unknown) => e);
+
+    // Assess
+    expect(refusal).toMatchObject({ name: 'UnprocessableError', title: 'Video has unrendered scenes' });
+    const issues = (refusal as { issues: { path: string; message: string }[] }).issues;
+    expect(issues.map((i) => i.path)).toEqual(['decision']);
+    expect(issues[0]?.message).toContain(`scene 2 (${SCENE_B}) was not rendered (${REASON})`);
+    expect(issues[0]?.message).toContain(
+      `reject that scene with feedback (scenes: [{ scene_id: "${SCENE_B}"`,
+    );
+    expect(t.all.get(approval.approval_id)?.status).toBe('pending');
+    expect([t.decided, t.resumed, t.audited]).toEqual([[], [], []]);
+  });
+
+  it('lets the reviewer reject that scene with feedback: only it goes back to render', async () => {
+    const t = setup([{ scene_id: SCENE_B, sequence: 2, reason: REASON }]);
+    const { approval } = await t.request();
+    const { approval: after } = await decideApproval(t.deps, {
+      approval_id: approval.approval_id,
+      decision: 'reject',
+      decided_by: 'cmo',
+      scenes: [{ scene_id: SCENE_B, feedback: 'show the can on a table' }],
+      authority: { via: 'operator' },
+    });
+    expect(after.status).toBe('rejected');
+    expect(t.resumed).toEqual([SCENES_REJECTED]);
+  });
+
+  it('is approved as before when every scene was rendered, and at other checkpoints', async () => {
+    const rendered = setup([]);
+    const { approval } = await rendered.request();
+    await decideApproval(rendered.deps, {
+      approval_id: approval.approval_id,
+      decision: 'approve',
+      decided_by: 'cmo',
+      authority: { via: 'operator' },
+    });
+    expect(rendered.resumed).toEqual(['success']);
+
+    const publication = setup([{ scene_id: SCENE_B, sequence: 2, reason: REASON }], 'publication');
+    const pub = await publication.request();
+    await decideApproval(publication.deps, {
+      approval_id: pub.approval.approval_id,
+      decision: 'approve',
+      decided_by: 'cmo',
+      authority: { via: 'operator' },
+    });
+    expect(publication.resumed).toEqual(['success']);
+  });
+
+  it('names the scenes in their order', () => {
+    const issues = unrenderedApprovalIssues([
+      { scene_id: SCENE_B, sequence: 3, reason: 'b' },
+      { scene_id: SCENE_A, sequence: 1, reason: 'a' },
+    ]);
+    expect(issues.map((i) => i.message.slice(0, 7))).toEqual(['scene 1', 'scene 3']);
+  });
+});
+
+describe('the video checkpoint of a video with an unrendered scene', () => {
+  it('says first that the scene could not be rendered and that the video cannot be approved as is, and is never auto-approved', () => {
+    const review = qualityReview(
+      [
+        { scene_id: SCENE_A, sequence: 1, issues: ['black for 3.0 s of 4.0 s'] },
+        { scene_id: SCENE_B, sequence: 2, issues: [REASON], unrendered: true },
+      ],
+      true,
+    );
+    expect(review.autoApprove).toBe(false);
+    expect(review.summaryPrefix).toMatch(
+      /^NEEDS HUMAN REVIEW: 1 scene\(s\) could not be rendered by any model after two re-renders/,
+    );
+    expect(review.summaryPrefix).toContain(`- scene 2 (${SCENE_B}): ${REASON}`);
+    expect(review.summaryPrefix).toContain('This video cannot be approved as is');
+    // The clip-check failure is still listed, without the "approve to ship as is" it would otherwise offer.
+    expect(review.summaryPrefix).toContain(`- scene 1 (${SCENE_A}): black for 3.0 s of 4.0 s`);
+    expect(review.summaryPrefix).not.toContain('Approve to ship as is');
+  });
+});
