@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './tests/support/slow-first-sequencer.js';
 
 export default defineConfig({
   plugins: [react()],
@@ -12,5 +13,6 @@ export default defineConfig({
     // Two cores: media-heavy e2e files must not fight each other for CPU.
     fileParallelism: true,
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });
