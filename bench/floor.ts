@@ -24,6 +24,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '30' },
     preset: { type: 'string', default: 'superfast' },
+    /** Also print the last run's handler calls on a timeline (start offset, duration). */
+    timeline: { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -61,8 +63,18 @@ const median = (xs: number[]): number => {
 // Lambda list prices (us-east-1): per GB-second by architecture, per request.
 const PRICE = { x86_64: 0.0000166667, arm64: 0.0000133334, request: 0.2 / 1e6 };
 
-const ffmpegRuns: { interval: Interval; tool: string }[] = [];
-onToolRun((r) => ffmpegRuns.push({ interval: [r.startedAt, r.endedAt], tool: r.tool }));
+const ffmpegRuns: { interval: Interval; tool: string; what: string }[] = [];
+/** Enough of a tool run's arguments to tell runs apart on the timeline: its filters and outputs. */
+const describeRun = (args: readonly string[]): string => {
+  const graph = args[args.indexOf('-filter_complex') + 1] ?? args[args.indexOf('-af') + 1] ?? '';
+  const outputs = args.filter(
+    (a) => /\.(mp4|m4a|wav|jpg|png|json)$/.test(a) && !args[args.indexOf(a) - 1]?.startsWith('-i'),
+  );
+  return `${graph.slice(0, 60)} → ${outputs.map((o) => path.basename(o)).join(', ')}`;
+};
+onToolRun((r) =>
+  ffmpegRuns.push({ interval: [r.startedAt, r.endedAt], tool: r.tool, what: describeRun(r.args) }),
+);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bie-floor-'));
 const app = await startEmbedded({ dataDir });
@@ -148,6 +160,8 @@ interface Run {
   gbSeconds: number;
   usd: number;
   steps: Map<string, { ms: number; n: number }>;
+  timeline: { id: string; at: number; ms: number }[];
+  tools: { tool: string; what: string; at: number; ms: number }[];
 }
 const runs: Run[] = [];
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -208,6 +222,15 @@ for (let i = 0; i < RUNS; i++) {
     gbSeconds,
     usd,
     steps,
+    timeline: calls.filter((c) => c.at >= t0 && c.at <= t1).map((c) => ({ ...c, at: c.at - t0 })),
+    tools: ffmpegRuns
+      .filter((r) => r.interval[0] >= t0 && r.interval[1] <= t1)
+      .map((r) => ({
+        tool: r.tool,
+        what: r.what,
+        at: r.interval[0] - t0,
+        ms: r.interval[1] - r.interval[0],
+      })),
   };
   runs.push(run);
   console.log(
@@ -237,6 +260,15 @@ if (last) {
       const f = FUNCTIONS.find((x) => x.id === id);
       console.log(`  ${id.padEnd(24)} ${s(v.ms).padStart(8)}  ×${v.n}  ${f?.memoryMb} MB`);
     }
+}
+if (last && values.timeline) {
+  console.log('\ntimeline of the last run (start → end, seconds from the request):');
+  for (const c of [...last.timeline].sort((a, b) => a.at - b.at))
+    if (c.ms >= 50) console.log(`  ${s(c.at).padStart(7)} → ${s(c.at + c.ms).padStart(7)}  ${c.id}`);
+  console.log('\nmedia tool runs of the last run (≥ 0.2 s):');
+  for (const r of [...last.tools].sort((a, b) => a.at - b.at))
+    if (r.ms >= 200)
+      console.log(`  ${s(r.at).padStart(7)} → ${s(r.at + r.ms).padStart(7)}  ${r.tool}  ${r.what}`);
 }
 console.log(
   `\nload average at the end: ${load()} (a shared machine inflates both figures; the ratio less so)`,

@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { logger } from '../shared/commons.js';
 import { keyOf } from '../shared/data/blob-store.js';
 import { renderJobs, scripts, videos } from '../shared/data/repositories.js';
 import { stepHandler } from '../shared/handler.js';
+import { mapLimit } from '../shared/map-limit.js';
 import { type MediaInfo, probeMedia } from '../shared/media/probe.js';
 import type { BlobStore } from '../shared/ports/index.js';
 import { blobs } from '../shared/services.js';
@@ -46,19 +48,18 @@ async function checkClips(input: z.infer<typeof ClipsInput>) {
   const store = blobs();
   const allJobs = input.clips.some((c) => c.unrendered) ? await renderJobs.list(input.campaign_id) : [];
   const checks = await withWorkDir(`${input.execution}-clips`, async (dir) => {
-    const out: SceneCheck[] = [];
-    for (const clip of input.clips) {
+    // One ffmpeg per clip, as many at once as there are cores (each decode is single-threaded).
+    return mapLimit(input.clips, availableParallelism(), async (clip, i): Promise<SceneCheck> => {
       const scene = script.scenes.find((s) => s.scene_id === clip.scene_id);
       if (clip.unrendered) {
         const attempts = sceneAttempts(allJobs, input.execution, clip.scene_id, clip.rework_round);
-        out.push({
+        return {
           scene_id: clip.scene_id,
           sequence: scene?.sequence ?? 0,
           job_id: '',
           issues: [unrenderedScene(attempts).reason],
           unrendered: true,
-        });
-        continue;
+        };
       }
       const job = await renderJobs.get(input.campaign_id, clip.job_id);
       let issues: string[];
@@ -73,13 +74,13 @@ async function checkClips(input: z.infer<typeof ClipsInput>) {
         issues = await checkClip(
           store,
           keyOf(job.result_url),
-          path.join(dir, `${clip.job_id}.mp4`),
+          // Per item: two scenes may share one shot's clip, and the checks run at once.
+          path.join(dir, `${i}-${clip.job_id}.mp4`),
           scene.duration_seconds,
         );
       } else issues = [`the clip is missing (render job ${job.job_id} is ${job.status})`];
-      out.push({ scene_id: clip.scene_id, sequence: scene?.sequence ?? 0, job_id: clip.job_id, issues });
-    }
-    return out;
+      return { scene_id: clip.scene_id, sequence: scene?.sequence ?? 0, job_id: clip.job_id, issues };
+    });
   });
   const decision = decideAfterCheck(checks, input.rework);
   if (!decision.passed)
