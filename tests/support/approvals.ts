@@ -1,3 +1,6 @@
+import type { ApprovalStore } from '../../lambdas/approvals/domain/approvals.js';
+import type { Approval } from '../../lambdas/shared/contracts/index.js';
+
 /** A pending approval as `GET /operator/approvals` lists it. */
 export interface PendingApproval {
   approval_id: string;
@@ -28,4 +31,26 @@ export async function nextApproval(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no ${checkpoint} approval appeared`);
+}
+
+/**
+ * The approvals table in memory, as the approval domain uses it (unit tests): copies in and out, a
+ * create that keeps an existing approval, the decisions in the order they were taken.
+ */
+export function memoryApprovalStore() {
+  const all = new Map<string, Approval>();
+  const decided: string[] = [];
+  const store: ApprovalStore = {
+    get: async (id) => structuredClone(all.get(id)),
+    create: async (a) => !all.has(a.approval_id) && Boolean(all.set(a.approval_id, structuredClone(a))),
+    setToken: async (a, token) =>
+      void all.set(a.approval_id, { ...(all.get(a.approval_id) as Approval), task_token: token }),
+    decide: async (a, d) => {
+      decided.push(a.approval_id);
+      const next = { ...(all.get(a.approval_id) as Approval), ...d };
+      all.set(a.approval_id, next);
+      return structuredClone(next);
+    },
+  };
+  return { store, all, decided };
 }

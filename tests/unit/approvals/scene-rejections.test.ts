@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ApprovalDeps,
-  type ApprovalStore,
   decideApproval,
   requestApproval,
   SCENES_REJECTED,
@@ -12,6 +11,7 @@ import {
   ApprovalDecisionBody,
   LinkDecisionBody,
 } from '../../../lambdas/shared/contracts/index.js';
+import { memoryApprovalStore } from '../../support/approvals.js';
 
 const CAMPAIGN = '00000000-0000-4000-8000-000000000001';
 const VIDEO = '00000000-0000-4000-8000-000000000003';
@@ -20,18 +20,7 @@ const SCENE_B = '00000000-0000-4000-8000-00000000000b';
 const STRANGER = '00000000-0000-4000-8000-0000000000ff';
 
 function setup(checkpoint: Approval['checkpoint'] = 'video') {
-  const all = new Map<string, Approval>();
-  const store: ApprovalStore = {
-    get: async (id) => structuredClone(all.get(id)),
-    create: async (a) => !all.has(a.approval_id) && Boolean(all.set(a.approval_id, structuredClone(a))),
-    setToken: async (a, token) =>
-      void all.set(a.approval_id, { ...(all.get(a.approval_id) as Approval), task_token: token }),
-    decide: async (a, d) => {
-      const next = { ...(all.get(a.approval_id) as Approval), ...d };
-      all.set(a.approval_id, next);
-      return structuredClone(next);
-    },
-  };
+  const { store, all } = memoryApprovalStore();
   const failures: { token: string; error: string; cause: string }[] = [];
   const deps: ApprovalDeps = {
     store,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ApprovalDeps,
-  type ApprovalStore,
   decideApproval,
   requestApproval,
   SCENES_REJECTED,
@@ -9,7 +8,8 @@ import {
   unrenderedApprovalIssues,
 } from '../../../lambdas/approvals/domain/approvals.js';
 import { qualityReview } from '../../../lambdas/approvals/domain/quality-review.js';
-import type { Approval, Checkpoint } from '../../../lambdas/shared/contracts/index.js';
+import type { Checkpoint } from '../../../lambdas/shared/contracts/index.js';
+import { memoryApprovalStore } from '../../support/approvals.js';
 
 const CAMPAIGN = '00000000-0000-4000-8000-000000000001';
 const VIDEO = '00000000-0000-4000-8000-000000000003';
@@ -18,19 +18,7 @@ const SCENE_B = '00000000-0000-4000-8000-00000000000b';
 const REASON = 'no model could render it: veo31_fast (fal): refused: flagged';
 
 function setup(unrendered: UnrenderedSceneRef[], checkpoint: Checkpoint = 'video') {
-  const all = new Map<string, Approval>();
-  const decided: string[] = [];
-  const store: ApprovalStore = {
-    get: async (id) => structuredClone(all.get(id)),
-    create: async (a) => !all.has(a.approval_id) && Boolean(all.set(a.approval_id, structuredClone(a))),
-    setToken: async () => {},
-    decide: async (a, d) => {
-      decided.push(a.approval_id);
-      const next = { ...(all.get(a.approval_id) as Approval), ...d };
-      all.set(a.approval_id, next);
-      return structuredClone(next);
-    },
-  };
+  const { store, all, decided } = memoryApprovalStore();
   const resumed: string[] = [];
   const audited: string[] = [];
   const deps: ApprovalDeps = {
