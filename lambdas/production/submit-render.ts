@@ -214,12 +214,15 @@ export async function submitRender(
     completed_at: undefined,
   });
   await renderJobs.put(intent);
-  // Image-to-video models start from a brand-palette keyframe (drawn once per scene and model).
-  const keyframe = await keyframeFor(
-    { blobs: deps.blobs, keyframes: provider.provider === 'offline' ? undefined : deps.keyframes?.() },
-    input.campaign_id,
-    scene,
-    model,
+  // Image-to-video models start from a brand-palette keyframe (drawn once per scene and model). A
+  // keyframe the image model refuses or fails is this attempt's failure, as the video model's own is.
+  const keyframe = await attemptAtProvider(intent, deps, `the keyframe for ${model}`, () =>
+    keyframeFor(
+      { blobs: deps.blobs, keyframes: provider.provider === 'offline' ? undefined : deps.keyframes?.() },
+      input.campaign_id,
+      scene,
+      model,
+    ),
   );
   const provider_job_id = await submitOnce(provider, intent, scene, model, prompt, size, deps, {
     duration_seconds: provider.provider === 'offline' ? scene.duration_seconds : seconds,
@@ -273,12 +276,28 @@ async function submitOnce(
       : hashSeed(scene.scene_id, model),
     callback_url: webhookCallbackUrl(config.WEBHOOK_BASE_URL, provider.provider),
   };
+  const { provider_job_id } = await attemptAtProvider(job, deps, `submitting to ${provider.provider}`, () =>
+    provider.submit(request),
+  );
+  return provider_job_id;
+}
+
+/**
+ * One call to a provider for this attempt, with bounded backoff on 429/5xx/network (spent retries go up
+ * as ProviderRetryableError, for the ASL to retry the task). Any other error is the attempt's failure:
+ * recorded on the job with its kind, and RenderFailedError hands the scene to the next model of the chain.
+ */
+async function attemptAtProvider<T>(
+  job: RenderJob,
+  deps: Parameters<typeof failRender>[0],
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
-    const { provider_job_id } = await withProviderRetries(() => provider.submit(request));
-    return provider_job_id;
+    return await withProviderRetries(call);
   } catch (error) {
     if (isRetryable(error)) throw error;
-    const message = `submitting to ${provider.provider} failed: ${(error as Error).message}`;
+    const message = `${what} failed: ${(error as Error).message}`;
     // The token is failed by the throw below (the task's own error), not through the callback.
     await failRender(
       { callbacks: deps.callbacks },

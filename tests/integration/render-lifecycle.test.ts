@@ -6,6 +6,7 @@ import type { SubmitDeps } from '../../lambdas/production/submit-render.js';
 import type { RenderJob } from '../../lambdas/shared/contracts/index.js';
 import {
   type BlobStore,
+  type KeyframeModel,
   type ProviderJobStatus,
   ProviderRetryableError,
   type RenderRequest,
@@ -292,6 +293,35 @@ describe('the fallback chain', () => {
     expect(attempts[0]?.error_message).toMatch(/refused by the safety filter/);
     expect(provider.submitted.map((r) => r.job_id)).toEqual([next.job_id]);
     expect(provider.submitted.map((r) => r.model)).toHaveLength(1);
+  });
+
+  it('records a refused keyframe as the attempt’s failure, so the chain goes on, and submits no video', async () => {
+    // Prepare: an image-to-video model, whose brand-palette keyframe the image model refuses.
+    const provider = scriptedProvider();
+    const { callbacks } = recorder();
+    const keyframes: KeyframeModel = {
+      provider: 'scripted-images',
+      generate: async () => {
+        throw Object.assign(new Error('the image prompt was flagged'), { kind: 'refused' });
+      },
+    };
+
+    // Act
+    const failed = submit(
+      { ...depsOf(provider, callbacks), keyframes: () => keyframes },
+      input({ model: 'kling_i2v' }),
+    );
+
+    // Assess
+    await expect(failed).rejects.toMatchObject({
+      name: 'RenderFailedError',
+      message: expect.stringMatching(
+        /^\[refused\] the keyframe for kling_i2v failed: the image prompt was flagged/,
+      ),
+    });
+    const jobs = (await repos.renderJobs.list(CAMPAIGN)).filter((j) => j.model_name === 'kling_i2v');
+    expect(jobs.map((j) => [j.status, j.error_kind])).toEqual([['failed', 'refused']]);
+    expect(provider.submitted).toEqual([]);
   });
 
   it('ends with RenderChainExhaustedError when every model of the chain was tried', async () => {
