@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RENDER_ATTEMPTS } from '../../lambdas/production/domain/render-attempts.js';
 import { localFunctionArn, localMachineArn } from '../../local/engine/asl-runner.js';
 import { openEndpoints, type Runtime, startRuntime } from '../../local/engine/runtime.js';
+import { type AslState, allStates } from '../support/asl.js';
 
 // The scene loop of production.asl.json itself (RenderScenes' item processor, taken from the file) on
 // the local runner, with SubmitRender scripted: failed attempts move along the chain, not forever.
@@ -20,7 +21,8 @@ let runtime: Runtime;
 
 beforeAll(async () => {
   const asl = JSON.parse(readFileSync(path.join(ROOT, 'state-machines/production.asl.json'), 'utf8'));
-  const processor = asl.States.RenderScenes.ItemProcessor;
+  const [, renderScenes] = allStates(asl.States).find(([name]) => name === 'RenderScenes') ?? [];
+  const processor = renderScenes?.ItemProcessor as NonNullable<AslState['ItemProcessor']>;
   const file = path.join(dataDir, 'render-chain.asl.json');
   writeFileSync(
     file,
