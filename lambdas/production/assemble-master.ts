@@ -30,6 +30,8 @@ const Input = z.object({
   clips: z.array(ClipRef).min(1),
   voiceover_key: z.string(),
   music_key: z.string(),
+  /** The delivered mix ComposeMusic made from the voice and the music (used when provider audio is muted). */
+  mix_key: z.string().optional(),
   execution: z.string(),
 });
 
@@ -84,6 +86,10 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
     const jobs = parts.flatMap((p) => (p.job ? [p.job] : []));
     const voicePath = await store.download(input.voiceover_key, path.join(dir, 'voice.wav'));
     const musicPath = await store.download(input.music_key, path.join(dir, 'music.m4a'));
+    const mixPath =
+      input.mix_key && config.BIE_PROVIDER_AUDIO === 'mute'
+        ? await store.download(input.mix_key, path.join(dir, 'delivered-mix.m4a'))
+        : undefined;
     const cues = buildCues(
       voice.words.map((w) => ({ text: w.text, startSeconds: w.start_seconds, endSeconds: w.end_seconds })),
       { breaks: sceneStarts(script.scenes) },
@@ -131,6 +137,7 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       outCleanPath: out.clean,
       outCaptionedPath: out.captioned,
       outMixPath: out.mix,
+      mixPath,
       width,
       height,
       fps,

@@ -90,7 +90,7 @@ beforeAll(async () => {
         return decideAfterCheck(checks, Rework.parse(e.rework));
       },
       [fn('SynthesizeVoiceover')]: async () => ({ voiceover_key: 'vo.wav', duration_seconds: 12 }),
-      [fn('ComposeMusic')]: async () => ({ music_key: 'music.wav' }),
+      [fn('ComposeMusic')]: async () => ({ music_key: 'music.wav', mix_key: 'mix.m4a' }),
       [fn('AssembleMaster')]: async () => ({ video_id: '00000000-0000-4000-8000-0000000000v1' }),
       [fn('RecordFailure')]: async (event: unknown) => ({ error: 'Failed', cause: JSON.stringify(event) }),
       [fn('RequestBudgetRaise')]: async () => ({}),

@@ -46,6 +46,12 @@ export interface AssembleMasterOptions {
   outCaptionedPath?: string;
   /** Also write the final mix as AAC (.m4a). */
   outMixPath?: string;
+  /**
+   * The delivered mix made beforehand from the voice and the music alone ({@link deliveredMix}, AAC):
+   * used as is when provider audio is muted (the mix then does not depend on the clips), so the sound
+   * can be made while the scenes render. Ignored when provider audio is kept.
+   */
+  mixPath?: string;
   width: number;
   height: number;
   fps: number;
@@ -84,8 +90,9 @@ export interface AssembleMasterResult {
   /** Total length of the scenes, and how much of the end was held on the last frame to reach the target. */
   clipsSeconds: number;
   heldSeconds: number;
-  voiceGainDb: number;
-  musicGainDb: number;
+  /** Gains of the voice and the music in the mix (absent when a ready `mixPath` was used). */
+  voiceGainDb?: number;
+  musicGainDb?: number;
   /** The clean master's video was joined from the clips without re-encoding (they matched the master). */
   videoCopied: boolean;
   /** Clips whose own audio is in the mix. */
@@ -173,20 +180,14 @@ export async function assembleMaster(
 
   const dir = await mkdtemp(path.join(tmpdir(), 'bie-assemble-'));
   try {
-    // 1. The mix, levelled, then brought to the delivery loudness.
-    const premix = path.join(dir, 'premix.wav');
-    const levels = await mixAudio(o, clips, probes, seconds, keepAudio, T, premix);
-    const delivered = path.join(dir, 'mix.wav');
-    await normalizeLoudness({
-      inPath: premix,
-      outPath: delivered,
-      durationSeconds: T,
-      targetLufs: o.targetLufs,
-      signal: o.signal,
-    });
-    // AAC once: every deliverable copies this stream, so all carry the same measured loudness.
+    // 1. The mix, levelled, then brought to the delivery loudness (or the one made beforehand).
     const aac = o.outMixPath ?? path.join(dir, 'mix.m4a');
-    await runFfmpeg(['-i', delivered, ...AAC_ARGS, '-t', num(T, 4), '-vn', aac], { signal: o.signal });
+    let levels: { voiceGainDb?: number; musicGainDb?: number } = {};
+    if (o.mixPath && !keepAudio) {
+      if (path.resolve(o.mixPath) !== path.resolve(aac)) await copyFile(o.mixPath, aac);
+    } else {
+      levels = await mixToAac(o, { clips, probes, seconds, keepAudio }, T, aac, dir);
+    }
 
     // 2. The picture.
     let assPath = o.assPath;
@@ -287,13 +288,70 @@ export async function assembleMaster(
 /** A path for the concat demuxer's `file` directive (single-quoted; `'` escaped). */
 const concatPath = (p: string): string => `'${path.resolve(p).replace(/'/g, "'\\''")}'`;
 
+/** How the sound is mixed (the master's options that concern it). */
+type MixSettings = Pick<
+  AssembleMasterOptions,
+  | 'voiceoverPath'
+  | 'musicPath'
+  | 'voiceLufs'
+  | 'musicBelowVoiceDb'
+  | 'providerBelowVoiceDb'
+  | 'targetLufs'
+  | 'signal'
+>;
+
+/** What {@link deliveredMix} mixes: the voice over the ducked music, at the delivery loudness. */
+export type DeliveredMixOptions = Omit<MixSettings, 'providerBelowVoiceDb'> & {
+  targetDurationSeconds: number;
+  outPath: string;
+};
+
+/**
+ * The delivered sound of a master whose provider audio is muted: the voice levelled over the music,
+ * ducked by it, brought to −14 LUFS (true peak ≤ −1 dBTP) and encoded once as AAC. It needs no clip, so
+ * it can be made while the scenes render; `assembleMaster({ mixPath })` then uses it as is.
+ */
+export async function deliveredMix(
+  o: DeliveredMixOptions,
+): Promise<{ voiceGainDb: number; musicGainDb: number }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bie-mix-'));
+  try {
+    const none = { clips: [], probes: [], seconds: [], keepAudio: false };
+    return await mixToAac(o, none, o.targetDurationSeconds, o.outPath, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The mix, levelled, then brought to the delivery loudness, then AAC once (every deliverable copies it). */
+async function mixToAac(
+  o: MixSettings,
+  c: { clips: ClipInput[]; probes: MediaInfo[]; seconds: number[]; keepAudio: boolean },
+  T: number,
+  aac: string,
+  dir: string,
+): Promise<{ voiceGainDb: number; musicGainDb: number }> {
+  const premix = path.join(dir, 'premix.wav');
+  const levels = await mixAudio(o, c.clips, c.probes, c.seconds, c.keepAudio, T, premix);
+  const delivered = path.join(dir, 'mix.wav');
+  await normalizeLoudness({
+    inPath: premix,
+    outPath: delivered,
+    durationSeconds: T,
+    targetLufs: o.targetLufs,
+    signal: o.signal,
+  });
+  await runFfmpeg(['-i', delivered, ...AAC_ARGS, '-t', num(T, 4), '-vn', aac], { signal: o.signal });
+  return levels;
+}
+
 /**
  * The premix (before delivery normalisation): voice levelled to `voiceLufs`; music, and the clips' own
  * audio when kept (each clip's sound trimmed or padded to its scene), levelled below it and ducked by
  * it (sidechain compression); a 48 kHz stereo float WAV of `T` seconds.
  */
 async function mixAudio(
-  o: AssembleMasterOptions,
+  o: MixSettings,
   clips: ClipInput[],
   probes: MediaInfo[],
   seconds: number[],

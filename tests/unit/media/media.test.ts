@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assembleMaster } from '../../../lambdas/shared/media/assemble.js';
+import { assembleMaster, deliveredMix } from '../../../lambdas/shared/media/assemble.js';
 import { buildCues } from '../../../lambdas/shared/media/captions.js';
 import { filterValue } from '../../../lambdas/shared/media/filtergraph.js';
+import { measureDeliverable } from '../../../lambdas/shared/media/loudness.js';
 import { generateMusicBed } from '../../../lambdas/shared/media/music.js';
 import { probeMedia } from '../../../lambdas/shared/media/probe.js';
 import { PLATFORM_SAFE_ZONES, renderRendition } from '../../../lambdas/shared/media/renditions.js';
@@ -245,6 +246,45 @@ describe('assembleMaster', () => {
     }
     expect(Math.abs(mix.durationSeconds - 3)).toBeLessThanOrEqual(0.1);
     expect(md5(out('master.mp4'))).not.toBe(md5(out('clean.mp4')));
+  });
+
+  it('takes a mix made beforehand from the voice and the music as is, and ignores it when provider audio is kept', async () => {
+    // Prepare: the sound made while the scenes render (ComposeMusic), at the delivery loudness.
+    const { clips, voice, music } = await assemblyInputs();
+    const levels = await deliveredMix({
+      voiceoverPath: voice,
+      musicPath: music,
+      targetDurationSeconds: 3,
+      outPath: out('early-mix.m4a'),
+    });
+    const base = { clips, voiceoverPath: voice, musicPath: music, width: W, height: H, fps: FPS };
+
+    // Act
+    const used = await assembleMaster({
+      ...base,
+      mixPath: out('early-mix.m4a'),
+      outCleanPath: out('early.mp4'),
+      outMixPath: out('early-out.m4a'),
+      targetDurationSeconds: 3,
+      preset: 'ultrafast',
+    });
+    const kept = await assembleMaster({
+      ...base,
+      providerAudio: 'keep',
+      mixPath: out('early-mix.m4a'),
+      outCleanPath: out('kept.mp4'),
+      targetDurationSeconds: 3,
+      preset: 'ultrafast',
+    });
+    const loudness = await measureDeliverable(out('early-mix.m4a'));
+
+    // Assess
+    expect(md5(out('early-out.m4a'))).toBe(md5(out('early-mix.m4a')));
+    expect(used.voiceGainDb).toBeUndefined();
+    expect(used.loudness.integratedLufs).toBeCloseTo(loudness.integratedLufs, 0);
+    expect(Math.abs(loudness.integratedLufs + 14)).toBeLessThanOrEqual(1);
+    expect(loudness.truePeakDbtp).toBeLessThanOrEqual(-1);
+    expect(kept.voiceGainDb).toBeCloseTo(levels.voiceGainDb, 5);
   });
 
   it('trims to a target shorter than the clips and accepts the former option names', async () => {
