@@ -213,7 +213,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
     packages: ['espeak'],
   }),
-  fn('production', 'ComposeMusic', 'compose-music', 'Generates the music bed', {
+  fn('production', 'ComposeMusic', 'compose-music', 'Generates the music bed and the delivered mix', {
     ...media,
     timeoutSeconds: 300,
   }),

@@ -1,5 +1,9 @@
-import type { ApprovalStore } from '../../lambdas/approvals/domain/approvals.js';
-import type { Approval } from '../../lambdas/shared/contracts/index.js';
+import {
+  type ApprovalDeps,
+  type ApprovalStore,
+  requestApproval,
+} from '../../lambdas/approvals/domain/approvals.js';
+import type { Approval, Checkpoint } from '../../lambdas/shared/contracts/index.js';
 
 /** A pending approval as `GET /operator/approvals` lists it. */
 export interface PendingApproval {
@@ -54,3 +58,35 @@ export function memoryApprovalStore() {
   };
   return { store, all, decided };
 }
+
+/** The approval domain's dependencies in a unit test: a fixed link key and URLs, the rest given. */
+export function approvalDeps(
+  store: ApprovalStore,
+  over: Partial<ApprovalDeps> & Pick<ApprovalDeps, 'callbacks'>,
+): ApprovalDeps {
+  return {
+    store,
+    media: { presign: async (key) => `https://media.example/${key}` },
+    secret: 'unit-test-link-key-0123456789abcdef',
+    baseUrl: 'https://api.example.com',
+    audit: async () => {},
+    ...over,
+  };
+}
+
+/** A video approval (or another checkpoint of the same subject) requested as the ASL's task would. */
+export const requestSubjectApproval = (
+  deps: ApprovalDeps,
+  o: { campaign_id: string; subject_id: string; checkpoint: Checkpoint },
+) =>
+  requestApproval(deps, {
+    execution: 'exec-1',
+    state: 'ApproveVideo',
+    token: 'token-1',
+    variant_id: '00000000-0000-4000-8000-000000000002',
+    attempt: 1,
+    summary: 'Video',
+    approver_email: 'cmo@agency.example',
+    auto_approve: false,
+    ...o,
+  });

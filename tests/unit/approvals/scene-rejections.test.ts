@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type ApprovalDeps,
   decideApproval,
-  requestApproval,
   SCENES_REJECTED,
   type ScenesRejectedCause,
 } from '../../../lambdas/approvals/domain/approvals.js';
@@ -11,7 +9,7 @@ import {
   ApprovalDecisionBody,
   LinkDecisionBody,
 } from '../../../lambdas/shared/contracts/index.js';
-import { memoryApprovalStore } from '../../support/approvals.js';
+import { approvalDeps, memoryApprovalStore, requestSubjectApproval } from '../../support/approvals.js';
 
 const CAMPAIGN = '00000000-0000-4000-8000-000000000001';
 const VIDEO = '00000000-0000-4000-8000-000000000003';
@@ -22,33 +20,16 @@ const STRANGER = '00000000-0000-4000-8000-0000000000ff';
 function setup(checkpoint: Approval['checkpoint'] = 'video') {
   const { store, all } = memoryApprovalStore();
   const failures: { token: string; error: string; cause: string }[] = [];
-  const deps: ApprovalDeps = {
-    store,
-    media: { presign: async (key) => `https://media.example/${key}` },
+  const deps = approvalDeps(store, {
     callbacks: {
       success: async () => {},
       failure: async (token, error, cause) => void failures.push({ token, error, cause }),
       heartbeat: async () => {},
     },
-    secret: 'unit-test-link-key-0123456789abcdef',
-    baseUrl: 'https://api.example.com',
-    audit: async () => {},
     videoScenes: async (_c, videoId) => (videoId === VIDEO ? [SCENE_A, SCENE_B] : []),
-  };
+  });
   const request = () =>
-    requestApproval(deps, {
-      execution: 'exec-1',
-      state: 'ApproveVideo',
-      token: 'token-1',
-      campaign_id: CAMPAIGN,
-      variant_id: '00000000-0000-4000-8000-000000000002',
-      checkpoint,
-      subject_id: VIDEO,
-      attempt: 1,
-      summary: 'Video',
-      approver_email: 'cmo@agency.example',
-      auto_approve: false,
-    });
+    requestSubjectApproval(deps, { campaign_id: CAMPAIGN, subject_id: VIDEO, checkpoint });
   /** The operator rejects the approval of this checkpoint with the given feedback and scenes. */
   const reject = (
     approvalId: string,

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type ApprovalDeps,
   decideApproval,
-  requestApproval,
   SCENES_REJECTED,
   type UnrenderedSceneRef,
   unrenderedApprovalIssues,
 } from '../../../lambdas/approvals/domain/approvals.js';
 import { qualityReview } from '../../../lambdas/approvals/domain/quality-review.js';
 import type { Checkpoint } from '../../../lambdas/shared/contracts/index.js';
-import { memoryApprovalStore } from '../../support/approvals.js';
+import { approvalDeps, memoryApprovalStore, requestSubjectApproval } from '../../support/approvals.js';
 
 const CAMPAIGN = '00000000-0000-4000-8000-000000000001';
 const VIDEO = '00000000-0000-4000-8000-000000000003';
@@ -21,34 +19,18 @@ function setup(unrendered: UnrenderedSceneRef[], checkpoint: Checkpoint = 'video
   const { store, all, decided } = memoryApprovalStore();
   const resumed: string[] = [];
   const audited: string[] = [];
-  const deps: ApprovalDeps = {
-    store,
-    media: { presign: async (key) => `https://media.example/${key}` },
+  const deps = approvalDeps(store, {
     callbacks: {
       success: async () => void resumed.push('success'),
       failure: async (_t, error) => void resumed.push(error),
       heartbeat: async () => {},
     },
-    secret: 'unit-test-link-key-0123456789abcdef',
-    baseUrl: 'https://api.example.com',
     audit: async (_c, action) => void audited.push(action),
     videoScenes: async () => [SCENE_A, SCENE_B],
     unrenderedScenes: async (_c, videoId) => (videoId === VIDEO ? unrendered : []),
-  };
+  });
   const request = () =>
-    requestApproval(deps, {
-      execution: 'exec-1',
-      state: 'ApproveVideo',
-      token: 'token-1',
-      campaign_id: CAMPAIGN,
-      variant_id: '00000000-0000-4000-8000-000000000002',
-      checkpoint,
-      subject_id: VIDEO,
-      attempt: 1,
-      summary: 'Video',
-      approver_email: 'cmo@agency.example',
-      auto_approve: false,
-    });
+    requestSubjectApproval(deps, { campaign_id: CAMPAIGN, subject_id: VIDEO, checkpoint });
   return { deps, all, decided, resumed, audited, request };
 }
 
