@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCRIPT_SECONDS, Scene, type SceneRole } from '../../shared/contracts/index.js';
+import { SCENE_SECONDS, SCRIPT_SECONDS, Scene, type SceneRole } from '../../shared/contracts/index.js';
 
 /**
  * Shared shots: the establishing and product shots of a campaign are one picture for all its variants,
@@ -52,8 +52,10 @@ const slotOf = (role: SceneRole, purpose: string, nth: number): string =>
 
 /**
  * Gives each scene its role (from its beat's purpose) and replaces the picture of the establishing
- * and product scenes with the campaign's shot for their slot. A shot that would take the script out of
- * 15–60 s is not adopted (the variant keeps its own, rendered separately). Returns the scenes and the
+ * and product scenes with the campaign's shot for their slot. A shot that would take the script under
+ * 15 s is still adopted when the variant's own story scenes can grow to make up the difference (each up
+ * to 5 s; a longer scene only gains room for its line); one that would take it over 60 s, or under 15 s
+ * beyond that room, is not (the variant keeps its own, rendered separately). Returns the scenes and the
  * slots this variant adopted from another.
  */
 export async function applySharedShots<S extends ShotScene>(
@@ -61,12 +63,20 @@ export async function applySharedShots<S extends ShotScene>(
   variantId: string,
   claim: ClaimShot,
 ): Promise<{ scenes: S[]; adopted: string[] }> {
+  const roles = scenes.map((s) => roleOfBeat(s.purpose));
+  // What the story scenes can grow by, in all.
+  const room = scenes.reduce(
+    (r, s, i) => r + (roles[i] === 'story' ? Math.max(0, SCENE_SECONDS.max - s.scene.duration_seconds) : 0),
+    0,
+  );
   const seen = new Map<string, number>();
   const adopted: string[] = [];
   let total = scenes.reduce((t, s) => t + s.scene.duration_seconds, 0);
+  // The length the script must keep: 15 s (or its own, were it shorter: only what adopting took away is made up).
+  const floor = Math.min(SCRIPT_SECONDS.min, total);
   const out: S[] = [];
-  for (const { scene, purpose } of scenes) {
-    const role = roleOfBeat(purpose);
+  for (const [i, { scene, purpose }] of scenes.entries()) {
+    const role = roles[i] as SceneRole;
     if (role === 'story') {
       out.push({ ...scene, role });
       continue;
@@ -85,7 +95,7 @@ export async function applySharedShots<S extends ShotScene>(
       }),
     );
     const next = total - scene.duration_seconds + shot.duration_seconds;
-    if (next < SCRIPT_SECONDS.min || next > SCRIPT_SECONDS.max) {
+    if (next > SCRIPT_SECONDS.max || floor - next > room) {
       out.push({ ...scene, role });
       continue;
     }
@@ -100,5 +110,28 @@ export async function applySharedShots<S extends ShotScene>(
       visual_cues: shot.visual_cues,
     });
   }
-  return { scenes: out, adopted };
+  return { scenes: lengthenStory(out, floor - total), adopted };
+}
+
+/**
+ * The story scenes, in order, each lengthened up to 5 s until `seconds` more are in the script; the
+ * "N-second shot" of their prompt follows.
+ */
+function lengthenStory<S extends ShotScene>(scenes: S[], seconds: number): S[] {
+  let left = Math.max(0, seconds);
+  return scenes.map((scene) => {
+    if (left <= 0 || scene.role !== 'story') return scene;
+    const add = Math.min(left, Math.max(0, SCENE_SECONDS.max - scene.duration_seconds));
+    if (add <= 0) return scene;
+    left -= add;
+    const duration = scene.duration_seconds + add;
+    return {
+      ...scene,
+      duration_seconds: duration,
+      visual_prompt: scene.visual_prompt.replace(
+        new RegExp(`\\b${scene.duration_seconds}-second shot\\b`),
+        `${duration}-second shot`,
+      ),
+    };
+  });
 }
