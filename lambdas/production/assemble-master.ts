@@ -18,7 +18,6 @@ import { assembleMaster } from '../shared/media/assemble.js';
 import { buildCues, sceneStarts, toAss, toSrt, toVtt } from '../shared/media/captions.js';
 import { buildProvenance, provenanceMetadata } from '../shared/media/provenance.js';
 import { renderSlate, SLATE_MODEL, SLATE_PROVIDER } from '../shared/media/slate.js';
-import { fontPath } from '../shared/media/tools.js';
 import { blobs } from '../shared/services.js';
 import { masterSize, withWorkDir } from '../shared/workdir.js';
 import { ClipRef, sceneAttempts, shortReason, unrenderedScene } from './domain/unrendered.js';
@@ -84,12 +83,18 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       parts.push({ scene, job, file: await store.download(keyOf(job.result_url), file) });
     }
     const jobs = parts.flatMap((p) => (p.job ? [p.job] : []));
-    const voicePath = await store.download(input.voiceover_key, path.join(dir, 'voice.wav'));
-    const musicPath = await store.download(input.music_key, path.join(dir, 'music.m4a'));
+    // The mix ComposeMusic made while the scenes rendered, when the clips' own sound is muted; else the
+    // voice and the music, mixed here with the clips' sound.
     const mixPath =
       input.mix_key && config.BIE_PROVIDER_AUDIO === 'mute'
         ? await store.download(input.mix_key, path.join(dir, 'delivered-mix.m4a'))
         : undefined;
+    const voiceoverPath = mixPath
+      ? undefined
+      : await store.download(input.voiceover_key, path.join(dir, 'voice.wav'));
+    const musicPath = mixPath
+      ? undefined
+      : await store.download(input.music_key, path.join(dir, 'music.m4a'));
     const cues = buildCues(
       voice.words.map((w) => ({ text: w.text, startSeconds: w.start_seconds, endSeconds: w.end_seconds })),
       { breaks: sceneStarts(script.scenes) },
@@ -130,10 +135,9 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       clips: parts.map((p) => ({ path: p.file, seconds: p.scene.duration_seconds })),
       providerAudio: config.BIE_PROVIDER_AUDIO,
       metadata: provenanceMetadata(provenance),
-      voicePath,
+      voiceoverPath,
       musicPath,
       assPath,
-      fontFile: fontPath(),
       outCleanPath: out.clean,
       outCaptionedPath: out.captioned,
       outMixPath: out.mix,
@@ -141,7 +145,7 @@ export const handler = stepHandler('AssembleMaster', Input, async (input) => {
       width,
       height,
       fps,
-      durationSeconds: script.total_duration_seconds,
+      targetDurationSeconds: script.total_duration_seconds,
     });
     logger.info('master assembled', {
       video_copied: assembled.videoCopied,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../cli/run.js';
 import { MEDIA_PROFILES } from '../../lambdas/shared/config/index.js';
+import { SCENE_SECONDS, SCRIPT_SECONDS } from '../../lambdas/shared/contracts/common.js';
 import type { Embedded } from '../../local/embedded.js';
 import type { SceneCacheFigures } from '../support/scene-cache.js';
 
@@ -70,8 +71,8 @@ describe('the scene cache on a two-variant campaign', () => {
       const next = mine.total_duration_seconds - own + (shot?.duration_seconds ?? 0);
       const room = mine.scenes
         .filter((sc) => sc.role === 'story')
-        .reduce((r, sc) => r + Math.max(0, 5 - sc.duration_seconds), 0);
-      return 15 - next > room;
+        .reduce((r, sc) => r + Math.max(0, SCENE_SECONDS.max - sc.duration_seconds), 0);
+      return SCRIPT_SECONDS.min - next > room;
     };
     const shared = b?.visual_prompt === a?.visual_prompt;
     if (!shared)
